@@ -1,0 +1,54 @@
+"""Turn every failure into one line on stderr and an exit code; a traceback only with --debug."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+import typer
+from typer import rich_utils
+from typer.core import TyperGroup
+
+from claimkit.core.errors import ClaimkitError
+
+DEBUG = {"on": False}
+
+
+def fail(message: str, code: int = 2) -> "typer.Exit":
+    sys.stderr.write(f"error: {message}\n")
+    return typer.Exit(code)
+
+
+class ClaimkitGroup(TyperGroup):
+    """A command group that reports ClaimkitError (and anything unexpected) as one line."""
+
+    def invoke(self, ctx):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except ClaimkitError as exc:
+            if DEBUG["on"]:
+                raise
+            raise fail(exc.message, exc.exit_code) from None
+        except sqlite3.OperationalError as exc:
+            if DEBUG["on"]:
+                raise
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise fail("the ledger is busy with another claimkit command; wait a moment and run this again") from None
+            raise fail(f"ledger error: {exc} (run with --debug for details)", 1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user gets one line, --debug gets the traceback
+            if DEBUG["on"] or type(exc).__module__.startswith(("click", "typer")):
+                raise
+            raise fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1) from None
+
+
+def _one_line_usage_error(exc) -> None:  # replaces typer's boxed usage error with one line
+    if exc.__class__.__name__ == "NoArgsIsHelpError":
+        return
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    sys.stderr.write(f"error: {exc.format_message()}{where}\n")
+
+
+rich_utils.rich_format_error = _one_line_usage_error

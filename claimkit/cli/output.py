@@ -1,0 +1,179 @@
+"""Printing (rich tables, plain JSON), prompting for missing values, parsing typed values, shell completion."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Sequence
+
+import typer
+
+from claimkit.core.errors import ClaimkitError
+from claimkit.core.money import parse_money
+
+
+@dataclass
+class State:
+    home: str | None = None
+    debug: bool = False
+    yes: bool = False
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def workspace(ctx: typer.Context):
+    from claimkit.workspace import Workspace
+
+    ws = Workspace.open(state(ctx).home)
+    ctx.call_on_close(ws.close)
+    return ws
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def say(text: str) -> None:
+    console().print(text)
+
+
+def warn(text: str) -> None:
+    console(stderr=True).print(text)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[str] = ()) -> None:
+    from rich.table import Table
+
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for col in columns:
+        t.add_column(col, justify="right" if col in right else "left")
+    for row in rows:
+        t.add_row(*["" if v is None else str(v) for v in row])
+    console().print(t)
+
+
+def interactive(ctx: typer.Context) -> bool:
+    return not state(ctx).yes and sys.stdin.isatty() and os.environ.get("CI") != "true"
+
+
+def ask(ctx: typer.Context, value: Any, flag: str, prompt: str, *, choices: Sequence[str] | None = None,
+        default: str | None = None, required: bool = True) -> Any:
+    """A missing value: prompt on a terminal (choices/default shown); fail with one line under --yes or a pipe."""
+    if value is not None:
+        return value
+    if not interactive(ctx):
+        if default is not None or not required:
+            return default
+        hint = f" (one of {', '.join(choices)})" if choices else ""
+        raise ClaimkitError(f"{flag} is required{hint}; give it on the command line")
+    from rich.prompt import Prompt
+
+    answer = Prompt.ask(prompt, choices=list(choices) if choices else None, default=default, console=console(stderr=True))
+    if answer in (None, "") and required:
+        raise ClaimkitError(f"{flag} is required")
+    return answer or None
+
+
+def parse_date(value: str | None, flag: str) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ClaimkitError(f"{flag} '{value}' is not a real date; write it as YYYY-MM-DD (e.g. 2026-02-28)") from None
+
+
+def parse_amount(value: str | None, flag: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return parse_money(value, field=flag)
+    except ValueError as exc:
+        raise ClaimkitError(str(exc)) from None
+
+
+def parse_month(value: str, flag: str = "--month") -> tuple[date, date]:
+    import calendar
+
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        last = calendar.monthrange(year, month)[1]
+        return date(year, month, 1), date(year, month, last)
+    except (ValueError, TypeError):
+        raise ClaimkitError(f"{flag} '{value}' must be YYYY-MM like 2026-11") from None
+
+
+# --- shell completion: ids from the practice home -----------------------------------------------------
+
+def _home_for_completion():
+    from claimkit.store.home import resolve_home
+
+    args = sys.argv
+    explicit = None
+    for i, a in enumerate(args):
+        if a == "--home" and i + 1 < len(args):
+            explicit = args[i + 1]
+    return resolve_home(explicit or os.environ.get("CLAIMKIT_HOME"))
+
+
+def complete_client(incomplete: str) -> list[str]:
+    try:
+        from claimkit.store.files import client_ids
+
+        return [c for c in client_ids(_home_for_completion()) if c.startswith(incomplete)]
+    except Exception:  # completion must never fail loudly
+        return []
+
+
+def complete_payer(incomplete: str) -> list[str]:
+    try:
+        from claimkit.store.files import load_payers
+
+        return [p for p in load_payers(_home_for_completion()) if p.startswith(incomplete)]
+    except Exception:
+        return []
+
+
+def _ledger_ids(sql: str, incomplete: str) -> list[str]:
+    try:
+        import sqlite3
+
+        path = _home_for_completion() / "ledger.db"
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return [str(r[0]) for r in conn.execute(sql) if str(r[0]).startswith(incomplete)]
+        finally:
+            conn.close()
+    except Exception:
+        return []
+
+
+def complete_session(incomplete: str) -> list[str]:
+    return _ledger_ids("SELECT id FROM sessions ORDER BY id DESC LIMIT 200", incomplete)
+
+
+def complete_claim(incomplete: str) -> list[str]:
+    return _ledger_ids("SELECT id FROM claims ORDER BY created DESC LIMIT 200", incomplete)

@@ -1,0 +1,58 @@
+"""Money as Decimal in Python and integer cents in SQLite; never float."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def parse_money(text: str | int | Decimal, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
+    """Parse '180', '180.00', '$1,180.5' into Decimal('1180.50'); refuse more than 2 decimals, NaN, negatives."""
+    if isinstance(text, float):  # a float never carries money exactly
+        raise ValueError(f"{field}: give the amount as text like 120.00, not a float")
+    raw = str(text).strip().replace("$", "").replace(",", "")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"{field}: '{text}' is not an amount; write it like 120.00") from None
+    if not value.is_finite():
+        raise ValueError(f"{field}: '{text}' is not an amount; write it like 120.00")
+    if value != value.quantize(CENT):
+        raise ValueError(f"{field}: '{text}' has more than two decimals; write it like 120.00")
+    if value < 0 and not allow_negative:
+        raise ValueError(f"{field}: '{text}' is negative; amounts must be 0 or more")
+    if abs(value) >= Decimal("10000000"):
+        raise ValueError(f"{field}: '{text}' is too large for a claim amount")
+    return value.quantize(CENT)
+
+
+def to_cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_cents(cents: int | None) -> Decimal:
+    if cents is None:
+        return ZERO
+    return (Decimal(int(cents)) / 100).quantize(CENT)
+
+
+def fmt(amount: Decimal | int | None, *, cents: bool = False) -> str:
+    """'123.45' (no $), as JSON and the ledger show amounts."""
+    if amount is None:
+        return ""
+    value = from_cents(amount) if cents else Decimal(amount).quantize(CENT)
+    return f"{value:.2f}"
+
+
+def dollars(amount: Decimal | None) -> str:
+    """'$1,234.50' for people."""
+    if amount is None:
+        return "-"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
+    return (amount * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -1,0 +1,28 @@
+"""Where the shipped data lives: inside the wheel (claimkit/templates) or, in a source checkout, beside the package."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PKG = Path(__file__).resolve().parent
+
+
+@cache
+def _find(name: str) -> Path:
+    for candidate in (_PKG / name, _PKG.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"claimkit data folder '{name}' is missing from the installation; reinstall claimkit")
+
+
+def templates_dir() -> Path:
+    return _find("templates")
+
+
+def examples_dir() -> Path:
+    return _find("examples")
+
+
+def template(*parts: str) -> Path:
+    return templates_dir().joinpath(*parts)

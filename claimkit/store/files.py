@@ -1,0 +1,221 @@
+"""TOML <-> records. Every problem names the file, the line and the key, and says how to fix it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+from claimkit.core.errors import ClaimkitError, Finding, NotFound, Source
+from claimkit.core.records import Client, Payer, Practice
+from claimkit.store.home import atomic_write
+
+M = TypeVar("M", bound=BaseModel)
+MAX_TOML_BYTES = 2_000_000
+
+PRACTICE_HEADER = """\
+# claimkit practice settings. Safe to edit by hand: claimkit validates this file every time it reads it.
+# Amounts are text in quotes ("180.00"); dates are YYYY-MM-DD. 'claimkit practice edit' opens it in $EDITOR.
+# [billing] is box 25/33 of the CMS-1500 (who gets paid), [provider] is the treating therapist (box 31, 24J),
+# [fees] are your standard (full) fees per CPT code, [defaults] the place of service and signature settings.
+"""
+PAYERS_HEADER = """\
+# claimkit payers: one [payer.ID] table each, with its contracted (allowed) rates per CPT in [payer.ID.rates]
+# ("90837" = "120.00", or "90837:95" for a rate that applies with a modifier). Edit by hand or with
+# 'claimkit payer add' / 'claimkit payer rate set'.
+"""
+CLIENT_HEADER = """\
+# claimkit client record. Protected health information: keep this folder private.
+# Edit with 'claimkit client edit ID' (validated when you save). Dates are YYYY-MM-DD, amounts "25.00".
+"""
+
+
+class ProblemError(ClaimkitError):
+    """A home file that cannot be read; carries the finding so `check` can list it instead of stopping."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(f"{finding.source}: {finding.message}; {finding.fix}" if finding.fix else f"{finding.source}: {finding.message}")
+        self.finding = finding
+
+
+def _rel(home: Path, path: Path) -> str:
+    try:
+        return str(path.relative_to(home))
+    except ValueError:
+        return str(path)
+
+
+def read_toml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProblemError(Finding("file-missing", "error", "file is missing", fix="run 'claimkit init' or restore it from a backup", source=Source(label))) from None
+    except OSError as exc:
+        raise ProblemError(Finding("file-unreadable", "error", f"cannot read it ({exc.strerror})", fix="check the file's permissions", source=Source(label))) from None
+    return parse_toml(raw, label)
+
+
+def parse_toml(raw: bytes, label: str) -> dict[str, Any]:
+    if len(raw) > MAX_TOML_BYTES:
+        raise ProblemError(Finding("file-too-large", "error", f"file is {len(raw):,} bytes, more than a claimkit file can be", fix="restore it from a backup", source=Source(label)))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ProblemError(Finding("file-encoding", "error", "is not valid UTF-8 text", fix="save it as UTF-8", source=Source(label, line))) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column \d+\)", msg)
+        line = int(m.group(1)) if m else None
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg).rstrip(".")
+        raise ProblemError(Finding("toml-syntax", "error", f"TOML syntax error: {msg}", fix="correct the line (e.g. quote text values)", source=Source(label, line))) from None
+
+
+def _key_line(text: str, loc: tuple) -> int | None:
+    names = [str(p) for p in loc if isinstance(p, str)]
+    for name in reversed(names):
+        m = re.search(rf"^\s*\"?{re.escape(name)}\"?\s*=", text, re.M) or re.search(rf"^\s*\[+[^\]]*\b{re.escape(name)}\b[^\]]*\]+", text, re.M)
+        if m:
+            return text[: m.start()].count("\n") + 1
+    return None
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def validate(model: type[M], data: dict[str, Any], label: str, text: str = "", prefix: tuple = ()) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = prefix + tuple(err["loc"])
+        msg = err["msg"]
+        msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+        if err["type"] == "extra_forbidden":
+            msg = "is not a known setting (misspelt?)"
+        elif err["type"] == "missing":
+            msg = "is required"
+        key = _loc(loc)
+        raise ProblemError(
+            Finding("toml-value", "error", f"{key}: {msg}" if key else msg, fix="fix the value in the file", source=Source(label, _key_line(text, loc)))
+        ) from None
+
+
+def _plain(value: Any) -> Any:
+    """Model dump -> TOML-writable: drop None and empty strings, Decimal as text, keep dates native."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = _plain(v)
+            if v is None or v == "" or v == {} or v == []:
+                continue
+            out[k] = v
+        return out
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value
+    return value
+
+
+def dump_model(model: BaseModel) -> dict[str, Any]:
+    return _plain(model.model_dump(mode="python", exclude_none=True))
+
+
+def write_toml(path: Path, header: str, data: dict[str, Any]) -> None:
+    atomic_write(path, header + "\n" + tomli_w.dumps(data))
+
+
+# --- the three kinds of file -------------------------------------------------------------------------
+
+def practice_path(home: Path) -> Path:
+    return home / "practice.toml"
+
+
+def payers_path(home: Path) -> Path:
+    return home / "payers.toml"
+
+
+def clients_dir(home: Path) -> Path:
+    return home / "clients"
+
+
+def client_path(home: Path, client_id: str) -> Path:
+    return clients_dir(home) / f"{client_id}.toml"
+
+
+def load_practice(home: Path) -> Practice:
+    path = practice_path(home)
+    data = read_toml(path, "practice.toml")
+    return validate(Practice, data, "practice.toml", path.read_text("utf-8"))
+
+
+def save_practice(home: Path, practice: Practice) -> None:
+    write_toml(practice_path(home), PRACTICE_HEADER, dump_model(practice))
+
+
+def load_payers(home: Path) -> dict[str, Payer]:
+    path = payers_path(home)
+    data = read_toml(path, "payers.toml")
+    text = path.read_text("utf-8")
+    table = data.get("payer", {})
+    extra = set(data) - {"payer"}
+    if extra or not isinstance(table, dict):
+        key = sorted(extra)[0] if extra else "payer"
+        raise ProblemError(Finding("toml-value", "error", f"{key}: payers.toml holds only [payer.ID] tables", fix="move it under a [payer.ID] table", source=Source("payers.toml", _key_line(text, (key,)))))
+    payers = {}
+    for pid, body in table.items():
+        if not isinstance(body, dict):
+            raise ProblemError(Finding("toml-value", "error", f"payer.{pid}: must be a table [payer.{pid}]", fix="fix the file", source=Source("payers.toml", _key_line(text, (pid,)))))
+        payers[pid] = validate(Payer, {"id": pid, **body}, "payers.toml", text, prefix=("payer", pid))
+    return payers
+
+
+def save_payers(home: Path, payers: dict[str, Payer]) -> None:
+    data = {"payer": {pid: {k: v for k, v in dump_model(p).items() if k != "id"} for pid, p in sorted(payers.items())}}
+    write_toml(payers_path(home), PAYERS_HEADER, data)
+
+
+def load_client(home: Path, client_id: str) -> Client:
+    path = client_path(home, client_id)
+    label = f"clients/{client_id}.toml"
+    if not path.is_file():
+        raise NotFound(f"no client '{client_id}': see 'claimkit client list', or add it with 'claimkit client add {client_id} ...'")
+    return parse_client(path.read_bytes(), label, client_id)
+
+
+def parse_client(raw: bytes, label: str, expected_id: str | None = None) -> Client:
+    data = parse_toml(raw, label)
+    text = raw.decode("utf-8", "replace")
+    client = validate(Client, data, label, text)
+    if expected_id and client.id != expected_id:
+        raise ProblemError(Finding("toml-value", "error", f"id: '{client.id}' does not match the file name '{expected_id}'", fix=f"set id = \"{expected_id}\"", source=Source(label, _key_line(text, ("id",)))))
+    return client
+
+
+def client_ids(home: Path) -> list[str]:
+    folder = clients_dir(home)
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.toml") if not p.name.startswith("."))
+
+
+def save_client(home: Path, client: Client) -> None:
+    write_toml(client_path(home, client.id), CLIENT_HEADER, dump_model(client))

@@ -1,0 +1,107 @@
+"""The practice home: where it is, creating it private (0700/0600), atomic writes and the write lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from claimkit.core.errors import ClaimkitError
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+LOCK_TIMEOUT_S = 30.0
+
+
+def resolve_home(explicit: str | os.PathLike | None = None) -> Path:
+    """--home DIR, else $CLAIMKIT_HOME, else the platform's user data folder."""
+    if explicit:
+        return Path(explicit).expanduser().absolute()
+    env = os.environ.get("CLAIMKIT_HOME")
+    if env:
+        return Path(env).expanduser().absolute()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("claimkit", appauthor=False)).absolute()
+
+
+def is_home(path: Path) -> bool:
+    return (path / "practice.toml").is_file()
+
+
+def require_home(path: Path) -> Path:
+    if not is_home(path):
+        raise ClaimkitError(f"no practice at {path}: run 'claimkit init' first, or pass --home DIR / set CLAIMKIT_HOME")
+    return path
+
+
+def make_private_dir(path: Path) -> None:
+    """mkdir -p, then force 0700 whatever the umask said."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, DIR_MODE)
+
+
+def atomic_write(path: Path, data: bytes | str, mode: int = FILE_MODE) -> None:
+    """Write to a temp file beside the target, fsync, then rename: readers see the old or the new file, never half."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def write_output(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Write a file the user asked for (-o): clear errors for a missing folder or an unwritable target."""
+    if not path.parent.exists():
+        raise ClaimkitError(f"{path}: folder {path.parent} does not exist; create it or choose another -o path")
+    if path.exists() and path.is_dir():
+        raise ClaimkitError(f"{path} is a folder; give a file name with -o")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ClaimkitError(f"{path} is not writable; choose another -o path")
+    try:
+        atomic_write(path, data, mode)
+    except PermissionError:
+        raise ClaimkitError(f"{path}: no permission to write there; choose another -o path") from None
+
+
+@contextlib.contextmanager
+def write_lock(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """One writer at a time across processes (TOML edits and ledger transactions); others wait, bounded."""
+    import time
+
+    lock_path = home / ".lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ClaimkitError(
+                        f"another claimkit command has been writing to {home} for over {int(timeout)} s; wait for it to finish and run this again"
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,215 @@
+"""The SQLite ledger: sessions, claims, postings, imports. Schema versioned with PRAGMA user_version.
+
+Postings are the single source of truth for money; no balance is stored. Each command's writes are one
+transaction (BEGIN IMMEDIATE, under the home's write lock), so a crash leaves all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from claimkit.core.errors import ClaimkitError
+from claimkit.store.home import FILE_MODE, write_lock
+
+BUSY_TIMEOUT_MS = 30_000
+
+SCHEMA_V1 = """
+CREATE TABLE sessions (
+    id            INTEGER PRIMARY KEY,
+    client        TEXT NOT NULL,
+    date          TEXT NOT NULL,
+    cpt           TEXT NOT NULL,
+    units         INTEGER NOT NULL DEFAULT 1 CHECK (units > 0),
+    minutes       INTEGER,
+    modifiers     TEXT NOT NULL DEFAULT '',
+    pos           TEXT NOT NULL,
+    dx            TEXT NOT NULL DEFAULT '',
+    fee_cents     INTEGER NOT NULL CHECK (fee_cents >= 0),
+    payer         TEXT,
+    allowed_cents INTEGER,
+    cost_sharing  TEXT,
+    note          TEXT NOT NULL DEFAULT '',
+    status        TEXT NOT NULL DEFAULT 'unbilled' CHECK (status IN ('unbilled', 'billed', 'void')),
+    void_reason   TEXT,
+    created       TEXT NOT NULL
+);
+CREATE INDEX sessions_client_date ON sessions (client, date);
+CREATE INDEX sessions_status ON sessions (status);
+
+CREATE TABLE claims (
+    id                 TEXT PRIMARY KEY,
+    client             TEXT NOT NULL,
+    payer              TEXT NOT NULL,
+    rank               TEXT NOT NULL DEFAULT 'primary',
+    status             TEXT NOT NULL,
+    frequency          TEXT NOT NULL DEFAULT '1',
+    original_claim     TEXT REFERENCES claims (id),
+    payer_claim_number TEXT,
+    total_cents        INTEGER NOT NULL,
+    pages              INTEGER NOT NULL DEFAULT 1,
+    snapshot           TEXT NOT NULL,
+    created            TEXT NOT NULL,
+    rendered_file      TEXT,
+    rendered_at        TEXT,
+    sent_via           TEXT,
+    control_number     TEXT
+);
+CREATE INDEX claims_client ON claims (client);
+
+CREATE TABLE claim_lines (
+    claim_id     TEXT NOT NULL REFERENCES claims (id),
+    line_no      INTEGER NOT NULL,
+    session_id   INTEGER REFERENCES sessions (id),
+    date         TEXT NOT NULL,
+    cpt          TEXT NOT NULL,
+    modifiers    TEXT NOT NULL DEFAULT '',
+    units        INTEGER NOT NULL DEFAULT 1,
+    charge_cents INTEGER NOT NULL,
+    PRIMARY KEY (claim_id, line_no)
+);
+CREATE INDEX claim_lines_session ON claim_lines (session_id);
+
+CREATE TABLE imports (
+    id          INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    filename    TEXT NOT NULL,
+    imported    TEXT NOT NULL,
+    summary     TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE postings (
+    id           INTEGER PRIMARY KEY,
+    date         TEXT NOT NULL,
+    client       TEXT,
+    session_id   INTEGER REFERENCES sessions (id),
+    claim_id     TEXT REFERENCES claims (id),
+    payer        TEXT,
+    kind         TEXT NOT NULL CHECK (kind IN ('charge', 'insurance_paid', 'contractual', 'patient_resp',
+                     'patient_paid', 'refund', 'writeoff', 'provider_adj', 'other_adj')),
+    reason       TEXT NOT NULL DEFAULT '',
+    amount_cents INTEGER NOT NULL,
+    source       TEXT NOT NULL,
+    source_ref   TEXT NOT NULL DEFAULT '',
+    import_id    INTEGER REFERENCES imports (id),
+    note         TEXT NOT NULL DEFAULT '',
+    created      TEXT NOT NULL
+);
+CREATE INDEX postings_client ON postings (client, date);
+CREATE INDEX postings_session ON postings (session_id);
+CREATE INDEX postings_claim ON postings (claim_id);
+
+CREATE TABLE statements (
+    id           INTEGER PRIMARY KEY,
+    client       TEXT NOT NULL,
+    date         TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    file         TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"""
+
+# Each entry upgrades the schema by one version; append, never edit.
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def ledger_path(home: Path) -> Path:
+    return home / "ledger.db"
+
+
+def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
+    path = ledger_path(home)
+    if not path.exists() and not create:
+        raise ClaimkitError(f"{path} is missing: run 'claimkit init', or restore the ledger from a backup")
+    if create and not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
+        os.close(fd)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({exc}); restore it from a backup") from None
+    conn.execute("PRAGMA synchronous = NORMAL")
+    _fix_modes(home)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise ClaimkitError(
+            f"{path} was written by a newer claimkit (schema {version}, this one knows {SCHEMA_VERSION}); upgrade claimkit"
+        )
+    if version < SCHEMA_VERSION:
+        migrate(home, conn, version)
+    return conn
+
+
+def _fix_modes(home: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        p = home / f"ledger.db{suffix}"
+        with contextlib.suppress(OSError):
+            if p.exists() and (p.stat().st_mode & 0o077):
+                os.chmod(p, FILE_MODE)
+
+
+def migrate(home: Path, conn: sqlite3.Connection, version: int) -> None:
+    with write_lock(home):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            for step in MIGRATIONS[current:]:
+                if callable(step):
+                    step(conn)
+                else:
+                    for stmt in step.split(";\n"):
+                        if stmt.strip():
+                            conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+@contextlib.contextmanager
+def transaction(home: Path, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One command's writes: all or nothing, one writer at a time (others wait, bounded)."""
+    with write_lock(home):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ClaimkitError("the ledger is busy with another claimkit command; wait for it to finish and run this again") from None
+            raise
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+
+def next_counter(conn: sqlite3.Connection, name: str, start: int = 1) -> int:
+    row = conn.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
+    value = start if row is None else row[0] + 1
+    conn.execute("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, value))
+    return value
