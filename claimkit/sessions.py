@@ -153,7 +153,7 @@ def add_session(ws: Workspace, new: NewSession) -> Added:
         if allowed is not None:
             allowed = allowed * new.units
     elif policy is not None:
-        cost_sharing = "self_pay"
+        cost_sharing = "out_of_network"  # insured elsewhere, pays us in full, gets a superbill
         payer = ws.payers.get(policy.payer)
     if len(modifiers) > 4:
         raise ClaimkitError("--modifier: a service line holds at most 4 modifiers")
@@ -268,6 +268,9 @@ def estimate_client(client: Client | None, rows: list[SessionRow], adjudicated: 
     for row in rows:
         if row.status == "void":
             out[row.id] = est.Estimate(ZERO, ZERO, "void")
+            continue
+        if row.cost_sharing == "out_of_network":
+            out[row.id] = est.Estimate(row.fee, ZERO, "out-of-network")
             continue
         policy = client.policy(row.date) if client else None
         if row.payer is None:

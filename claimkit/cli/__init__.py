@@ -8,7 +8,7 @@ import sys
 import typer
 
 from claimkit import __version__
-from claimkit.cli.apps import app
+from claimkit.cli.apps import app, mount_groups
 from claimkit.cli.errors import DEBUG
 from claimkit.cli.output import state
 
@@ -45,6 +45,7 @@ for _name in COMMAND_MODULES:
     except ModuleNotFoundError as _exc:  # a command group not built yet
         if _exc.name != f"claimkit.cli.{_name}":
             raise
+mount_groups()
 
 
 def main() -> None:

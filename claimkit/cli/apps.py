@@ -44,6 +44,12 @@ x12_app = group("x12", "Electronic claims (837P) for clearinghouse upload.")
 
 payer_app.add_typer(rate_app)
 client_app.add_typer(policy_app)
-for sub in (practice_app, fee_app, payer_app, client_app, session_app, payment_app, claim_app, cms1500_app,
-            superbill_app, era_app, eob_app, codes_app, code_app, report_app, statement_app, x12_app):
-    app.add_typer(sub)
+GROUPS = (practice_app, fee_app, payer_app, client_app, session_app, payment_app, claim_app, cms1500_app,
+          superbill_app, era_app, eob_app, codes_app, code_app, report_app, statement_app, x12_app)
+
+
+def mount_groups() -> None:
+    """Add each group that has commands (after the command modules registered theirs)."""
+    for sub in GROUPS:
+        if sub.registered_commands or sub.registered_groups:
+            app.add_typer(sub)
