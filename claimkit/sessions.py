@@ -159,7 +159,7 @@ def add_session(ws: Workspace, new: NewSession) -> Added:
         raise ClaimkitError("--modifier: a service line holds at most 4 modifiers")
     if new.paid is not None and new.method not in METHODS:
         raise ClaimkitError(f"--method '{new.method}': use one of {', '.join(METHODS)}")
-    billed_payer = payer.id if (payer is not None and cost_sharing != "self_pay") else None
+    billed_payer = payer.id if (payer is not None and cost_sharing in ("copay", "coinsurance")) else None
     with ws.transaction() as conn:
         cur = conn.execute(
             "INSERT INTO sessions (client, date, cpt, units, minutes, modifiers, pos, dx, fee_cents, payer, allowed_cents,"
