@@ -115,7 +115,10 @@ def add_session(ws: Workspace, new: NewSession) -> Added:
     """Fill in what can be known (fee, dx, POS, payer, allowed, telehealth modifier) and record the charge."""
     client = ws.client(new.client)
     practice = ws.practice
-    cpt = normalize_cpt(new.cpt)
+    try:
+        cpt = normalize_cpt(new.cpt)
+    except ValueError as exc:
+        raise ClaimkitError(f"--cpt: {exc}") from None
     notes: list[str] = []
     if new.units < 1 or new.units > 99:
         raise ClaimkitError(f"--units {new.units}: must be 1 to 99")

@@ -1,0 +1,93 @@
+"""Shared fixtures: a real temporary practice home (real TOML files, a real SQLite ledger) and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimkit.cli import app
+
+NPI_BILLING = "1234567893"
+NPI_RENDERING = "1245319599"
+NPI_OTHER = "1679576722"
+
+
+class Cli:
+    def __init__(self, home: Path):
+        self.home = home
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
+        argv = list(args) if len(args) != 1 else shlex.split(args[0])
+        full_env = {"CLAIMKIT_HOME": str(self.home), "CI": "true", **(env or {})}
+        return self.runner.invoke(app, argv, input=input, env=full_env, catch_exceptions=False)
+
+    def ok(self, *args: str, **kw):
+        result = self(*args, **kw)
+        assert result.exit_code == 0, f"{args} -> {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        return result
+
+    def fails(self, *args: str, code: int = 2, **kw):
+        result = self(*args, **kw)
+        assert result.exit_code == code, f"{args} -> {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        assert "Traceback" not in result.stderr
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, f"expected one line on stderr, got: {result.stderr!r}"
+        return lines[0]
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "home"
+    monkeypatch.setenv("CLAIMKIT_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def cli(home) -> Cli:
+    return Cli(home)
+
+
+PRACTICE_ARGS = (
+    "init --practice-name 'Testwell Counseling' --provider-first Testy --provider-last McTestface --credentials LPC "
+    f"--npi {NPI_BILLING} --tax-id 99-1234567 --tax-id-type ein --taxonomy 101YP2500X --license LPC-0001 --license-state TX "
+    "--address '100 Example St' --city Austin --state TX --zip 78701-1234 --phone 5125550100 --yes"
+)
+
+
+@pytest.fixture
+def practice(cli) -> Cli:
+    """A practice with standard fees and one payer (acme) with contracted rates."""
+    cli.ok(PRACTICE_ARGS)
+    for cpt, fee in (("90791", "200.00"), ("90834", "150.00"), ("90837", "180.00")):
+        cli.ok(f"fee set {cpt} {fee}")
+    cli.ok("payer add acme --name 'Acme Test Health' --payer-id 11111 --type commercial --telehealth-modifier 95 --telehealth-pos 10")
+    for cpt, rate in (("90791", "140.00"), ("90834", "95.00"), ("90837", "120.00")):
+        cli.ok(f"payer rate set acme {cpt} {rate}")
+    return cli
+
+
+def snapshot_files(home: Path) -> dict[str, bytes]:
+    """Every file of the home and its bytes: to prove a refused command changed nothing."""
+    out = {}
+    for p in sorted(home.rglob("*")):
+        if p.is_file() and p.name != ".lock" and not p.name.startswith("ledger.db"):
+            out[str(p.relative_to(home))] = p.read_bytes()
+    return out
+
+
+def ledger_rows(home: Path) -> dict[str, list]:
+    import sqlite3
+
+    conn = sqlite3.connect(home / "ledger.db")
+    try:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("sessions", "postings", "claims")}
+    finally:
+        conn.close()
+
+
+os.environ.setdefault("COLUMNS", "200")

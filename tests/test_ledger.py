@@ -1,0 +1,100 @@
+"""The ledger: schema version, WAL and foreign keys, one transaction per command, concurrent writers."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimkit.core.errors import ClaimkitError
+from claimkit.store import ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_schema_version_wal_foreign_keys(practice, home):
+    conn = ledger.connect(home)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == ledger.SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO postings (date, kind, amount_cents, source, created, session_id) VALUES ('2026-01-01','charge',1,'x','x',999)")
+
+
+def test_newer_schema_is_refused(practice, home):
+    conn = sqlite3.connect(home / "ledger.db")
+    conn.execute(f"PRAGMA user_version = {ledger.SCHEMA_VERSION + 1}")
+    conn.close()
+    line = practice.fails("session list")
+    assert "written by a newer claimkit" in line
+
+
+def test_not_a_database_is_a_clear_error(practice, home):
+    for suffix in ("", "-wal", "-shm"):
+        p = home / f"ledger.db{suffix}"
+        if p.exists():
+            p.unlink()
+    (home / "ledger.db").write_bytes(b"this is not sqlite" * 100)
+    line = practice.fails("session list")
+    assert "is not a readable claimkit ledger" in line
+
+
+def test_transaction_rolls_back_on_error(practice, home):
+    conn = ledger.connect(home)
+    with pytest.raises(RuntimeError):
+        with ledger.transaction(home, conn):
+            conn.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
+            raise RuntimeError("boom")
+    assert conn.execute("SELECT COUNT(*) FROM counters").fetchone()[0] == 0
+
+
+WRITER = """
+import sys
+from datetime import date, timedelta
+from claimkit.sessions import NewSession, add_session
+from claimkit.workspace import Workspace
+ws = Workspace.open(sys.argv[1])
+start = date(2026, 1, 1) + timedelta(days=int(sys.argv[2]) * 100)
+for i in range(int(sys.argv[3])):
+    add_session(ws, NewSession(client="jdoe", day=start + timedelta(days=i), cpt="90837"))
+"""
+
+
+@pytest.mark.parametrize("procs", [2, 4])
+def test_concurrent_writers_all_land(practice, home, procs):
+    practice.ok("client add jdoe --first Testy --last McTestface --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id T1 --copay 25")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    per = 15
+    ps = [subprocess.Popen([sys.executable, "-c", WRITER, str(home), str(n), str(per)], env=env, stderr=subprocess.PIPE, text=True)
+          for n in range(procs)]
+    for p in ps:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        assert "locked" not in err
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == procs * per
+    assert conn.execute("SELECT COUNT(*) FROM postings WHERE kind = 'charge'").fetchone()[0] == procs * per
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_write_lock_times_out_with_a_clear_message(practice, home):
+    from claimkit.store.home import write_lock
+
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(home / '.lock')!r}, os.O_RDWR)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "time.sleep(5)\n")], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    try:
+        with pytest.raises(ClaimkitError, match="another claimkit command has been writing"):
+            with write_lock(home, timeout=0.3):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
