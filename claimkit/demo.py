@@ -45,10 +45,10 @@ def _shift_client(client: Client, delta: timedelta) -> Client:
     def mv(d: date | None) -> date | None:
         return d + delta if d else None
 
-    policies = [p.model_copy(update={"effective": mv(p.effective), "end": mv(p.end), "deductible_met_on": mv(p.deductible_met_on)})
+    policies = [p.replace(effective=mv(p.effective), end=mv(p.end), deductible_met_on=mv(p.deductible_met_on))
                 for p in client.policies]
-    auths = [a.model_copy(update={"start": mv(a.start), "end": mv(a.end)}) for a in client.authorizations]
-    return client.model_copy(update={"policies": policies, "authorizations": auths})
+    auths = [a.replace(start=mv(a.start), end=mv(a.end)) for a in client.authorizations]
+    return client.replace(policies=policies, authorizations=auths)
 
 
 def prepare_dir(target: Path) -> None:

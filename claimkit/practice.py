@@ -11,8 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client, Payer, Policy, Practice, normalize_cpt, normalize_modifier
 from claimkit.store import files, home as homes, ledger
@@ -42,9 +40,13 @@ def _npi(value: str, flag: str) -> str:
 
 
 def model(cls, data: dict[str, Any], what: str):
-    """Validate CLI input into a record; the first problem becomes one line naming the option."""
+    """Validate CLI input with the record's schema; the first problem becomes one line naming the option."""
+    from pydantic import ValidationError
+
+    from claimkit.core import schema
+
     try:
-        return cls.model_validate(data)
+        return getattr(schema, cls.__name__).model_validate(data).to_record()
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
@@ -138,7 +140,7 @@ def set_rate(ws: Workspace, payer_id: str, cpt: str, amount: Decimal, modifier: 
         key = normalize_cpt(cpt) + (f":{normalize_modifier(modifier)}" if modifier else "")
     except ValueError as exc:
         raise ClaimkitError(f"rate: {exc}") from None
-    updated = payer.model_copy(update={"rates": dict(sorted({**payer.rates, key: amount}.items()))})
+    updated = payer.replace(rates=dict(sorted({**payer.rates, key: amount}.items())))
     with ws.lock():
         payers = files.load_payers(ws.home)
         payers[payer_id] = updated
@@ -209,7 +211,7 @@ def add_policy(ws: Workspace, client_id: str, policy: dict[str, Any]) -> Client:
         raise ClaimkitError(f"{client_id} already has this {pol.rank} policy with {pol.payer}")
     policies = [*client.policies, pol]
     order = {"primary": 0, "secondary": 1, "tertiary": 2}
-    updated = model(Client, {**client.model_dump(), "policies": sorted(policies, key=lambda p: order[p.rank])}, "policy add")
+    updated = model(Client, {**client.to_data(), "policies": [p.to_data() for p in sorted(policies, key=lambda p: order[p.rank])]}, "policy add")
     with ws.lock():
         files.save_client(ws.home, updated)
     ws.forget()
@@ -220,7 +222,7 @@ def discharge_client(ws: Workspace, client_id: str, day) -> Client:
     client = ws.client(client_id)
     if client.status == "discharged":
         raise ClaimkitError(f"{client_id} is already discharged")
-    updated = client.model_copy(update={"status": "discharged", "discharged": day})
+    updated = client.replace(status="discharged", discharged=day)
     with ws.lock():
         files.save_client(ws.home, updated)
     ws.forget()
@@ -245,7 +247,7 @@ def replace_client_file(ws: Workspace, client_id: str, raw: bytes) -> Client:
 
 def replace_practice_file(ws: Workspace, raw: bytes) -> Practice:
     data = files.parse_toml(raw, "practice.toml")
-    practice = files.validate(Practice, data, "practice.toml", raw.decode("utf-8", "replace"))
+    practice = files.validate("Practice", data, "practice.toml", raw.decode("utf-8", "replace")).to_record()
     with ws.lock():
         homes.atomic_write(files.practice_path(ws.home), raw)
     ws.forget()

@@ -75,7 +75,7 @@ def snapshot_files(home: Path) -> dict[str, bytes]:
     """Every file of the home and its bytes: to prove a refused command changed nothing."""
     out = {}
     for p in sorted(home.rglob("*")):
-        if p.is_file() and p.name != ".lock" and not p.name.startswith("ledger.db"):
+        if p.is_file() and p.name != ".lock" and not p.name.startswith("ledger.db") and ".cache" not in p.parts:
             out[str(p.relative_to(home))] = p.read_bytes()
     return out
 

@@ -1,54 +1,73 @@
-"""The claimkit command line: a thin layer that parses, calls the library and prints."""
+"""The claimkit command line: a thin layer that parses, calls the library and prints.
+
+Command modules are imported only for the command being run (a `session add` need not pay for the PDF or
+report commands' definitions); `--help`, completion and `from claimkit.cli import app` load them all.
+"""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-import typer
-
-from claimkit import __version__
-from claimkit.cli.apps import app, mount_groups
-from claimkit.cli.errors import DEBUG
-from claimkit.cli.output import state
-
-# command modules register themselves on the groups in apps.py
-COMMAND_MODULES = ("records", "sessions", "demo", "check", "billing", "receivables", "codes", "reports", "edi", "safety")
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"claimkit {__version__}")
-        raise typer.Exit()
+# first word on the command line -> command modules that define it
+ROUTES = {
+    "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("records",),
+    "session": ("sessions",), "payment": ("sessions",),
+    "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
+    "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
+    "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
+    "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+}
+ALL = ("records", "sessions", "demo", "check", "billing", "receivables", "codes", "reports", "edi", "safety")
+_loaded: set[str] = set()
 
 
-@app.callback()
-def root(
-    ctx: typer.Context,
-    home: str = typer.Option(None, "--home", envvar="CLAIMKIT_HOME", help="Practice home folder (else $CLAIMKIT_HOME, else your user data folder).", show_envvar=False),
-    debug: bool = typer.Option(False, "--debug", help="Show the full traceback when something fails."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Never prompt: missing values are errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
-) -> None:
-    """Insurance billing for solo therapists, on your own machine.
-
-    Example: claimkit session add jdoe --date 2026-11-20 --cpt 90837 --minutes 55
-    """
-    st = state(ctx)
-    st.home, st.debug, st.yes = home, debug, yes
-    DEBUG["on"] = debug
+def _command_word(argv: list[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--home":
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg
+    return None
 
 
-for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(f"claimkit.cli.{_name}")
-    except ModuleNotFoundError as _exc:  # a command group not built yet
-        if _exc.name != f"claimkit.cli.{_name}":
-            raise
-mount_groups()
+def load(argv: list[str] | None = None):
+    """Import the command modules needed for argv (all of them when argv is None or unknown); return the app."""
+    from claimkit.cli import root  # noqa: F401 - the root callback and global options
+    from claimkit.cli.apps import app, mount_groups
+
+    word = _command_word(argv) if argv is not None else None
+    names = ROUTES.get(word, ALL) if word else ALL
+    if any(a in ("-h", "--help") for a in argv or ()) and word is None:
+        names = ALL
+    for name in names:
+        if name in _loaded:
+            continue
+        try:
+            importlib.import_module(f"claimkit.cli.{name}")
+        except ModuleNotFoundError as exc:  # a command group not built yet
+            if exc.name != f"claimkit.cli.{name}":
+                raise
+        _loaded.add(name)
+    mount_groups()
+    return app
 
 
 def main() -> None:
+    from claimkit.cli.errors import DEBUG
+
     if "--debug" in sys.argv:
         DEBUG["on"] = True
-    app()
+    load(sys.argv[1:])()
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return load(None)
+    raise AttributeError(name)

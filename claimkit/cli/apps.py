@@ -48,8 +48,12 @@ GROUPS = (practice_app, fee_app, payer_app, client_app, session_app, payment_app
           superbill_app, era_app, eob_app, codes_app, code_app, report_app, statement_app, x12_app)
 
 
+_mounted: set[int] = set()
+
+
 def mount_groups() -> None:
-    """Add each group that has commands (after the command modules registered theirs)."""
+    """Add each group that has commands (after the command modules registered theirs), once."""
     for sub in GROUPS:
-        if sub.registered_commands or sub.registered_groups:
+        if id(sub) not in _mounted and (sub.registered_commands or sub.registered_groups):
             app.add_typer(sub)
+            _mounted.add(id(sub))

@@ -6,7 +6,6 @@ import sqlite3
 import sys
 
 import typer
-from typer import rich_utils
 from typer.core import TyperGroup
 
 from claimkit.core.errors import ClaimkitError
@@ -21,6 +20,26 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
 
 class ClaimkitGroup(TyperGroup):
     """A command group that reports ClaimkitError (and anything unexpected) as one line."""
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        """Usage errors as one line (typer would draw a box); runs non-standalone so we see them first."""
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except Exception as exc:  # click's UsageError/BadParameter, without importing click
+            if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")) or not standalone:
+                raise
+            if exc.__class__.__name__ != "NoArgsIsHelpError":
+                _one_line_usage_error(exc)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            if not standalone:
+                raise
+            sys.stderr.write("Aborted.\n")
+            sys.exit(1)
+        if not standalone:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):  # type: ignore[override]
         try:
@@ -50,5 +69,3 @@ def _one_line_usage_error(exc) -> None:  # replaces typer's boxed usage error wi
     where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
     sys.stderr.write(f"error: {exc.format_message()}{where}\n")
 
-
-rich_utils.rich_format_error = _one_line_usage_error

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import List, Optional
@@ -82,7 +80,7 @@ def practice_show(ctx: typer.Context, json_: bool = Opt(False, "--json", help="P
     ws = workspace(ctx)
     p = ws.practice
     if json_:
-        print_json(p.model_dump(mode="json"))
+        print_json(p.to_data())
         return
     b, r = p.billing, p.provider
     rows = [("Practice", p.name), ("Billing NPI (33a)", b.npi), ("Tax ID (25)", f"{b.tax_id} ({b.tax_id_type.upper()})"),
@@ -96,6 +94,9 @@ def practice_show(ctx: typer.Context, json_: bool = Opt(False, "--json", help="P
 
 def _edit_file(path: Path, apply) -> None:
     """Open a copy in $EDITOR; validate after saving; an invalid edit is refused and the file stays as it was."""
+    import subprocess
+    import tempfile
+
     from claimkit.practice import editor_command
 
     fd, tmp = tempfile.mkstemp(suffix=".toml", prefix=f"claimkit-{path.stem}-")
@@ -216,7 +217,7 @@ def payer_list(ctx: typer.Context, json_: bool = Opt(False, "--json", help="Prin
     """
     payers = workspace(ctx).payers
     if json_:
-        print_json([p.model_dump(mode="json") for p in payers.values()])
+        print_json([p.to_data() for p in payers.values()])
         return
     table("Payers", ["ID", "Name", "Payer ID", "Type", "Filing days", "Telehealth", "Rates"],
           [(p.id, p.name, p.payer_id, p.type, p.timely_filing_days, f"POS {p.telehealth_pos} + {p.telehealth_modifier}", len(p.rates))
@@ -232,7 +233,7 @@ def payer_show(ctx: typer.Context, payer_id: str = typer.Argument(..., metavar="
     """
     p = workspace(ctx).payer(payer_id)
     if json_:
-        print_json(p.model_dump(mode="json"))
+        print_json(p.to_data())
         return
     table(p.name, ["Setting", "Value"], [("ID", p.id), ("Payer ID", p.payer_id), ("Type (box 1)", p.type),
           ("Address", p.address.one_line()), ("Timely filing", f"{p.timely_filing_days} days"),
@@ -456,7 +457,7 @@ def client_show(ctx: typer.Context, client_id: str = typer.Argument(..., metavar
     """
     c = workspace(ctx).client(client_id)
     if json_:
-        print_json(c.model_dump(mode="json"))
+        print_json(c.to_data())
         return
     rows = [("Name", c.display_name), ("DOB", c.dob.isoformat()), ("Sex", c.sex), ("Address", c.address.one_line()),
             ("Phone", c.phone), ("Email", c.email), ("Diagnoses", ", ".join(c.dx)), ("Status", c.status)]

@@ -1,45 +1,21 @@
-"""The practice's records as people write them in TOML: practice, payers with fee schedules, clients with policies.
+"""The practice's records as the program uses them: immutable, typed, and cheap to build.
 
-Models are frozen and forbid unknown keys so a typo in a hand-edited file is caught, not ignored.
-Format rules that can never be right (a date that does not exist, a negative fee) fail here; billing
-rules that depend on context (NPI check digit, payer wants a taxonomy) are `claimkit check`'s job.
+They mirror the pydantic schemas in `claimkit.core.schema` field for field. The schemas validate what comes
+in (a TOML file, a command-line value); the records are what the rest of claimkit reads. Keeping pydantic
+off the hot path matters: importing it costs more than a whole `claimkit session add` may take, so validated
+files are cached (store/files.py) and rebuilt as these dataclasses without it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import typing
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
-
-from claimkit.core.money import parse_money
-
-
-def _money(value: object) -> Decimal:
-    if isinstance(value, float):
-        raise ValueError("write amounts as text in quotes, like \"120.00\", not as a number with a decimal point")
-    if isinstance(value, bool):
-        raise ValueError("expected an amount like \"120.00\"")
-    return parse_money(value)  # type: ignore[arg-type]
-
-
-def _percent(value: object) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError("expected a percent from 0 to 100")
-    raw = str(value).strip().rstrip("%")
-    try:
-        pct = Decimal(raw)
-    except Exception:
-        raise ValueError(f"'{value}' is not a percent; write it like 20") from None
-    if not pct.is_finite() or pct < 0 or pct > 100:
-        raise ValueError(f"'{value}' is outside 0-100; write the percent like 20")
-    return pct
-
-
-Money = Annotated[Decimal, BeforeValidator(_money), PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
-Percent = Annotated[Decimal, BeforeValidator(_percent), PlainSerializer(lambda v: format(v.normalize(), "f"), return_type=str)]
+from functools import cache
+from typing import Any
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 STATE_RE = re.compile(r"^[A-Z]{2}$")
@@ -47,11 +23,7 @@ ZIP_RE = re.compile(r"^\d{5}(-?\d{4})?$")
 CPT_RE = re.compile(r"^[A-Z0-9]{5}$")
 MOD_RE = re.compile(r"^[A-Z0-9]{2}$")
 MMDD_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-
-PayerType = Literal["commercial", "medicare", "medicaid", "tricare", "champva", "group", "feca", "other"]
-Sex = Literal["M", "F", "X"]
-Relationship = Literal["self", "spouse", "child", "other"]
-CostSharing = Literal["copay", "coinsurance", "self_pay"]
+ZERO = Decimal("0.00")
 
 
 def check_id(value: str, what: str = "id") -> str:
@@ -60,258 +32,6 @@ def check_id(value: str, what: str = "id") -> str:
             f"{what} '{value}' must be 1-32 lowercase letters, digits, '-' or '_', starting with a letter or digit (e.g. jdoe)"
         )
     return value
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class Address(Record):
-    street: str = ""
-    street2: str = ""
-    city: str = ""
-    state: str = ""
-    zip: str = ""
-
-    @field_validator("state")
-    @classmethod
-    def _state(cls, v: str) -> str:
-        v = v.upper()
-        if v and not STATE_RE.match(v):
-            raise ValueError(f"state '{v}' must be a two-letter code like TX")
-        return v
-
-    @field_validator("zip")
-    @classmethod
-    def _zip(cls, v: str) -> str:
-        if v and not ZIP_RE.match(v):
-            raise ValueError(f"ZIP '{v}' must be 5 digits or ZIP+4 like 78701-1234")
-        if len(v) == 9 and "-" not in v:
-            v = f"{v[:5]}-{v[5:]}"
-        return v
-
-    def one_line(self) -> str:
-        street = ", ".join(p for p in (self.street, self.street2) if p)
-        return f"{street}, {self.city}, {self.state} {self.zip}".strip(", ")
-
-
-class Billing(Record):
-    """Box 25 and 33: who gets paid."""
-
-    name: str = ""
-    npi: str = ""
-    tax_id: str = ""
-    tax_id_type: Literal["ein", "ssn"] = "ein"
-    taxonomy: str = ""
-    phone: str = ""
-    address: Address = Address()
-
-
-class Provider(Record):
-    """The therapist who sees clients: box 31 and, when the billing NPI is an organisation's, 24J."""
-
-    first: str = ""
-    last: str = ""
-    middle: str = ""
-    credentials: str = ""
-    npi: str = ""
-    taxonomy: str = ""
-    license: str = ""
-    license_state: str = ""
-
-    @property
-    def display_name(self) -> str:
-        name = " ".join(p for p in (self.first, self.middle, self.last) if p)
-        return f"{name}, {self.credentials}" if self.credentials else name
-
-
-class Facility(Record):
-    """Box 32: where in-person sessions happen (left blank for telehealth)."""
-
-    name: str = ""
-    npi: str = ""
-    address: Address = Address()
-
-
-class Defaults(Record):
-    pos: str = "11"
-    signature_on_file: bool = True
-    accept_assignment: bool = True
-    no_remittance_days: int = Field(30, ge=1, le=3650)
-
-
-class FormOffsets(Record):
-    offset_x: Decimal = Decimal(0)
-    offset_y: Decimal = Decimal(0)
-
-    @field_validator("offset_x", "offset_y", mode="before")
-    @classmethod
-    def _pts(cls, v: object) -> Decimal:
-        d = Decimal(str(v))
-        if not d.is_finite() or abs(d) > 72:
-            raise ValueError("offsets are points and must be within -72..72")
-        return d
-
-
-class Practice(Record):
-    name: str
-    billing: Billing = Billing()
-    provider: Provider = Provider()
-    facility: Facility | None = None
-    defaults: Defaults = Defaults()
-    fees: dict[str, Money] = {}
-    cms1500: FormOffsets = FormOffsets()
-    extra_cpt: list[str] = []
-    edi: dict[str, str] = {}
-
-    @field_validator("fees")
-    @classmethod
-    def _fees(cls, v: dict[str, Decimal]) -> dict[str, Decimal]:
-        for code in v:
-            if not CPT_RE.match(code):
-                raise ValueError(f"fee key '{code}' is not a 5-character CPT/HCPCS code")
-        return v
-
-    @property
-    def rendering_npi(self) -> str:
-        return self.provider.npi or self.billing.npi
-
-
-class Payer(Record):
-    id: str
-    name: str
-    payer_id: str = ""
-    type: PayerType = "commercial"
-    address: Address = Address()
-    phone: str = ""
-    timely_filing_days: int = Field(90, ge=1, le=3650)
-    telehealth_modifier: Literal["95", "GT", "93", "none"] = "95"
-    telehealth_pos: Literal["02", "10"] = "10"
-    requires_taxonomy: bool = False
-    requires_auth: bool = False
-    box29_includes_patient_paid: bool = False
-    rates: dict[str, Money] = {}
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        return check_id(v, "payer id")
-
-    @field_validator("rates")
-    @classmethod
-    def _rates(cls, v: dict[str, Decimal]) -> dict[str, Decimal]:
-        for key in v:
-            code, _, mod = key.partition(":")
-            if not CPT_RE.match(code) or (mod and not MOD_RE.match(mod)):
-                raise ValueError(f"rate key '{key}' must be a CPT code, optionally with a modifier like 90837:95")
-        return v
-
-    def rate(self, cpt: str, modifiers: tuple[str, ...] | list[str] = ()) -> Decimal | None:
-        """Contracted (allowed) rate: CPT+modifier first, then the CPT alone; None = no contract (out of network)."""
-        for mod in modifiers:
-            if f"{cpt}:{mod}" in self.rates:
-                return self.rates[f"{cpt}:{mod}"]
-        return self.rates.get(cpt)
-
-
-class Person(Record):
-    """The insured when it is not the client (box 4, 7, 11a)."""
-
-    first: str = ""
-    last: str = ""
-    middle: str = ""
-    dob: date | None = None
-    sex: Sex | None = None
-    address: Address = Address()
-    phone: str = ""
-    employer: str = ""
-
-
-class Policy(Record):
-    payer: str
-    member_id: str = ""
-    group: str = ""
-    plan_name: str = ""
-    rank: Literal["primary", "secondary", "tertiary"] = "primary"
-    relationship: Relationship = "self"
-    insured: Person | None = None
-    effective: date | None = None
-    end: date | None = None
-    cost_sharing: CostSharing = "copay"
-    copay: Money | None = None
-    coinsurance: Percent | None = None
-    copay_after_deductible: bool = False
-    deductible: Money = Decimal("0.00")
-    deductible_met: Money = Decimal("0.00")
-    deductible_met_on: date | None = None  # the plan year that deductible_met belongs to
-    oop_max: Money | None = None
-    plan_year_start: str = "01-01"
-    signature_on_file: bool = True
-
-    @field_validator("plan_year_start")
-    @classmethod
-    def _pys(cls, v: str) -> str:
-        if not MMDD_RE.match(v):
-            raise ValueError(f"plan_year_start '{v}' must be MM-DD like 01-01")
-        return v
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "Policy":
-        if self.copay is not None and self.coinsurance is not None:
-            raise ValueError("a policy has either a copay or a coinsurance, not both")
-        if self.end and self.effective and self.end < self.effective:
-            raise ValueError(f"end {self.end} is before effective {self.effective}")
-        return self
-
-    def in_force(self, day: date) -> bool:
-        return (self.effective is None or self.effective <= day) and (self.end is None or day <= self.end)
-
-
-class Authorization(Record):
-    number: str
-    payer: str = ""
-    visits: int | None = Field(None, ge=0, le=10000)
-    start: date | None = None
-    end: date | None = None
-    cpts: list[str] = []
-
-
-class Client(Record):
-    id: str
-    first: str
-    last: str
-    middle: str = ""
-    suffix: str = ""
-    dob: date
-    sex: Sex
-    address: Address = Address()
-    phone: str = ""
-    email: str = ""
-    dx: list[str] = []
-    status: Literal["active", "discharged"] = "active"
-    discharged: date | None = None
-    policies: list[Policy] = []
-    authorizations: list[Authorization] = []
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        return check_id(v, "client id")
-
-    @field_validator("dx")
-    @classmethod
-    def _dx(cls, v: list[str]) -> list[str]:
-        return [normalize_dx(code) for code in v]
-
-    @property
-    def display_name(self) -> str:
-        return " ".join(p for p in (self.first, self.middle, self.last) if p)
-
-    def policy(self, day: date, rank: str = "primary") -> Policy | None:
-        for pol in self.policies:
-            if pol.rank == rank and pol.in_force(day):
-                return pol
-        return None
 
 
 def normalize_dx(code: str) -> str:
@@ -333,4 +53,256 @@ def normalize_modifier(mod: str) -> str:
     value = mod.strip().upper()
     if not MOD_RE.match(value):
         raise ValueError(f"'{mod}' is not a 2-character modifier like 95")
+    return value
+
+
+class Record:
+    """Shared behaviour: build from validated plain data, turn back into plain data, copy with changes."""
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]):
+        return _build(cls, data)
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data: dates ISO, amounts '0.00', nested records as dicts (the JSON form of the schema)."""
+        return _plain(self)
+
+    def replace(self, **changes: Any):
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Address(Record):
+    street: str = ""
+    street2: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+
+    def one_line(self) -> str:
+        street = ", ".join(p for p in (self.street, self.street2) if p)
+        return f"{street}, {self.city}, {self.state} {self.zip}".strip(", ")
+
+
+@dataclass(frozen=True)
+class Billing(Record):
+    """Box 25 and 33: who gets paid."""
+
+    name: str = ""
+    npi: str = ""
+    tax_id: str = ""
+    tax_id_type: str = "ein"
+    taxonomy: str = ""
+    phone: str = ""
+    address: Address = field(default_factory=Address)
+
+
+@dataclass(frozen=True)
+class Provider(Record):
+    """The therapist who sees clients: box 31 and, when the billing NPI is an organisation's, 24J."""
+
+    first: str = ""
+    last: str = ""
+    middle: str = ""
+    credentials: str = ""
+    npi: str = ""
+    taxonomy: str = ""
+    license: str = ""
+    license_state: str = ""
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first, self.middle, self.last) if p)
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+
+@dataclass(frozen=True)
+class Facility(Record):
+    """Box 32: where in-person sessions happen (left blank for telehealth)."""
+
+    name: str = ""
+    npi: str = ""
+    address: Address = field(default_factory=Address)
+
+
+@dataclass(frozen=True)
+class Defaults(Record):
+    pos: str = "11"
+    signature_on_file: bool = True
+    accept_assignment: bool = True
+    no_remittance_days: int = 30
+
+
+@dataclass(frozen=True)
+class FormOffsets(Record):
+    offset_x: Decimal = Decimal(0)
+    offset_y: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Practice(Record):
+    name: str
+    billing: Billing = field(default_factory=Billing)
+    provider: Provider = field(default_factory=Provider)
+    facility: Facility | None = None
+    defaults: Defaults = field(default_factory=Defaults)
+    fees: dict[str, Decimal] = field(default_factory=dict)
+    cms1500: FormOffsets = field(default_factory=FormOffsets)
+    extra_cpt: list[str] = field(default_factory=list)
+    edi: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rendering_npi(self) -> str:
+        return self.provider.npi or self.billing.npi
+
+
+@dataclass(frozen=True)
+class Payer(Record):
+    id: str
+    name: str
+    payer_id: str = ""
+    type: str = "commercial"
+    address: Address = field(default_factory=Address)
+    phone: str = ""
+    timely_filing_days: int = 90
+    telehealth_modifier: str = "95"
+    telehealth_pos: str = "10"
+    requires_taxonomy: bool = False
+    requires_auth: bool = False
+    box29_includes_patient_paid: bool = False
+    rates: dict[str, Decimal] = field(default_factory=dict)
+
+    def rate(self, cpt: str, modifiers: tuple[str, ...] | list[str] = ()) -> Decimal | None:
+        """Contracted (allowed) rate: CPT+modifier first, then the CPT alone; None = no contract (out of network)."""
+        for mod in modifiers:
+            if f"{cpt}:{mod}" in self.rates:
+                return self.rates[f"{cpt}:{mod}"]
+        return self.rates.get(cpt)
+
+
+@dataclass(frozen=True)
+class Person(Record):
+    """The insured when it is not the client (box 4, 7, 11a)."""
+
+    first: str = ""
+    last: str = ""
+    middle: str = ""
+    dob: date | None = None
+    sex: str | None = None
+    address: Address = field(default_factory=Address)
+    phone: str = ""
+    employer: str = ""
+
+
+@dataclass(frozen=True)
+class Policy(Record):
+    payer: str
+    member_id: str = ""
+    group: str = ""
+    plan_name: str = ""
+    rank: str = "primary"
+    relationship: str = "self"
+    insured: Person | None = None
+    effective: date | None = None
+    end: date | None = None
+    cost_sharing: str = "copay"
+    copay: Decimal | None = None
+    coinsurance: Decimal | None = None
+    copay_after_deductible: bool = False
+    deductible: Decimal = ZERO
+    deductible_met: Decimal = ZERO
+    deductible_met_on: date | None = None  # the plan year that deductible_met belongs to
+    oop_max: Decimal | None = None
+    plan_year_start: str = "01-01"
+    signature_on_file: bool = True
+
+    def in_force(self, day: date) -> bool:
+        return (self.effective is None or self.effective <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Authorization(Record):
+    number: str
+    payer: str = ""
+    visits: int | None = None
+    start: date | None = None
+    end: date | None = None
+    cpts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Client(Record):
+    id: str
+    first: str
+    last: str
+    dob: date
+    sex: str
+    middle: str = ""
+    suffix: str = ""
+    address: Address = field(default_factory=Address)
+    phone: str = ""
+    email: str = ""
+    dx: list[str] = field(default_factory=list)
+    status: str = "active"
+    discharged: date | None = None
+    policies: list[Policy] = field(default_factory=list)
+    authorizations: list[Authorization] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first, self.middle, self.last) if p)
+
+    def policy(self, day: date, rank: str = "primary") -> Policy | None:
+        for pol in self.policies:
+            if pol.rank == rank and pol.in_force(day):
+                return pol
+        return None
+
+
+# --- plain data <-> records, without pydantic ------------------------------------------------------------
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _convert(inner[0], value)
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return [_convert(item, v) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(tp)
+        return {k: _convert(item, v) for k, v in value.items()}
+    if tp is date:
+        return value if isinstance(value, date) else date.fromisoformat(value)
+    if tp is Decimal:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    if isinstance(tp, type) and issubclass(tp, Record):
+        return value if isinstance(value, tp) else _build(tp, value)
+    return value
+
+
+def _build(cls: type, data: dict[str, Any]):
+    hints = _hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: _convert(hints[k], v) for k, v in data.items() if k in names})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Record):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
     return value

@@ -1,23 +1,27 @@
-"""TOML <-> records. Every problem names the file, the line and the key, and says how to fix it."""
+"""TOML <-> records. Every problem names the file, the line and the key, and says how to fix it.
+
+A file is validated with its pydantic schema only when its bytes changed since the last validation; the
+validated data is cached beside it (home/.cache, 0600) and rebuilt as plain records without importing
+pydantic, which keeps `session add` and friends fast.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-import tomllib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import tomli_w
-from pydantic import BaseModel, ValidationError
-
+from claimkit import __version__
 from claimkit.core.errors import ClaimkitError, Finding, NotFound, Source
-from claimkit.core.records import Client, Payer, Practice
-from claimkit.store.home import atomic_write
+from claimkit.core.records import Client, Payer, Practice, Record
+from claimkit.store.home import DIR_MODE, atomic_write
 
-M = TypeVar("M", bound=BaseModel)
 MAX_TOML_BYTES = 2_000_000
+CACHE_DIR = ".cache"
 
 PRACTICE_HEADER = """\
 # claimkit practice settings. Safe to edit by hand: claimkit validates this file every time it reads it.
@@ -51,19 +55,11 @@ def _rel(home: Path, path: Path) -> str:
         return str(path)
 
 
-def read_toml(path: Path, label: str) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProblemError(Finding("file-missing", "error", "file is missing", fix="run 'claimkit init' or restore it from a backup", source=Source(label))) from None
-    except OSError as exc:
-        raise ProblemError(Finding("file-unreadable", "error", f"cannot read it ({exc.strerror})", fix="check the file's permissions", source=Source(label))) from None
-    return parse_toml(raw, label)
-
-
 def parse_toml(raw: bytes, label: str) -> dict[str, Any]:
     if len(raw) > MAX_TOML_BYTES:
         raise ProblemError(Finding("file-too-large", "error", f"file is {len(raw):,} bytes, more than a claimkit file can be", fix="restore it from a backup", source=Source(label)))
+    import tomllib
+
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -98,9 +94,14 @@ def _loc(loc: tuple) -> str:
     return out
 
 
-def validate(model: type[M], data: dict[str, Any], label: str, text: str = "", prefix: tuple = ()) -> M:
+def validate(model_name: str, data: dict[str, Any], label: str, text: str = "", prefix: tuple = ()) -> Any:
+    """Validate with the pydantic schema of that name; the first problem becomes a finding naming file, line, key."""
+    from pydantic import ValidationError
+
+    from claimkit.core import schema
+
     try:
-        return model.model_validate(data)
+        return getattr(schema, model_name).model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = prefix + tuple(err["loc"])
@@ -117,7 +118,14 @@ def validate(model: type[M], data: dict[str, Any], label: str, text: str = "", p
 
 
 def _plain(value: Any) -> Any:
-    """Model dump -> TOML-writable: drop None and empty strings, Decimal as text, keep dates native."""
+    """Record -> TOML-writable: drop None and empty values, Decimal as text, keep dates native."""
+    if isinstance(value, Record):
+        import dataclasses
+
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if hasattr(value, "model_dump"):  # a schema model
+        value = value.to_record()
+        return _plain(value)
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
@@ -135,12 +143,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def dump_model(model: BaseModel) -> dict[str, Any]:
-    return _plain(model.model_dump(mode="python", exclude_none=True))
+def dump_model(record: Any) -> dict[str, Any]:
+    return _plain(record)
 
 
-def write_toml(path: Path, header: str, data: dict[str, Any]) -> None:
-    atomic_write(path, header + "\n" + tomli_w.dumps(data))
+def write_toml(path: Path, header: str, data: dict[str, Any], cache: tuple[Path, str, Any] | None = None) -> None:
+    """Write atomically; with `cache` (home, label, validated plain data) also remember it as validated."""
+    import tomli_w
+
+    raw = (header + "\n" + tomli_w.dumps(data)).encode("utf-8")
+    atomic_write(path, raw)
+    if cache is not None:
+        home, label, plain = cache
+        _remember(home, label, _cache_key(raw), plain)
 
 
 # --- the three kinds of file -------------------------------------------------------------------------
@@ -161,20 +176,76 @@ def client_path(home: Path, client_id: str) -> Path:
     return clients_dir(home) / f"{client_id}.toml"
 
 
+def _cache_key(raw: bytes) -> str:
+    from claimkit.core import records
+
+    schema_file = Path(records.__file__).with_name("schema.py")
+    try:
+        stamp = str(schema_file.stat().st_mtime_ns)
+    except OSError:
+        stamp = ""
+    return hashlib.blake2b(raw + f"|{__version__}|{stamp}".encode(), digest_size=16).hexdigest()
+
+
+def _cache_path(home: Path, label: str) -> Path:
+    return home / CACHE_DIR / (label.replace("/", "__") + ".json")
+
+
+def _cached(home: Path, label: str, key: str) -> Any:
+    try:
+        entry = json.loads(_cache_path(home, label).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return entry.get("data") if entry.get("key") == key else None
+
+
+def _remember(home: Path, label: str, key: str, data: Any) -> None:
+    try:
+        folder = home / CACHE_DIR
+        if not folder.is_dir():
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        atomic_write(_cache_path(home, label), json.dumps({"key": key, "data": data}))
+    except OSError:  # a read-only home still works, only slower
+        pass
+
+
+def _load(home: Path, path: Path, label: str, validate_raw) -> Any:
+    """Plain validated data for a file: from the cache when its bytes are unchanged, else validated now."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProblemError(Finding("file-missing", "error", "file is missing", fix="run 'claimkit init' or restore it from a backup", source=Source(label))) from None
+    except OSError as exc:
+        raise ProblemError(Finding("file-unreadable", "error", f"cannot read it ({exc.strerror})", fix="check the file's permissions", source=Source(label))) from None
+    key = _cache_key(raw)
+    data = _cached(home, label, key)
+    if data is None:
+        data = validate_raw(raw)
+        _remember(home, label, key, data)
+    return data
+
+
+def _validate_practice(raw: bytes) -> dict:
+    data = parse_toml(raw, "practice.toml")
+    return validate("Practice", data, "practice.toml", raw.decode("utf-8", "replace")).model_dump(mode="json")
+
+
 def load_practice(home: Path) -> Practice:
-    path = practice_path(home)
-    data = read_toml(path, "practice.toml")
-    return validate(Practice, data, "practice.toml", path.read_text("utf-8"))
+    return Practice.from_data(_load(home, practice_path(home), "practice.toml", _validate_practice))
 
 
-def save_practice(home: Path, practice: Practice) -> None:
-    write_toml(practice_path(home), PRACTICE_HEADER, dump_model(practice))
+def save_practice(home: Path, practice: Any) -> None:
+    write_toml(practice_path(home), PRACTICE_HEADER, dump_model(practice), _validated(home, "practice.toml", practice))
 
 
 def load_payers(home: Path) -> dict[str, Payer]:
-    path = payers_path(home)
-    data = read_toml(path, "payers.toml")
-    text = path.read_text("utf-8")
+    data = _load(home, payers_path(home), "payers.toml", _validate_payers)
+    return {pid: Payer.from_data(body) for pid, body in data.items()}
+
+
+def _validate_payers(raw: bytes) -> dict:
+    data = parse_toml(raw, "payers.toml")
+    text = raw.decode("utf-8", "replace")
     table = data.get("payer", {})
     extra = set(data) - {"payer"}
     if extra or not isinstance(table, dict):
@@ -184,13 +255,14 @@ def load_payers(home: Path) -> dict[str, Payer]:
     for pid, body in table.items():
         if not isinstance(body, dict):
             raise ProblemError(Finding("toml-value", "error", f"payer.{pid}: must be a table [payer.{pid}]", fix="fix the file", source=Source("payers.toml", _key_line(text, (pid,)))))
-        payers[pid] = validate(Payer, {"id": pid, **body}, "payers.toml", text, prefix=("payer", pid))
+        payers[pid] = validate("Payer", {"id": pid, **body}, "payers.toml", text, prefix=("payer", pid)).model_dump(mode="json")
     return payers
 
 
-def save_payers(home: Path, payers: dict[str, Payer]) -> None:
+def save_payers(home: Path, payers: dict[str, Any]) -> None:
     data = {"payer": {pid: {k: v for k, v in dump_model(p).items() if k != "id"} for pid, p in sorted(payers.items())}}
-    write_toml(payers_path(home), PAYERS_HEADER, data)
+    plain = {pid: p.to_data() for pid, p in sorted(payers.items())} if all(isinstance(p, Record) for p in payers.values()) else None
+    write_toml(payers_path(home), PAYERS_HEADER, data, (home, "payers.toml", plain) if plain is not None else None)
 
 
 def load_client(home: Path, client_id: str) -> Client:
@@ -198,16 +270,21 @@ def load_client(home: Path, client_id: str) -> Client:
     label = f"clients/{client_id}.toml"
     if not path.is_file():
         raise NotFound(f"no client '{client_id}': see 'claimkit client list', or add it with 'claimkit client add {client_id} ...'")
-    return parse_client(path.read_bytes(), label, client_id)
+    return Client.from_data(_load(home, path, label, lambda raw: _validate_client(raw, label, client_id)))
 
 
 def parse_client(raw: bytes, label: str, expected_id: str | None = None) -> Client:
+    """Validate a client file's bytes (e.g. after an edit) into a record."""
+    return Client.from_data(_validate_client(raw, label, expected_id))
+
+
+def _validate_client(raw: bytes, label: str, expected_id: str | None) -> dict:
     data = parse_toml(raw, label)
     text = raw.decode("utf-8", "replace")
-    client = validate(Client, data, label, text)
+    client = validate("Client", data, label, text)
     if expected_id and client.id != expected_id:
         raise ProblemError(Finding("toml-value", "error", f"id: '{client.id}' does not match the file name '{expected_id}'", fix=f"set id = \"{expected_id}\"", source=Source(label, _key_line(text, ("id",)))))
-    return client
+    return client.model_dump(mode="json")
 
 
 def client_ids(home: Path) -> list[str]:
@@ -217,5 +294,10 @@ def client_ids(home: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.toml") if not p.name.startswith("."))
 
 
-def save_client(home: Path, client: Client) -> None:
-    write_toml(client_path(home, client.id), CLIENT_HEADER, dump_model(client))
+def save_client(home: Path, client: Any) -> None:
+    write_toml(client_path(home, client.id), CLIENT_HEADER, dump_model(client), _validated(home, f"clients/{client.id}.toml", client))
+
+
+def _validated(home: Path, label: str, record: Any) -> tuple[Path, str, Any] | None:
+    """Records built by claimkit were validated on the way in: cache their data with the file just written."""
+    return (home, label, record.to_data()) if isinstance(record, Record) else None

@@ -1,0 +1,506 @@
+"""The shipped code catalogs: CPT/HCPCS labels and rules, place of service, modifiers, taxonomy, CARC/RARC and
+group codes, the CMS-1500 box catalog and the ICD-10-CM code set.
+
+Pure and lazy: every file is read from ``claimkit.resources.template(...)`` on first use and cached; importing this
+module reads nothing and never touches the practice home. Lookups return frozen dataclasses (or None when the
+code is unknown); the ``*_codes()`` functions return fresh dicts the caller may change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache, lru_cache
+from typing import Any
+
+from claimkit.resources import template
+
+__all__ = [
+    "Box", "Carc", "CptCode", "GroupCode", "Icd10", "Icd10CodeSet", "Modifier", "Pos", "Qualifier", "Rarc", "Taxonomy",
+    "box", "boxes", "carc", "carc_codes", "code_in", "cpt", "cpt_codes", "group_code", "group_codes", "icd10",
+    "icd10_codeset", "icd10_search", "modifier", "modifiers", "normalize_icd10", "pos", "pos_codes", "rarc",
+    "rarc_codes", "taxonomies", "taxonomy",
+]
+
+
+# --------------------------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class CptCode:
+    code: str
+    label: str
+    kind: str
+    addon: bool = False
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    unit_minutes: int | None = None
+    requires_primary: tuple[str, ...] = ()
+    not_with: tuple[str, ...] = ()
+    prescriber_only: bool = False
+    max_units_per_day: int | None = None
+    telehealth: bool = False
+    interactive_complexity_ok: bool = False
+    deleted: date | None = None
+    notes: str = ""
+
+    def is_valid_on(self, when: date) -> bool:
+        """False when the code had been deleted by ``when``."""
+        return self.deleted is None or when < self.deleted
+
+    def fits_minutes(self, minutes: int) -> bool | None:
+        """Whether ``minutes`` is inside min/max_minutes; None when the code has no time rule."""
+        if self.min_minutes is None and self.max_minutes is None:
+            return None
+        if self.min_minutes is not None and minutes < self.min_minutes:
+            return False
+        return not (self.max_minutes is not None and minutes > self.max_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    code: str
+    label: str
+    telehealth: bool = False
+    facility: bool = False
+    common: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    code: str
+    label: str
+    kind: str
+    telehealth: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    code: str
+    label: str
+    group: str
+    npi_type: int
+    prescriber: bool = False
+    credentials: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCode:
+    code: str
+    name: str
+    meaning: str
+    who_owes: str
+    patient_billable: bool
+    valid_5010: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Carc:
+    code: str
+    category: str
+    explain: str
+    action: str
+    groups: tuple[str, ...] = ()
+    patient_billable: str | None = None  # "yes" | "no" | "if_pr" | None (not a balance question)
+    group: GroupCode | None = None  # set when the lookup named a group ("CO-45")
+
+
+@dataclass(frozen=True, slots=True)
+class Rarc:
+    code: str
+    category: str
+    explain: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifier:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    id: str
+    title: str
+    enter: str
+    format: str
+    size: int
+    requirement: str  # required | conditional | optional | not_used | reserved
+    x12: str = ""
+    print_key: tuple[str, ...] = ()
+    example: str = ""
+    mistakes: tuple[str, ...] = ()
+    qualifiers: tuple[Qualifier, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Icd10:
+    code: str  # no dot, uppercase: "F411"
+    dotted: str  # "F41.1"
+    billable: bool  # False: a category/subcategory header; a more specific code is needed on a claim
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Icd10CodeSet:
+    name: str
+    fiscal_year: int
+    effective_from: date
+    effective_to: date
+    update: str
+    source: str
+    count: int
+    billable: int
+
+    def covers(self, when: date) -> bool:
+        """True when a date of service falls inside the code set's effective dates."""
+        return self.effective_from <= when <= self.effective_to
+
+
+# --------------------------------------------------------------------------------------------------- loading
+
+
+@cache
+def _toml(*parts: str) -> dict[str, Any]:
+    import tomllib  # noqa: PLC0415  (lazy: keeps `import claimkit.catalog` cheap)
+
+    path = template(*parts)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuntimeError(f"claimkit data file {path} is damaged ({exc}); reinstall claimkit") from exc
+
+
+def _opt_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _key(code: object) -> str:
+    return str(code).strip().upper()
+
+
+@cache
+def _cpt() -> dict[str, CptCode]:
+    out = {}
+    for row in _toml("codes", "cpt.toml")["code"]:
+        row = dict(row)
+        row["requires_primary"] = tuple(row.get("requires_primary", ()))
+        row["not_with"] = tuple(row.get("not_with", ()))
+        row["deleted"] = _opt_date(row.get("deleted"))
+        out[row["code"]] = CptCode(**row)
+    return out
+
+
+@cache
+def _pos() -> dict[str, Pos]:
+    return {r["code"]: Pos(**r) for r in _toml("codes", "pos.toml")["pos"]}
+
+
+@cache
+def _modifiers() -> dict[str, Modifier]:
+    return {r["code"]: Modifier(**r) for r in _toml("codes", "modifiers.toml")["modifier"]}
+
+
+@cache
+def _taxonomy() -> dict[str, Taxonomy]:
+    return {r["code"]: Taxonomy(**r) for r in _toml("codes", "taxonomy.toml")["taxonomy"]}
+
+
+@cache
+def _groups() -> dict[str, GroupCode]:
+    return {k: GroupCode(code=k, **v) for k, v in _toml("codes", "carc.toml")["group"].items()}
+
+
+@cache
+def _carc() -> dict[str, Carc]:
+    out = {}
+    for r in _toml("codes", "carc.toml")["carc"]:
+        out[r["code"]] = Carc(
+            code=r["code"], category=r["category"], explain=r["explain"], action=r["action"],
+            groups=tuple(r.get("groups", ())), patient_billable=r.get("patient_billable"),
+        )
+    return out
+
+
+@cache
+def _rarc() -> dict[str, Rarc]:
+    return {r["code"]: Rarc(**r) for r in _toml("codes", "rarc.toml")["rarc"]}
+
+
+@cache
+def _boxes() -> tuple[Box, ...]:
+    out = []
+    for r in _toml("cms1500", "boxes.toml")["box"]:
+        pk = r.get("print_key", ())
+        out.append(Box(
+            id=r["id"], title=r["title"], enter=r["enter"], format=r["format"], size=r["size"],
+            requirement=r["requirement"], x12=r.get("x12", ""),
+            print_key=(pk,) if isinstance(pk, str) else tuple(pk),
+            example=r.get("example", ""), mistakes=tuple(r.get("mistakes", ())),
+            qualifiers=tuple(Qualifier(q["code"], q["label"]) for q in r.get("qualifiers", ())),
+        ))
+    return tuple(out)
+
+
+@cache
+def _box_index() -> dict[str, Box]:
+    return {b.id.lower(): b for b in _boxes()}
+
+
+# --------------------------------------------------------------------------------------------------- CPT and friends
+
+
+def code_in(code: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    """Whether ``code`` is one of ``patterns``: exact codes or inclusive ranges such as "99202-99205"."""
+    c = _key(code)
+    for p in patterns:
+        lo, sep, hi = p.partition("-")
+        if not sep:
+            if c == p:
+                return True
+        elif len(c) == len(lo) == len(hi) and lo <= c <= hi:
+            return True
+    return False
+
+
+def cpt(code: str) -> CptCode | None:
+    """A CPT/HCPCS code from the catalog ("90837"), or None when claimkit does not know it."""
+    return _cpt().get(_key(code))
+
+
+def cpt_codes() -> dict[str, CptCode]:
+    """All catalog procedure codes (including deleted ones, see ``CptCode.deleted``)."""
+    return dict(_cpt())
+
+
+def pos(code: str | int) -> Pos | None:
+    """A place-of-service code; "2", 2 and "02" all mean 02."""
+    c = _key(code)
+    if c.isdigit() and len(c) == 1:
+        c = "0" + c
+    return _pos().get(c)
+
+
+def pos_codes() -> dict[str, Pos]:
+    return dict(_pos())
+
+
+def modifier(m: str) -> Modifier | None:
+    return _modifiers().get(_key(m))
+
+
+def modifiers() -> dict[str, Modifier]:
+    return dict(_modifiers())
+
+
+def taxonomy(code: str) -> Taxonomy | None:
+    return _taxonomy().get(_key(code))
+
+
+def taxonomies() -> dict[str, Taxonomy]:
+    return dict(_taxonomy())
+
+
+# --------------------------------------------------------------------------------------------------- CARC / RARC
+
+_CARC_RE = re.compile(r"^(?:(CO|PR|OA|PI|CR)[\s\-:/]*)?([A-Z]?\d{1,3})$")
+
+
+def group_code(g: str) -> GroupCode | None:
+    """CAS group code meaning: CO, PR, OA, PI (and legacy CR)."""
+    return _groups().get(_key(g))
+
+
+def group_codes() -> dict[str, GroupCode]:
+    return dict(_groups())
+
+
+def carc(code: str) -> Carc | None:
+    """A claim adjustment reason code: "45", "CO-45", "CO45", "co 45", "A1", "OA-23".
+
+    When a group is given, the result carries it in ``.group`` (its meaning decides who owes the amount).
+    """
+    m = _CARC_RE.match(_key(code))
+    if not m:
+        return None
+    group, reason = m.group(1), m.group(2)
+    if reason.isdigit():
+        reason = str(int(reason))  # "045" -> "45"
+    found = _carc().get(reason)
+    if found is None or group is None:
+        return found
+    return replace(found, group=_groups().get(group))
+
+
+def carc_codes() -> dict[str, Carc]:
+    return dict(_carc())
+
+
+def rarc(code: str) -> Rarc | None:
+    """A remittance advice remark code ("N290", "M15", "MA130")."""
+    return _rarc().get(_key(code))
+
+
+def rarc_codes() -> dict[str, Rarc]:
+    return dict(_rarc())
+
+
+# --------------------------------------------------------------------------------------------------- CMS-1500 boxes
+
+
+def boxes() -> list[Box]:
+    """Every CMS-1500 box in form order."""
+    return list(_boxes())
+
+
+def box(box_id: str) -> Box | None:
+    """One box by id, case-insensitive: "24J", "24j", "box 24j", "33A", "carrier"."""
+    k = re.sub(r"\s+", "", str(box_id).strip().lower())
+    if k.startswith("box"):
+        k = k[3:]
+    return _box_index().get(k)
+
+
+# --------------------------------------------------------------------------------------------------- ICD-10-CM
+#
+# templates/codes/icd10cm.tsv.gz holds "CODE\tBILLABLE\tDESCRIPTION\n" lines sorted by code (tools/gen_icd10.py).
+# It is decompressed once (~20 ms) and searched in place by binary search over byte offsets: no per-line objects.
+
+
+@cache
+def _icd_blob() -> bytes:
+    import gzip  # noqa: PLC0415
+
+    return gzip.decompress(template("codes", "icd10cm.tsv.gz").read_bytes())
+
+
+@cache
+def _icd_lower() -> str:
+    # hyphens become spaces (same length) so "post traumatic" finds "Post-traumatic"
+    return _icd_blob().decode("utf-8").lower().replace("-", " ")
+
+
+def _lower_bound(blob: bytes, key: bytes) -> int:
+    """Offset of the first line whose code is >= key (len(blob) when none)."""
+    lo, hi = 0, len(blob)  # both are line starts (or the end)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        nl = blob.rfind(b"\n", lo, mid)
+        start = lo if nl < 0 else nl + 1
+        tab = blob.find(b"\t", start)
+        if blob[start:tab] < key:
+            nxt = blob.find(b"\n", tab)
+            lo = len(blob) if nxt < 0 else nxt + 1
+        else:
+            hi = start
+    return lo
+
+
+def _icd_at(blob: bytes, start: int) -> tuple[Icd10, int]:
+    """The record at line offset ``start`` and the offset of the next line."""
+    end = blob.find(b"\n", start)
+    if end < 0:
+        end = len(blob)
+    code, flag, desc = blob[start:end].decode("utf-8").split("\t", 2)
+    return _make_icd(code, flag == "1", desc), end + 1
+
+
+def _make_icd(code: str, billable: bool, desc: str) -> Icd10:
+    dotted = code[:3] + "." + code[3:] if len(code) > 3 else code
+    return Icd10(code=code, dotted=dotted, billable=billable, description=desc)
+
+
+def normalize_icd10(code: str) -> str:
+    """Canonical ICD-10-CM form: uppercase, no dot, no spaces (" f41.1 " -> "F411")."""
+    return re.sub(r"[\s.]", "", str(code)).upper()
+
+
+@lru_cache(maxsize=4096)
+def _icd10(code: str) -> Icd10 | None:
+    if not code or len(code) > 7 or not (code.isascii() and code.isalnum()):
+        return None
+    blob = _icd_blob()
+    key = code.encode("ascii")
+    at = _lower_bound(blob, key)
+    if at >= len(blob) or blob[at:at + len(key) + 1] != key + b"\t":
+        return None
+    return _icd_at(blob, at)[0]
+
+
+def icd10(code: str) -> Icd10 | None:
+    """An ICD-10-CM code ("F41.1", "f411", " F41.1 "), or None when unknown.
+
+    A known code with ``billable=False`` is a category header: valid ICD-10-CM but too general for a claim.
+    """
+    return _icd10(normalize_icd10(code))
+
+
+_CODE_LIKE = re.compile(r"^[A-Z][0-9][0-9A-Z]{0,5}$")
+
+
+def icd10_search(text: str, limit: int = 20) -> list[Icd10]:
+    """Codes starting with ``text`` when it looks like a code ("F41", "f43.1"), in code order; otherwise codes whose
+    description contains every word of ``text`` (case-insensitive), ranked: exact phrase, billable, chapter F
+    (mental and behavioral), description starting with the phrase, shorter description, code."""
+    if limit <= 0:
+        return []
+    q = normalize_icd10(text)
+    if _CODE_LIKE.match(q):
+        blob = _icd_blob()
+        key = q.encode("ascii")
+        at = _lower_bound(blob, key)
+        out = []
+        while at < len(blob) and blob.startswith(key, at) and len(out) < limit:
+            rec, at = _icd_at(blob, at)
+            out.append(rec)
+        if out:
+            return out
+        # no code starts with it: fall through to a word search ("a1c")
+
+    words = [w for w in re.split(r"[^\w']+", str(text).lower()) if w]
+    if not words:
+        return []
+    phrase = " ".join(words)
+    pivot = max(words, key=len)  # longest word: fewest hits to check
+    low = _icd_lower()
+    hits: dict[int, tuple[bool, bool, bool, bool, int, str]] = {}
+    pos_ = low.find(pivot)
+    while pos_ >= 0:
+        start = low.rfind("\n", 0, pos_) + 1
+        end = low.find("\n", pos_)
+        if end < 0:
+            end = len(low)
+        if start not in hits:
+            line = low[start:end]
+            code_l, flag, desc_l = line.split("\t", 2)
+            if all(w in desc_l for w in words):
+                # rank: exact phrase, billable, chapter F (mental health), description starting with it, shorter
+                hits[start] = (phrase not in desc_l, flag != "1", code_l[:1] != "f",
+                               not desc_l.startswith(phrase), len(desc_l), code_l)
+        pos_ = low.find(pivot, end)
+    ranked = sorted(hits.values())[:limit]
+    # re-read each hit by code from the original text (keeps the description's case)
+    return [rec for h in ranked if (rec := _icd10(h[-1].upper())) is not None]
+
+
+@cache
+def icd10_codeset() -> Icd10CodeSet:
+    """Which ICD-10-CM release is shipped and the dates it is valid for."""
+    d = _toml("codes", "icd10cm.toml")
+    return Icd10CodeSet(
+        name=d["name"],
+        fiscal_year=int(d["fiscal_year"]),
+        effective_from=date.fromisoformat(str(d["effective_from"])),
+        effective_to=date.fromisoformat(str(d["effective_to"])),
+        update=d.get("update", ""),
+        source=d.get("source", ""),
+        count=int(d["count"]),
+        billable=int(d.get("billable", 0)),
+    )
