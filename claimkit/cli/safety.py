@@ -1,0 +1,103 @@
+"""backup, restore, doctor: keep the practice's records safe and private."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from claimkit.cli.apps import app
+from claimkit.cli.output import interactive, print_json, say, state, table
+from claimkit.core.errors import ClaimkitError
+
+Opt = typer.Option
+
+
+def _passphrase(ctx: typer.Context, file: Optional[Path], confirm: bool) -> str:
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8").rstrip("\n")
+        except OSError as exc:
+            raise ClaimkitError(f"--passphrase-file {file}: {exc.strerror}") from None
+        if not text:
+            raise ClaimkitError(f"--passphrase-file {file} is empty")
+        return text
+    if not interactive(ctx):
+        raise ClaimkitError("a passphrase is needed: give --passphrase-file FILE (no terminal to ask on)")
+    import getpass
+
+    first = getpass.getpass("Backup passphrase: ")
+    if confirm and getpass.getpass("Again: ") != first:
+        raise ClaimkitError("the passphrases differ; nothing was written")
+    if len(first) < 8:
+        raise ClaimkitError("use a passphrase of at least 8 characters")
+    return first
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    out: Optional[Path] = Opt(None, "-o", "--output", help="Archive to write (default: HOME/backups/claimkit-backup-DATE.tar.gz)."),
+    encrypt: bool = Opt(False, "--encrypt", help="Encrypt with a passphrase (asked without echo)."),
+    passphrase_file: Optional[Path] = Opt(None, "--passphrase-file", help="Read the passphrase from a file (scripts)."),
+    verify: Optional[Path] = Opt(None, "--verify", help="Check an existing archive's checksums instead of writing one."),
+) -> None:
+    """Write one archive of the practice home (ledger, TOML files, imported code lists) with checksums, mode 0600.
+
+    Example: claimkit backup -o /media/usb/claimkit-2026-11-22.tar.gz --encrypt
+    """
+    from claimkit.backup import create_backup, is_encrypted, read_backup
+    from claimkit.store.home import require_home, resolve_home
+
+    if verify is not None:
+        if not verify.exists():
+            raise ClaimkitError(f"{verify}: no such file")
+        phrase = _passphrase(ctx, passphrase_file, False) if is_encrypted(verify) else None
+        manifest, members = read_backup(verify, phrase)
+        say(f"{verify.name}: OK, {len(members)} files verified, made {manifest.get('created')} (schema {manifest.get('schema_version')})")
+        return
+    home = require_home(resolve_home(state(ctx).home))
+    phrase = _passphrase(ctx, passphrase_file, True) if (encrypt or passphrase_file) else None
+    info = create_backup(home, out.expanduser().absolute() if out else None, phrase)
+    say(f"Backed up {info.files} files ({info.size:,} bytes{', encrypted' if info.encrypted else ''}) to {info.path}")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    archive: Path = typer.Argument(..., help="A claimkit backup archive."),
+    passphrase_file: Optional[Path] = Opt(None, "--passphrase-file", help="Passphrase of an encrypted archive."),
+) -> None:
+    """Restore a backup into a new or empty practice home (--home DIR); checksums are verified first.
+
+    Example: claimkit --home ~/claimkit-restored restore /media/usb/claimkit-2026-11-22.tar.gz
+    """
+    from claimkit.backup import is_encrypted, restore_backup
+    from claimkit.store.home import resolve_home
+
+    if not archive.exists():
+        raise ClaimkitError(f"{archive}: no such file")
+    target = resolve_home(state(ctx).home)
+    phrase = _passphrase(ctx, passphrase_file, False) if is_encrypted(archive) else None
+    info = restore_backup(archive, target, phrase)
+    say(f"Restored {info.files} files from {archive.name} (made {info.created}) into {target}")
+
+
+@app.command()
+def doctor(ctx: typer.Context, json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
+    """Check the practice home: location, permissions, schema version, integrity, last backup, synced folders.
+
+    Example: claimkit doctor
+    """
+    from claimkit import doctor as doc
+    from claimkit.store.home import resolve_home
+
+    home = resolve_home(state(ctx).home)
+    checks = doc.run(home)
+    if json_:
+        print_json([c.as_dict() for c in checks])
+    else:
+        table(f"claimkit doctor: {home}", ["Check", "Status", "Detail"], [(c.name, c.status, c.detail) for c in checks])
+    if any(c.status == "error" for c in checks):
+        raise typer.Exit(1)
