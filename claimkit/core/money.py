@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -13,19 +14,20 @@ def parse_money(text: str | int | Decimal, *, field: str = "amount", allow_negat
     if isinstance(text, float):  # a float never carries money exactly
         raise ValueError(f"{field}: give the amount as text like 120.00, not a float")
     raw = str(text).strip().replace("$", "").replace(",", "")
+    shown = raw if len(raw) <= 20 else raw[:17] + "..."
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw) or len(raw) > 20:
+        raise ValueError(f"{field}: '{shown}' is not an amount; write it like 120.00")
     try:
         value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"{field}: '{text}' is not an amount; write it like 120.00") from None
-    if not value.is_finite():
-        raise ValueError(f"{field}: '{text}' is not an amount; write it like 120.00")
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only plain decimals
+        raise ValueError(f"{field}: '{shown}' is not an amount; write it like 120.00") from None
+    if abs(value) >= Decimal("10000000"):
+        raise ValueError(f"{field}: '{shown}' is too large for a claim amount")
     if value != value.quantize(CENT):
         raise ValueError(f"{field}: '{text}' has more than two decimals; write it like 120.00")
     if value < 0 and not allow_negative:
         raise ValueError(f"{field}: '{text}' is negative; amounts must be 0 or more")
-    if abs(value) >= Decimal("10000000"):
-        raise ValueError(f"{field}: '{text}' is too large for a claim amount")
-    return value.quantize(CENT)
+    return value.quantize(CENT) + 0  # + 0 turns -0.00 into 0.00
 
 
 def to_cents(amount: Decimal) -> int:

@@ -67,6 +67,8 @@ def parse_toml(raw: bytes, label: str) -> dict[str, Any]:
         raise ProblemError(Finding("file-encoding", "error", "is not valid UTF-8 text", fix="save it as UTF-8", source=Source(label, line))) from None
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ProblemError(Finding("toml-syntax", "error", "values are nested too deeply to be a claimkit file", fix="restore it from a backup", source=Source(label))) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column \d+\)", msg)
