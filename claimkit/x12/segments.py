@@ -1,0 +1,262 @@
+"""X12 tokenizer: finds the separators and streams segments, fast and without surprises.
+
+Separators come from the ISA header: the element separator is the character right after
+"ISA", the component separator is ISA16, the repetition separator is ISA11 (5010 and
+later, when it is not a letter or digit) and the segment terminator is the character
+right after ISA16. The ISA is found by counting its 16 element separators, so an ISA with
+its fixed-width padding squeezed out is read too (with a warning).
+
+Tolerated: a UTF-8 (or UTF-16) byte order mark, newlines/CRLF and indentation after each
+terminator, blank lines, one segment per line with the newline as terminator, a file with
+no ISA at all (it starts at GS or ST: the default separators ``*`` ``:`` ``~`` are used,
+with a warning), later interchanges in the same file that use other separators, and
+segments that lost their terminator but sit on their own line.
+
+Segments are yielded as ``(number, segment_id, elements)``: ``number`` is the 1-based
+position of the segment in the file (blank lines are not segments) and ``elements`` is
+the list from splitting on the element separator, *including the segment id at index 0*,
+so ``elements[4]`` is element 04 (CLP04). Splitting uses ``str.split``; nothing loops
+over characters, so a 10 MB file tokenizes in about a tenth of a second.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = ["DEFAULT_SEPARATORS", "Notice", "SegmentReader", "Separators", "decode"]
+
+ISA_FIXED_WIDTH_SEP16 = 103  # offset of the 16th element separator in a 106-character ISA
+_ISA_SEARCH_LIMIT = 1000  # an ISA with more than this many characters is not an ISA
+_MAX_RESPLITS = 20  # later interchanges that change separators (guards against quadratic work)
+_CUT_AFTER_ISA = "the file ends right after the ISA header: it was cut off; download it again"
+_LEADING_SPACE = re.compile(r"[\s\x00]*")
+# ids that need no second look in the tokenizer (anything else goes through the slow path,
+# which handles a later ISA and a byte order mark left in the middle of the file)
+_PLAIN_IDS = frozenset({
+    "GS", "ST", "SE", "GE", "IEA", "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N2", "N3", "N4", "PER", "RDM", "LX",
+    "TS3", "TS2", "CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB", "TA1",
+    # 837 / 999 ids, so that a file of the wrong kind is read as fast
+    "BHT", "HL", "SBR", "CLM", "HI", "LIN", "SV1", "SV2", "PRV", "PAT", "NTE", "AK1", "AK2", "AK9", "IK3", "IK4", "IK5",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Separators:
+    element: str
+    component: str
+    repetition: str | None
+    segment: str
+
+    def describe(self) -> str:
+        term = {"\n": "newline", "\r": "carriage return"}.get(self.segment, repr(self.segment))
+        return f"element {self.element!r}, component {self.component!r}, segment terminator {term}"
+
+
+DEFAULT_SEPARATORS = Separators("*", ":", None, "~")
+
+
+class Notice(NamedTuple):
+    """A problem the tokenizer saw; era835 turns these into Findings (same fields)."""
+
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    segment: int | None
+
+
+def decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bool]:
+    """Bytes to text. Returns (text, fell_back_to_latin1). Strips a byte order mark."""
+    if isinstance(data, str):
+        text = data
+        fallback = False
+    else:
+        raw = bytes(data)
+        fallback = False
+        if raw.startswith(codecs.BOM_UTF8):
+            raw = raw[3:]
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            try:
+                text = raw.decode("utf-16")
+            except UnicodeDecodeError:
+                text = raw.decode("latin-1")
+                fallback = True
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("latin-1")  # never fails: every byte is a character
+                fallback = True
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, fallback
+
+
+def _bad_separator(ch: str) -> bool:
+    return not ch or ch.isalnum() or ch.isspace()
+
+
+def _read_isa(text: str, start: int) -> tuple[Separators | None, str, int]:
+    """Read separators from an ISA at ``start``. Returns (separators, problem, sep16_offset)."""
+    elem = text[start + 3 : start + 4]
+    if _bad_separator(elem):
+        return None, f"the character after ISA ({elem!r}) cannot be an element separator", -1
+    limit = min(len(text), start + _ISA_SEARCH_LIMIT)
+    pos = start + 3
+    for found in range(1, 16):
+        pos = text.find(elem, pos + 1, limit)
+        if pos < 0:
+            return None, f"the ISA header is incomplete (found {found} of its 16 elements): the file is damaged or cut off", -1
+    comp = text[pos + 1 : pos + 2]
+    term = text[pos + 2 : pos + 3]
+    if _bad_separator(comp) or comp == elem:
+        return None, f"ISA16 ({comp!r}) cannot be a component separator: the ISA header is damaged", -1
+    if term in ("\r", "\n"):
+        term = "\n"
+    elif not term:
+        return None, _CUT_AFTER_ISA, -1
+    elif _bad_separator(term) or term in (elem, comp):
+        return None, f"the character after ISA16 ({term!r}) cannot be a segment terminator: the ISA header is damaged", -1
+    fields = text[start : pos + 2].split(elem)
+    rep = fields[11] if len(fields) > 12 else ""
+    version = fields[12] if len(fields) > 12 else ""
+    repetition = rep if (len(rep) == 1 and not _bad_separator(rep) and version >= "00501"
+                         and rep not in (elem, comp, term)) else None
+    return Separators(elem, comp, repetition, term), "", pos - start
+
+
+class SegmentReader:
+    """Reads separators on construction; iterate it for ``(number, segment_id, elements)``.
+
+    ``ok`` is False when the data is not X12 at all or its ISA cannot be read; ``notices``
+    then holds the one error saying so and iteration yields nothing. ``separators`` is the
+    set in force for the segment last yielded (a later ISA may change it). A reader is
+    iterated once: it lets go of the text as it goes.
+    """
+
+    def __init__(self, data: bytes | bytearray | memoryview | str):
+        self.notices: list[Notice] = []
+        self.separators: Separators | None = None
+        self.ok = False
+        self.has_isa = False
+        self._resplits = 0
+        text, latin1 = decode(data)
+        self._text = text
+        m = _LEADING_SPACE.match(text)
+        start = m.end() if m else 0
+        self._start = start
+        head = text[start : start + 3]
+        if head == "ISA":
+            seps, problem, sep16 = _read_isa(text, start)
+            if seps is None:
+                if problem == _CUT_AFTER_ISA:
+                    self.notices.append(Notice("error", "truncated", problem, 1))
+                else:
+                    self.notices.append(Notice("error", "bad-isa", f"segment 1 (ISA): {problem}", 1))
+                return
+            self.has_isa = True
+            if sep16 != ISA_FIXED_WIDTH_SEP16:
+                self.notices.append(Notice(
+                    "warning", "isa-width",
+                    f"segment 1 (ISA): the ISA is {sep16 + 3} characters instead of the fixed 106 "
+                    "(its padding was squeezed out); read it by counting separators", 1))
+        elif head[:2] in ("ST", "GS") and (head[2:3] in ("", "~") or not _bad_separator(head[2])):
+            elem = head[2] if head[2:3] not in ("", "~") else "*"
+            term = "~" if "~" in text else "\n"
+            comp = ":" if elem != ":" else ">"
+            seps = Separators(elem, comp, None, term)
+            self.notices.append(Notice(
+                "warning", "no-isa",
+                f"the file has no ISA interchange header (it starts at {head[:2]}); "
+                f"read it with the default separators ({seps.describe()})", None))
+        else:
+            shown = text[start : start + 12]
+            where = "the file is empty" if not shown else f"it starts with {shown!r}"
+            self.notices.append(Notice("error", "not-x12", f"not an X12 file: expected it to start with ISA ({where})", None))
+            return
+        if latin1:
+            self.notices.append(Notice("warning", "encoding", "the file is not valid UTF-8; read it as Latin-1", None))
+        self.separators = seps
+        self.ok = True
+
+    def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
+        if not self.ok or self.separators is None:
+            return
+        seps = self.separators
+        elem, term = seps.element, seps.segment
+        pending: str | None = self._text[self._start :]
+        self._text = ""  # drop our reference; the caller may still hold the input
+        n = 0
+        warned_nl = False
+        while pending is not None:
+            parts = pending.split(term)
+            pending = None
+            check_nl = term != "\n"
+            for idx, raw in enumerate(parts):
+                raw = raw.strip()
+                if not raw:
+                    continue
+                if check_nl and "\n" in raw:
+                    # segments that lost their terminator but sit on their own lines
+                    # (or a later interchange that ends its segments with a newline)
+                    lines = [s for s in (ln.strip() for ln in raw.split("\n")) if s]
+                    for li, line in enumerate(lines):
+                        if line[:3] == "ISA" and n > 0:
+                            rest = "\n".join(lines[li:]) + term + term.join(parts[idx + 1 :])
+                            if self._switch(rest, n + 1):
+                                pending = rest
+                                break
+                        if not warned_nl and len(lines) > 1:
+                            warned_nl = True
+                            self.notices.append(Notice(
+                                "warning", "missing-terminator",
+                                f"segment {n + 1}: a line break inside a segment; a segment terminator "
+                                f"{term!r} is missing, so each line was read as its own segment", n + 1))
+                        n += 1
+                        els = line.split(elem)
+                        yield n, els[0], els
+                    if pending is not None:
+                        break
+                    continue
+                els = raw.split(elem)
+                sid = els[0]
+                if sid not in _PLAIN_IDS:
+                    if sid[:1] == "\ufeff":  # a BOM in the middle: files were concatenated
+                        raw = raw.lstrip("\ufeff").strip()
+                        if not raw:
+                            continue
+                        els = raw.split(elem)
+                        sid = els[0]
+                    if sid[:3] == "ISA" and n > 0:
+                        if sid != "ISA" or len(els) != 17 or len(els[16]) != 1:
+                            rest = raw + term + term.join(parts[idx + 1 :])
+                            if self._switch(rest, n + 1):
+                                pending = rest
+                                break
+                        elif els[16] != self.separators.component:
+                            comp = els[16]
+                            if not _bad_separator(comp) and comp != elem:
+                                old = self.separators
+                                self.separators = Separators(elem, comp, old.repetition, term)
+                n += 1
+                yield n, sid, els
+            if pending is not None:
+                elem, term = self.separators.element, self.separators.segment
+
+    def _switch(self, rest: str, number: int) -> bool:
+        """A later ISA at the start of ``rest``: adopt its separators if they differ. True if switched."""
+        if self._resplits >= _MAX_RESPLITS:
+            return False
+        new, _, _ = _read_isa(rest, 0)
+        old = self.separators
+        if new is None or old is None or (new.element == old.element and new.segment == old.segment):
+            return False
+        self._resplits += 1
+        self.separators = new
+        self.notices.append(Notice(
+            "warning", "separators-changed",
+            f"segment {number} (ISA): this interchange uses other separators ({new.describe()})", number))
+        return True
