@@ -1,0 +1,223 @@
+"""The claim scrubber: a registry of small rules and the runner behind `claimkit check`.
+
+A rule is one function decorated with ``@rule(id, severity, boxes, scope)``. It receives a `Context` and
+yields `Hit`s (message, fix, and optionally the box and a narrower place such as "line 2"); the runner turns
+each hit into a `Finding` with the rule's id and severity and the subject it was run on.
+
+Scopes: "practice" (practice.toml; `ctx.history` holds the sessions being checked), "payer" (one payer),
+"client" (one client record and its policies), "session" (one session with its client, payer, policy and its
+same-day siblings in `ctx.day`), "day" (all of one client's sessions on one date, for pairs: only days with at
+least `min_rows` sessions are visited), "claim" (a built claim's frozen snapshot; its lines also go through the
+session and day rules). The same rule id may be registered for two scopes (e.g. the NPI check digit on
+practice.toml and on a built claim) as long as its severity and boxes agree.
+
+Modules: provider (practice, payers), client, policy, coding (diagnoses, codes, time), services (POS,
+telehealth, charges, dates), pairing (same-day pairs), claim (timely filing, authorization, duplicates),
+snapshot (built claims). runner.py decides what is checked; explain.py says what a box will print.
+
+Severity: "error" = the claim will be rejected; "warning" = it may be denied or underpaid.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from claimkit import catalog
+from claimkit.core.errors import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from claimkit.core.entries import ClaimSnapshot
+    from claimkit.core.records import Client, Payer, Policy, Practice
+    from claimkit.sessions import SessionRow
+    from claimkit.workspace import Workspace
+
+SCOPES = ("practice", "payer", "client", "session", "day", "claim")
+SEVERITIES = ("error", "warning")
+RULE_MODULES = ("provider", "client", "policy", "coding", "services", "pairing", "claim", "snapshot")
+
+
+class Hit(NamedTuple):
+    """What a rule found: one plain-words line naming the value, one line saying how to fix it."""
+
+    message: str
+    fix: str
+    box: str | None = None  # default: the rule's first box
+    where: str | None = None  # narrows the subject: "line 2", "session 12"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    boxes: tuple[str, ...]
+    scope: str
+    fn: Callable[["Context"], Iterable[Hit]]
+    min_rows: int = 1  # day rules: skip days with fewer sessions (a pair needs two)
+
+    @property
+    def summary(self) -> str:
+        doc = (self.fn.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else self.id
+
+
+_RULES: list[Rule] = []
+_BY_SCOPE: dict[str | None, list[Rule]] = {}
+
+
+def rule(id: str, severity: str, boxes: tuple[str, ...] | list[str] | str, scope: str, *, min_rows: int = 1):
+    """Register a rule function. `boxes` are the CMS-1500 boxes it concerns (the first is the default).
+
+    `min_rows` (day rules): the rule can only fire on a day with at least that many sessions.
+    """
+    if severity not in SEVERITIES:
+        raise ValueError(f"rule {id}: severity must be one of {SEVERITIES}")
+    if scope not in SCOPES:
+        raise ValueError(f"rule {id}: scope must be one of {SCOPES}")
+    box_tuple = (boxes,) if isinstance(boxes, str) else tuple(boxes)
+
+    def deco(fn: Callable[["Context"], Iterable[Hit]]) -> Callable[["Context"], Iterable[Hit]]:
+        for other in _RULES:
+            if other.id == id and (other.scope == scope or other.severity != severity or other.boxes != box_tuple):
+                raise ValueError(f"rule {id} is registered twice with a different scope, severity or boxes")
+        _RULES.append(Rule(id, severity, box_tuple, scope, fn, min_rows))
+        _BY_SCOPE.clear()
+        return fn
+
+    return deco
+
+
+def _load() -> None:
+    for name in RULE_MODULES:
+        importlib.import_module(f"claimkit.checks.{name}")
+
+
+def all_rules(scope: str | None = None) -> list[Rule]:
+    if scope not in _BY_SCOPE:
+        _load()
+        _BY_SCOPE[scope] = [r for r in _RULES if scope is None or r.scope == scope]
+    return _BY_SCOPE[scope]
+
+
+def rule_ids() -> list[str]:
+    return sorted({r.id for r in all_rules()})
+
+
+def rules_for_box(box: str) -> list[Rule]:
+    """Rules that check a box (one entry per id), for `cms1500 explain`."""
+    seen: dict[str, Rule] = {}
+    for r in all_rules():
+        if box in r.boxes or (box.upper() in (b.upper() for b in r.boxes)):
+            seen.setdefault(r.id, r)
+    return sorted(seen.values(), key=lambda r: r.id)
+
+
+# --- context -----------------------------------------------------------------------------------------------
+
+@cache
+def _default_icd(code: str) -> Any:
+    return catalog.icd10(code)
+
+
+class lazy:
+    """A computed attribute stored on first use (like functools.cached_property, without its lock)."""
+
+    def __init__(self, fn: Callable[[Any], Any]):
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
+@dataclass
+class Context:
+    """Everything a rule may look at. `today` is injectable so tests (and timely filing) are deterministic."""
+
+    today: date
+    practice: "Practice"
+    payers: dict[str, "Payer"]
+    clients: dict[str, "Client"] = field(default_factory=dict)
+    client: "Client | None" = None
+    payer_record: "Payer | None" = None  # payer scope
+    payer_billed: bool = False  # payer scope: some client has an insurance policy with it
+    session: "SessionRow | None" = None
+    day: tuple["SessionRow", ...] = ()  # day scope: the day's sessions; session scope: the session and its siblings
+    history: tuple["SessionRow", ...] = ()  # the client's non-void sessions, date order (auth visit counts)
+    claim: "ClaimSnapshot | None" = None
+    claim_pages: int | None = None  # from the ledger row
+    claim_total: Decimal | None = None  # from the ledger row
+    billed_elsewhere: dict[int, str] = field(default_factory=dict)  # session id -> another live claim's id
+    pending: bool = True  # not yet sent: timely filing applies
+    icd: Callable[[str], Any] = _default_icd
+    memo: dict = field(default_factory=dict)  # shared by the contexts of one run: rules may cache per-client work here
+
+    @lazy
+    def payer(self) -> "Payer | None":
+        """The payer of the session or claim in hand (None for self-pay)."""
+        if self.payer_record is not None:
+            return self.payer_record
+        if self.session is not None and self.session.payer:
+            return self.payers.get(self.session.payer)
+        if self.claim is not None:
+            return self.payers.get(self.claim.billed.payer.id)
+        return None
+
+    @lazy
+    def cpt(self) -> Any:
+        """The catalog entry of the session's procedure code (None when unknown)."""
+        return catalog.cpt(self.session.cpt) if self.session is not None else None
+
+    @lazy
+    def place(self) -> Any:
+        """The catalog entry of the session's place of service (None when unknown)."""
+        return catalog.pos(self.session.pos) if self.session is not None else None
+
+    @lazy
+    def policy(self) -> "Policy | None":
+        """The client's policy with the session's payer in force on the date of service."""
+        if self.client is None or self.session is None or not self.session.payer:
+            return None
+        for pol in self.client.policies:
+            if pol.payer == self.session.payer and pol.in_force(self.session.date):
+                return pol
+        return None
+
+
+# --- running --------------------------------------------------------------------------------------------------
+
+_PLANS: dict[str, tuple[tuple[Callable, int, Rule], ...]] = {}
+
+
+def run_scope(scope: str, ctx: Context, subject: str) -> list[Finding]:
+    """Run every rule of one scope on one context; each hit becomes a Finding (rule id, severity, box, subject)."""
+    plan = _PLANS.get(scope)
+    if plan is None or len(plan) != len(all_rules(scope)):
+        plan = _PLANS[scope] = tuple((r.fn, r.min_rows, r) for r in all_rules(scope))
+    rows = len(ctx.day)
+    out: list[Finding] = []
+    for fn, min_rows, r in plan:  # a hot loop: thousands of sessions times dozens of rules
+        if min_rows > 1 and rows < min_rows:
+            continue
+        hits = fn(ctx)
+        if hits is None:
+            continue
+        for hit in hits:
+            out.append(Finding(rule=r.id, severity=r.severity, message=hit.message, box=hit.box or r.boxes[0],
+                               subject=f"{subject} / {hit.where}" if hit.where else subject, fix=hit.fix))
+    return out
+
+
+from claimkit.checks.runner import check_claim_snapshot, check_session, run_checks  # noqa: E402
+
+__all__ = ["Context", "Hit", "Rule", "rule", "all_rules", "rule_ids", "rules_for_box", "run_scope",
+           "run_checks", "check_session", "check_claim_snapshot"]
