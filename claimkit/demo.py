@@ -25,11 +25,22 @@ ANCHOR = date(2026, 11, 20)
 
 
 @dataclass(frozen=True)
+class Defect:
+    """A session planted with a mistake; `fix` is how the demo repairs it ('void', or session add options)."""
+
+    session_id: int
+    client: str
+    day: date
+    what: str
+    fix: str
+
+
+@dataclass(frozen=True)
 class Demo:
     home: Path
     shift: timedelta
     added: list[Added]
-    defects: list[str]
+    defects: list[Defect]
 
 
 def demo_source() -> Path:
@@ -83,6 +94,6 @@ def build(target: Path, today: date | None = None) -> Demo:
             result = add_session(ws, new)
             added.append(result)
             if row["note"].startswith("DEFECT:"):
-                defects.append(f"session {result.session.id} ({row['client']}): {row['note'][7:].strip()}")
+                defects.append(Defect(result.session.id, row["client"], new.day, row["note"][7:].strip(), row.get("fix") or ""))
     ws.close()
     return Demo(home, delta, added, defects)

@@ -292,3 +292,11 @@ def test_import_is_lazy_and_pure():
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env)
+
+
+def test_codes_that_are_both_block_and_category_are_known():
+    from claimkit import catalog
+
+    for code in ("F99", "B20", "Z66", "R99"):
+        found = catalog.icd10(code)
+        assert found is not None and found.billable, code

@@ -45,7 +45,7 @@ UPDATE_NOTE = "FY2026 code set as updated on 2026-04-01 (April 2026 mid-year rel
 def build_rows(cm) -> list[tuple[str, int, str]]:
     rows: dict[str, tuple[str, int, str]] = {}
     for item in cm.get_all_codes(True):
-        if cm.is_chapter_or_block(item):
+        if cm.is_chapter_or_block(item) and not cm.is_category(item):  # F99, B20, Z66: block and billable category
             continue
         code = cm.remove_dot(item).strip().upper()
         desc = " ".join(cm.get_description(item).split())  # no tabs/newlines inside a field

@@ -193,6 +193,7 @@ def render(
     offset_x: Optional[float] = Opt(None, "--offset-x", help="Move the data right by this many points (data/template)."),
     offset_y: Optional[float] = Opt(None, "--offset-y", help="Move the data up by this many points (data/template)."),
     force: bool = Opt(False, "--force", help="Render even when the checks find errors."),
+    hold: bool = Opt(False, "--hold-errors", help="Render the claims that pass the checks; hold back (and list) those with errors."),
     json_: bool = Opt(False, "--json", help="Print what was rendered as JSON."),
 ) -> None:
     """Render CMS-1500 claims to one PDF; new claims are recorded and their sessions marked billed.
@@ -247,9 +248,41 @@ def render(
         who = f"{client}" if client else "any client"
         say(f"Nothing to bill: {who} has no unbilled insurance sessions" + (" in that range." if start or end else "."))
         return
+    if hold and not force:
+        rows = _without_errors(ws, rows)
+        if not rows:
+            say("Nothing rendered: every claim has errors (listed above).")
+            raise typer.Exit(1)
     r = _renderer(ctx, ws, output, form, template, offset_x, offset_y, force)
     snaps = _run(lambda: claims.create_claims(ws, rows, r), r)
     _report(snaps, r, json_)
+
+
+def _without_errors(ws, rows):
+    """Preview the claims (rolled back, nothing recorded), list the ones with errors, keep the sessions of the rest."""
+    from claimkit import claims
+
+    with ws.transaction() as conn:
+        conn.execute("SAVEPOINT preview")
+        try:
+            snaps = claims.build_claims(ws, rows, conn=conn)
+        finally:
+            conn.execute("ROLLBACK TO preview")
+            conn.execute("RELEASE preview")
+    held_sessions: set[int] = set()
+    held_findings: list = []
+    for snap in snaps:
+        findings = _findings([snap], ws)
+        if any(f.is_error for f in findings):
+            import dataclasses
+
+            where = f"client {snap.patient_client_id} / held back"  # the preview's claim id is not kept
+            held_findings += [dataclasses.replace(f, subject=where) for f in findings if f.is_error]
+            held_sessions.update(line.session_id for line in snap.lines if line.session_id is not None)
+            warn(f"held back: {snap.patient_client_id}'s claim to {snap.billed.payer.name} ({len(snap.lines)} sessions)")
+    if held_findings:
+        _print_findings(held_findings)
+    return [r for r in rows if r.id not in held_sessions]
 
 
 @cms1500_app.command("calibrate")
@@ -436,3 +469,40 @@ def superbill_render(
         warn(f"[yellow]note:[/yellow] session{'s' if len(sb.insurance_sessions) > 1 else ''} {ids} are set to bill insurance;"
              f" 'cms1500 render --unbilled' would claim them too. If {client} files this superbill, mark the policy"
              f" self-pay with 'claimkit client edit {client}'.")
+
+
+# --- demo ----------------------------------------------------------------------------------------------
+
+from claimkit.cli.demo import run as _demo_run, step as _demo_step  # noqa: E402
+
+
+@_demo_step("Claims: CMS-1500 PDFs ('claimkit cms1500 render') and a superbill")
+def _demo_render(ctx, demo) -> None:
+    from claimkit.render.cms1500 import blank_form
+    from claimkit.store.home import write_output
+
+    out = demo.home / "output"
+    out.mkdir(mode=0o700, exist_ok=True)
+    code = _demo_run(demo, "cms1500", "render", "--unbilled", "-o", str(out / "claims.pdf"))
+    say(f"   exit code {code}: errors stop the whole batch; --hold-errors bills the clean claims and holds the rest:")
+    _demo_run(demo, "cms1500", "render", "--unbilled", "--hold-errors", "-o", str(out / "claims-full.pdf"))
+    _demo_run(demo, "claim", "list")
+    first = _first_claim(demo)
+    if first:
+        _demo_run(demo, "cms1500", "render", "--claim", first, "--form", "data", "-o", str(out / "claim-data.pdf"))
+        write_output(out / "blank-form.pdf", blank_form())
+        _demo_run(demo, "cms1500", "render", "--claim", first, "--template", str(out / "blank-form.pdf"), "-o",
+                  str(out / "claim-on-template.pdf"))
+    _demo_run(demo, "superbill", "render", "morgan", "-o", str(out / "superbill-morgan.pdf"))
+    say(f"   PDFs are in {out}")
+
+
+def _first_claim(demo) -> str | None:
+    import sqlite3
+
+    conn = sqlite3.connect(demo.home / "ledger.db")
+    try:
+        row = conn.execute("SELECT id FROM claims ORDER BY created, id LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None

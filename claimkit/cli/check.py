@@ -163,3 +163,28 @@ def explain(ctx: typer.Context, box_id: str = typer.Argument(..., metavar="BOX",
             out.print(f"  {r.id} ({r.severity}): {r.summary}")
     else:
         out.print("[bold]Checked by:[/bold] no claimkit check looks at this box.")
+
+
+# --- demo ----------------------------------------------------------------------------------------------
+
+from claimkit.cli.demo import run as _demo_run, step as _demo_step  # noqa: E402
+
+
+@_demo_step("Check before anything goes out ('claimkit check')")
+def _demo_check(ctx, demo) -> None:
+    code = _demo_run(demo, "check")
+    say(f"   exit code {code}: the scrubber found the planted defects above (and nothing was sent).")
+
+
+@_demo_step("Fix what can be fixed: void the duplicate, re-enter the mis-coded sessions")
+def _demo_fix(ctx, demo) -> None:
+    import shlex
+
+    for x in demo.defects:
+        if not x.fix:
+            continue
+        _demo_run(demo, "session", "void", str(x.session_id), "--reason", f"demo fix: {x.what}")
+        if x.fix != "void":
+            _demo_run(demo, "session", "add", x.client, "--date", x.day.isoformat(), *shlex.split(x.fix))
+    held = sorted({x.client for x in demo.defects if not x.fix})
+    say(f"   left as they are: {', '.join(held)} (past the filing limit, over the authorization, or only a warning)")

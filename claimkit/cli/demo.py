@@ -15,6 +15,32 @@ from claimkit.cli.output import say
 STEPS: list = []
 
 
+def run(demo, *args: str) -> int:
+    """Run a claimkit command on the demo home, as the user would type it (shown first); return its exit code."""
+    import shlex
+
+    import typer as _typer
+
+    from claimkit.cli import load
+
+    shown = " ".join(shlex.quote(a) for a in args)
+    say(f"   [dim]$ claimkit {shown}[/dim]")
+    app = load(None)
+    try:
+        rv = app(["--home", str(demo.home), "--yes", *args], standalone_mode=False)
+    except _typer.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except Exception as exc:  # a ClaimkitError already printed by the group; keep the demo going
+        from claimkit.core.errors import ClaimkitError
+
+        if isinstance(exc, ClaimkitError):
+            return exc.exit_code
+        raise
+    return rv if isinstance(rv, int) else 0
+
+
 def step(title: str):
     def deco(fn):
         STEPS.append((title, fn))
@@ -44,8 +70,8 @@ def demo(ctx: typer.Context, dir_: Optional[Path] = typer.Option(None, "--dir", 
             seen.add(a.session.client)
             say(f"   {summary_line(a.session, a.payer_name)}")
     say(f"   planted defects for the scrubber: {len(d.defects)}")
-    for line in d.defects:
-        say(f"     - {line}")
+    for x in d.defects:
+        say(f"     - session {x.session_id} ({x.client}): {x.what}")
     ctx.obj.home = str(d.home)
     for n, (title, fn) in enumerate(STEPS, start=3):
         say(f"[bold]{n}. {title}[/bold]")

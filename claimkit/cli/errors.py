@@ -56,6 +56,11 @@ class ClaimkitGroup(TyperGroup):
             raise fail(f"ledger error: {exc} (run with --debug for details)", 1) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # output piped into head & co: stop quietly, like other tools
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except Exception as exc:  # noqa: BLE001 - the user gets one line, --debug gets the traceback
             if DEBUG["on"] or type(exc).__module__.startswith(("click", "typer")):
                 raise

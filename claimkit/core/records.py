@@ -261,37 +261,42 @@ class Client(Record):
 
 # --- plain data <-> records, without pydantic ------------------------------------------------------------
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _convert(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(inner[0], value)
-    if origin is list:
-        (item,) = typing.get_args(tp)
-        return [_convert(item, v) for v in value]
-    if origin is dict:
-        _, item = typing.get_args(tp)
-        return {k: _convert(item, v) for k, v in value.items()}
-    if tp is date:
-        return value if isinstance(value, date) else date.fromisoformat(value)
-    if tp is Decimal:
-        return value if isinstance(value, Decimal) else Decimal(str(value))
-    if isinstance(tp, type) and issubclass(tp, Record):
-        return value if isinstance(value, tp) else _build(tp, value)
+def _identity(value: Any) -> Any:
     return value
 
 
+def _converter(tp: Any):
+    """A function turning plain data into the value of type `tp`; built once per field, not per value."""
+    import types
+
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = _converter(next(a for a in typing.get_args(tp) if a is not type(None)))
+        return lambda v: None if v is None else inner(v)
+    if origin is list:
+        item = _converter(typing.get_args(tp)[0])
+        return lambda v: [item(x) for x in v]
+    if origin is dict:
+        item = _converter(typing.get_args(tp)[1])
+        return lambda v: {k: item(x) for k, x in v.items()}
+    if tp is date:
+        return lambda v: v if isinstance(v, date) else date.fromisoformat(v)
+    if tp is Decimal:
+        return lambda v: v if isinstance(v, Decimal) else Decimal(str(v))
+    if isinstance(tp, type) and issubclass(tp, Record):
+        return lambda v: v if isinstance(v, tp) else _build(tp, v)
+    return _identity
+
+
+@cache
+def _converters(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: _converter(hints[f.name]) for f in dataclasses.fields(cls)}
+
+
 def _build(cls: type, data: dict[str, Any]):
-    hints = _hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: _convert(hints[k], v) for k, v in data.items() if k in names})
+    conv = _converters(cls)
+    return cls(**{k: conv[k](v) for k, v in data.items() if k in conv})
 
 
 def _plain(value: Any) -> Any:

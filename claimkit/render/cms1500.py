@@ -313,6 +313,16 @@ def _fill(reader, template: bytes, snapshots, out, progress) -> None:
 CALIBRATION_BOXES = ("1a", "21", "24A line 1", "33")
 
 
+def blank_form() -> bytes:
+    """One empty form page (the red drawing only): what a blank CMS-1500 looks like, e.g. to try --template."""
+    buf = io.BytesIO()
+    c = _canvas(buf, "CMS-1500 blank")
+    draw_form(c)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 def calibration_page(offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
     """A data-only page with corner marks on boxes 1a, 21, 24A line 1 and 33, shifted by `offset` like the data."""
     lay = layout()

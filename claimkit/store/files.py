@@ -7,6 +7,7 @@ pydantic, which keeps `session add` and friends fast.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -178,15 +179,20 @@ def client_path(home: Path, client_id: str) -> Path:
     return clients_dir(home) / f"{client_id}.toml"
 
 
-def _cache_key(raw: bytes) -> str:
+@functools.cache
+def _schema_stamp() -> bytes:
+    """Changes when the schemas change (a new release, or a developer's edit), so cached validations expire."""
     from claimkit.core import records
 
-    schema_file = Path(records.__file__).with_name("schema.py")
     try:
-        stamp = str(schema_file.stat().st_mtime_ns)
+        stamp = str(Path(records.__file__).with_name("schema.py").stat().st_mtime_ns)
     except OSError:
         stamp = ""
-    return hashlib.blake2b(raw + f"|{__version__}|{stamp}".encode(), digest_size=16).hexdigest()
+    return f"|{__version__}|{stamp}".encode()
+
+
+def _cache_key(raw: bytes) -> str:
+    return hashlib.blake2b(raw + _schema_stamp(), digest_size=16).hexdigest()
 
 
 def _cache_path(home: Path, label: str) -> Path:
