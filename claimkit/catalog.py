@@ -142,7 +142,11 @@ class Icd10:
     code: str  # no dot, uppercase: "F411"
     dotted: str  # "F41.1"
     billable: bool  # False: a category/subcategory header; a more specific code is needed on a claim
-    description: str
+
+    @property
+    def description(self) -> str:
+        """Read from the full table only when shown (checking a code needs just the small index)."""
+        return _icd_description(self.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +376,13 @@ def box(box_id: str) -> Box | None:
 #
 # templates/codes/icd10cm.tsv.gz holds "CODE\tBILLABLE\tDESCRIPTION\n" lines sorted by code (tools/gen_icd10.py).
 # It is decompressed once (~20 ms) and searched in place by binary search over byte offsets: no per-line objects.
+# templates/codes/icd10cm-index.tsv holds "CODE\tBILLABLE\n" alone (~1 MB, read in ~1 ms): checking a code, which
+# every `session add` does, uses only the index; descriptions and word search load the full table.
+
+
+@cache
+def _icd_index() -> bytes:
+    return template("codes", "icd10cm-index.tsv").read_bytes()
 
 
 @cache
@@ -412,9 +423,20 @@ def _icd_at(blob: bytes, start: int) -> tuple[Icd10, int]:
     return _make_icd(code, flag == "1", desc), end + 1
 
 
-def _make_icd(code: str, billable: bool, desc: str) -> Icd10:
+def _make_icd(code: str, billable: bool, desc: str = "") -> Icd10:
     dotted = code[:3] + "." + code[3:] if len(code) > 3 else code
-    return Icd10(code=code, dotted=dotted, billable=billable, description=desc)
+    return Icd10(code=code, dotted=dotted, billable=billable)
+
+
+@lru_cache(maxsize=4096)
+def _icd_description(code: str) -> str:
+    blob = _icd_blob()
+    key = code.encode("ascii")
+    at = _lower_bound(blob, key)
+    if at >= len(blob) or blob[at:at + len(key) + 1] != key + b"\t":
+        return ""
+    end = blob.find(b"\n", at)
+    return blob[at:end if end >= 0 else len(blob)].decode("utf-8").split("\t", 2)[2]
 
 
 def normalize_icd10(code: str) -> str:
@@ -426,12 +448,12 @@ def normalize_icd10(code: str) -> str:
 def _icd10(code: str) -> Icd10 | None:
     if not code or len(code) > 7 or not (code.isascii() and code.isalnum()):
         return None
-    blob = _icd_blob()
+    index = _icd_index()
     key = code.encode("ascii")
-    at = _lower_bound(blob, key)
-    if at >= len(blob) or blob[at:at + len(key) + 1] != key + b"\t":
+    at = _lower_bound(index, key)
+    if at >= len(index) or index[at:at + len(key) + 1] != key + b"\t":
         return None
-    return _icd_at(blob, at)[0]
+    return _make_icd(code, index[at + len(key) + 1:at + len(key) + 2] == b"1")
 
 
 def icd10(code: str) -> Icd10 | None:

@@ -223,8 +223,9 @@ def list_sessions(ws: Workspace, *, client: str | None = None, start: date | Non
         args.append(client)
     rows = [_row(r) for r in ws.conn.execute(sql + " ORDER BY date, id", args)]
     claims = dict(ws.conn.execute(
-        "SELECT cl.session_id, cl.claim_id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
-        " WHERE c.frequency != '8' ORDER BY c.created"))
+        "SELECT cl.session_id, cl.claim_id FROM claims c JOIN claim_lines cl ON cl.claim_id = c.id"
+        " WHERE c.frequency != '8'" + (" AND c.client = ?" if client is not None else "") + " ORDER BY c.created",
+        [client] if client is not None else []))
     adjudicated = _adjudicated(ws, client)
     by_client: dict[str, list[SessionRow]] = {}
     for row in rows:
@@ -259,7 +260,9 @@ def _adjudicated(ws: Workspace, client: str | None) -> dict[int, est.Adjudicated
     out = {sid: est.Adjudicated(from_cents(ded), from_cents(total)) for sid, ded, total in ws.conn.execute(sql, args)}
     # a session that was adjudicated with nothing for the client also counts as adjudicated
     sql2 = "SELECT DISTINCT session_id FROM postings WHERE source IN ('era', 'eob') AND kind = 'insurance_paid' AND session_id IS NOT NULL"
-    for (sid,) in ws.conn.execute(sql2):
+    if client:
+        sql2 += " AND client = ?"
+    for (sid,) in ws.conn.execute(sql2, args):
         out.setdefault(sid, est.Adjudicated())
     return out
 

@@ -283,7 +283,7 @@ def test_import_is_lazy_and_pure():
     code = (
         "import sys\n"
         "from claimkit import catalog\n"
-        "loaders = [catalog._toml, catalog._cpt, catalog._carc, catalog._boxes, catalog._icd_blob]\n"
+        "loaders = [catalog._toml, catalog._cpt, catalog._carc, catalog._boxes, catalog._icd_blob, catalog._icd_index]\n"
         "assert all(f.cache_info().currsize == 0 for f in loaders)\n"
         "assert not {'rich', 'typer'} & set(sys.modules)\n"
         "catalog.cpt('90837')\n"

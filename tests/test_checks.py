@@ -664,7 +664,7 @@ def test_icd_table_loaded_only_when_a_diagnosis_is_checked(h):
 
     code = ("import sys; from pathlib import Path; from claimkit.workspace import Workspace; from claimkit import catalog;"
             "from claimkit.checks import run_checks; run_checks(Workspace(Path(sys.argv[1])));"
-            "print(catalog._icd_blob.cache_info().currsize)")
+            "print(catalog._icd_index.cache_info().currsize)")
 
     def loaded() -> str:
         return subprocess.run([sys.executable, "-c", code, str(h.home)], capture_output=True, text=True, check=True).stdout.strip()

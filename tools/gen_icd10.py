@@ -53,6 +53,11 @@ def build_rows(cm) -> list[tuple[str, int, str]]:
     return [rows[k] for k in sorted(rows)]
 
 
+def write_index(path: Path, rows: list[tuple[str, int, str]]) -> None:
+    """CODE<TAB>BILLABLE lines: what checking a code needs, small enough to read on every `session add`."""
+    path.write_bytes("".join(f"{c}\t{b}\n" for c, b, _ in rows).encode("ascii"))
+
+
 def write_gz(path: Path, rows: list[tuple[str, int, str]]) -> None:
     text = "".join(f"{c}\t{b}\t{d}\n" for c, b, d in rows).encode("utf-8")
     buf = io.BytesIO()
@@ -103,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     gz_path = args.out / "icd10cm.tsv.gz"
     write_gz(gz_path, rows)
+    write_index(args.out / "icd10cm-index.tsv", rows)
     write_toml(args.out / "icd10cm.toml", rows, version)
     print(f"{len(rows)} codes ({sum(r[1] for r in rows)} billable) -> {gz_path} ({gz_path.stat().st_size} bytes)")
     return 0

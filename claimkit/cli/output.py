@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -46,12 +47,26 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
+_STYLE_TAG = re.compile(r"\[/?(?:bold|dim|italic|underline|red|green|yellow|blue|cyan|magenta)?(?: (?:bold|dim|red|green|yellow|blue|cyan|magenta))*\]")
+
+
+def _plain(text: str) -> str:
+    return _STYLE_TAG.sub("", text)
+
+
 def say(text: str) -> None:
-    console().print(text)
+    """A line for the user: rich colours on a terminal; plain text when piped (and no rich import)."""
+    if sys.stdout.isatty():
+        console().print(text)
+    else:
+        sys.stdout.write(_plain(text) + "\n")
 
 
 def warn(text: str) -> None:
-    console(stderr=True).print(text)
+    if sys.stderr.isatty():
+        console(stderr=True).print(text)
+    else:
+        sys.stderr.write(_plain(text) + "\n")
 
 
 def print_json(data: Any) -> None:
