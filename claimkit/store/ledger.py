@@ -119,7 +119,12 @@ CREATE TABLE counters (
 """
 
 # Each entry upgrades the schema by one version; append, never edit.
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1]
+# v2: reports and the estimate look postings up by kind and source
+SCHEMA_V2 = """
+CREATE INDEX postings_kind ON postings (kind, source, session_id)
+"""
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -170,8 +175,30 @@ def _fix_modes(home: Path) -> None:
                 os.chmod(p, FILE_MODE)
 
 
+def backup_before_upgrade(home: Path, conn: sqlite3.Connection, version: int) -> Path:
+    """Copy the ledger (SQLite online backup) to home/backups before changing its schema."""
+    folder = home / "backups"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"ledger-schema{version}-{stamp}.db"
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, FILE_MODE)
+    os.close(fd)
+    dst = sqlite3.connect(target)
+    try:
+        conn.backup(dst)
+    finally:
+        dst.close()
+    return target
+
+
 def migrate(home: Path, conn: sqlite3.Connection, version: int) -> None:
+    """Upgrade an older ledger in place: after an automatic backup, all steps in one transaction."""
     with write_lock(home):
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if current >= SCHEMA_VERSION:
+            return
+        if current > 0:
+            backup_before_upgrade(home, conn, current)
         conn.execute("BEGIN IMMEDIATE")
         try:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
