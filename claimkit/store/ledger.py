@@ -124,7 +124,55 @@ SCHEMA_V2 = """
 CREATE INDEX postings_kind ON postings (kind, source, session_id)
 """
 
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2]
+# v3: remittances (ERA payments and paper EOBs), what each said about each claim, and the suspense list
+SCHEMA_V3 = """
+CREATE TABLE remittances (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER REFERENCES imports (id),
+    source      TEXT NOT NULL,
+    payer_key   TEXT NOT NULL,
+    payer_name  TEXT NOT NULL DEFAULT '',
+    trace       TEXT NOT NULL,
+    method      TEXT NOT NULL DEFAULT '',
+    date        TEXT,
+    amount_cents INTEGER NOT NULL,
+    created     TEXT NOT NULL,
+    UNIQUE (trace, payer_key)
+);
+CREATE TABLE remit_claims (
+    id                 INTEGER PRIMARY KEY,
+    remittance_id      INTEGER NOT NULL REFERENCES remittances (id),
+    claim_id           TEXT REFERENCES claims (id),
+    account            TEXT NOT NULL,
+    status_code        TEXT NOT NULL,
+    payer_claim_number TEXT NOT NULL DEFAULT '',
+    charge_cents       INTEGER NOT NULL,
+    paid_cents         INTEGER NOT NULL,
+    patient_cents      INTEGER NOT NULL DEFAULT 0,
+    reasons            TEXT NOT NULL DEFAULT '',
+    remarks            TEXT NOT NULL DEFAULT '',
+    date               TEXT
+);
+CREATE INDEX remit_claims_claim ON remit_claims (claim_id);
+CREATE TABLE suspense (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER REFERENCES imports (id),
+    remittance_id INTEGER REFERENCES remittances (id),
+    kind        TEXT NOT NULL,
+    account     TEXT NOT NULL DEFAULT '',
+    patient     TEXT NOT NULL DEFAULT '',
+    member_id   TEXT NOT NULL DEFAULT '',
+    service_date TEXT,
+    charge_cents INTEGER NOT NULL DEFAULT 0,
+    paid_cents  INTEGER NOT NULL DEFAULT 0,
+    data        TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'open',
+    matched_claim TEXT REFERENCES claims (id),
+    created     TEXT NOT NULL
+)
+"""
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,128 @@
+"""codes explain/import (CARC, RARC, group codes) and code icd (ICD-10-CM look-up)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import typer
+
+from claimkit.cli.apps import code_app, codes_app
+from claimkit.cli.output import print_json, say, state, table, workspace
+from claimkit.core.errors import ClaimkitError
+
+Opt = typer.Option
+
+
+def _official(home: Path | None, kind: str, code: str) -> str:
+    """The official text from a list the user imported (home/codes/KIND.tsv), if any."""
+    if home is None:
+        return ""
+    path = home / "codes" / f"{kind}.tsv"
+    if not path.exists():
+        return ""
+    for line in path.read_text("utf-8").splitlines():
+        c, _, text = line.partition("\t")
+        if c == code:
+            return text
+    return ""
+
+
+@codes_app.command("explain")
+def codes_explain(ctx: typer.Context, code: str = typer.Argument(..., help="CO-45, PR-1, 197, N130, MA01, or a group: CO."),
+                  json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
+    """Explain an adjustment reason code (CARC, with its group), a remark code (RARC) or a group code, in plain words.
+
+    Example: claimkit codes explain CO-197
+    """
+    from claimkit import catalog
+    from claimkit.store.home import is_home, resolve_home
+
+    home = resolve_home(state(ctx).home)
+    home = home if is_home(home) else None
+    raw = code.strip().upper()
+    group = catalog.group_code(raw)
+    if group is not None:
+        out = {"code": group.code, "kind": "group", "name": group.name, "explain": group.meaning, "who_owes": group.who_owes}
+    else:
+        carc = catalog.carc(raw)
+        rarc = None if carc else catalog.rarc(raw)
+        if carc is None and rarc is None:
+            raise ClaimkitError(f"'{code}' is not a reason, remark or group code claimkit knows; load the official lists"
+                                " with 'claimkit codes import FILE --kind carc|rarc'")
+        if carc is not None:
+            out = {"code": raw, "kind": "CARC", "category": carc.category, "explain": carc.explain, "action": carc.action,
+                   "official": _official(home, "carc", carc.code)}
+            if carc.group is not None:
+                out["group"] = f"{carc.group.code}: {carc.group.meaning}"
+        else:
+            out = {"code": rarc.code, "kind": "RARC", "category": rarc.category, "explain": rarc.explain, "action": rarc.action,
+                   "official": _official(home, "rarc", rarc.code)}
+    if json_:
+        print_json(out)
+        return
+    table(f"{out['code']} ({out['kind']})", ["", ""], [(k.replace("_", " ").title(), v) for k, v in out.items() if v and k not in ("code", "kind")])
+
+
+@codes_app.command("import")
+def codes_import(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV or tab-separated file: code, description."),
+                 kind: str = Opt(..., "--kind", help="carc (adjustment reasons) or rarc (remark codes).")) -> None:
+    """Load the official CARC or RARC list you downloaded (x12.org) into the practice home; 'codes explain' then shows it.
+
+    The file: one code per row, the code in the first column and its description in the second (CSV or tab-separated,
+    an optional header row). claimkit does not ship the official texts (they are X12's copyright).
+
+    Example: claimkit codes import ~/Downloads/carc.csv --kind carc
+    """
+    from claimkit.store.home import atomic_write, make_private_dir
+
+    kind = kind.lower()
+    if kind not in ("carc", "rarc"):
+        raise ClaimkitError(f"--kind '{kind}': use carc or rarc")
+    ws = workspace(ctx)
+    try:
+        text = file.expanduser().read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ClaimkitError(f"{file}: no such file") from None
+    except UnicodeDecodeError:
+        raise ClaimkitError(f"{file.name}: not UTF-8 text; save it as CSV UTF-8") from None
+    dialect = "excel-tab" if "\t" in text.split("\n", 1)[0] else "excel"
+    rows: dict[str, str] = {}
+    for n, row in enumerate(csv.reader(io.StringIO(text), dialect=dialect), start=1):
+        if not row or not row[0].strip():
+            continue
+        code = row[0].strip().upper()
+        if n == 1 and not any(ch.isdigit() for ch in code):
+            continue  # a header row
+        if len(code) > 6 or not code.isalnum():
+            raise ClaimkitError(f"{file.name} line {n}: '{row[0]}' is not a {kind.upper()} code; the first column must hold the code")
+        rows[code] = " ".join(" ".join(row[1:]).split())
+    if not rows:
+        raise ClaimkitError(f"{file.name}: no codes found; the first column must hold the code, the second its description")
+    make_private_dir(ws.home / "codes")
+    atomic_write(ws.home / "codes" / f"{kind}.tsv", "".join(f"{c}\t{d}\n" for c, d in sorted(rows.items())))
+    say(f"Loaded {len(rows)} {kind.upper()} codes from {file.name} into {ws.home / 'codes'}")
+
+
+@code_app.command("icd")
+def code_icd(ctx: typer.Context, text: str = typer.Argument(..., help="A code (F41.1) or words (generalized anxiety)."),
+             limit: int = Opt(20, "--limit", help="At most this many results."),
+             json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
+    """Look up ICD-10-CM diagnoses by code or words (the shipped FY code set; billable = specific enough for a claim).
+
+    Example: claimkit code icd "adjustment disorder"
+    """
+    from claimkit import catalog
+
+    exact = catalog.icd10(text)
+    found = [exact] if exact else catalog.icd10_search(text, limit=limit)
+    if json_:
+        print_json([{"code": i.dotted, "billable": i.billable, "description": i.description} for i in found])
+        return
+    if not found:
+        say(f"No ICD-10-CM code matches '{text}'.")
+        raise typer.Exit(1)
+    cs = catalog.icd10_codeset()
+    table(f"ICD-10-CM ({cs.name}, {cs.effective_from} to {cs.effective_to})", ["Code", "Billable", "Description"],
+          [(i.dotted, "yes" if i.billable else "no: use a more specific code", i.description) for i in found])

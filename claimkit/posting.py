@@ -1,0 +1,662 @@
+"""Post what a payer said (an ERA or a paper EOB): payments, write-offs and the client's share, to the cent.
+
+One transaction per file. A file is recorded by its SHA-256 and each payment by its trace number, so the same
+file or payment never posts twice. A denial changes the claim's status and records its reasons; it is never
+written off. A reversal (CLP02 22) negates what was posted for that payer claim number; the correction that
+follows posts as usual. What cannot be matched to a claim goes to the suspense list with all its data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from claimkit.core.errors import ClaimkitError
+from claimkit.core.money import ZERO, from_cents, to_cents
+from claimkit.store.ledger import now_iso
+from claimkit.workspace import Workspace
+
+PR_REASONS = {"1": "deductible", "2": "coinsurance", "3": "copay"}
+FORWARDED = ("19", "20", "21")
+MAX_ERA_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class LinePosting:
+    """What one service line of a remittance does to the ledger."""
+
+    line_no: int | None
+    session_id: int | None
+    day: date | None
+    cpt: str
+    charge: Decimal
+    paid: Decimal
+    allowed: Decimal | None
+    adjustments: list[tuple[str, str, Decimal]]  # (group, reason, amount)
+    remarks: list[str] = field(default_factory=list)
+
+    def total(self, *groups: str) -> Decimal:
+        return sum((a for g, _, a in self.adjustments if g in groups), ZERO)
+
+
+@dataclass
+class ClaimPosting:
+    account: str
+    claim_id: str | None
+    client: str | None
+    payer: str | None
+    payer_name: str
+    status_code: str
+    payer_claim_number: str
+    charge: Decimal
+    paid: Decimal
+    lines: list[LinePosting]
+    reasons: list[str]
+    remarks: list[str]
+    status: str = ""  # claim status after posting
+    reversed_rows: int = 0
+    raw: Any = None  # the parsed claim payment, kept for the suspense list
+
+    def plain(self) -> list[str]:
+        """One line a person can read per service line (or per claim when denied/reversed)."""
+        who = self.client or "?"
+        if self.status_code == "22":
+            return [f"{who} claim {self.claim_id}: reversed by {self.payer_name} (payer claim {self.payer_claim_number});"
+                    f" {self.reversed_rows} earlier postings undone"]
+        out = []
+        for ln in self.lines:
+            head = f"{who} {ln.day.isoformat() if ln.day else '?'} {ln.cpt}: billed {ln.charge:.2f}"
+            allowed = ln.allowed if ln.allowed is not None else ln.charge - ln.total("CO", "PI")
+            parts = [head]
+            if self.status_code != "4":
+                parts.append(f"allowed {allowed:.2f}")
+            parts.append(f"{self.payer_name} paid {ln.paid:.2f}")
+            co = ln.total("CO", "PI")
+            if co and self.status_code != "4":
+                parts.append(f"write-off {co:.2f} (contract)")
+            for g, r, a in ln.adjustments:
+                if g == "PR":
+                    parts.append(f"client owes {a:.2f} ({PR_REASONS.get(r, 'not covered, PR-' + r)})")
+                elif g == "OA":
+                    parts.append(f"other adjustment {a:.2f} (OA-{r})")
+            out.append(" · ".join(parts))
+        if self.status_code == "4":
+            out.append(f"   denied: {', '.join(self.reasons) or 'no reason given'}; nothing written off")
+            out += [f"   {line}" for line in explain_reasons(self.reasons)]
+        return out
+
+
+@dataclass
+class ImportResult:
+    file: str
+    fingerprint: str
+    already: str | None = None  # when the same file was imported before
+    dry_run: bool = False
+    payments: list[dict] = field(default_factory=list)
+    claims: list[ClaimPosting] = field(default_factory=list)
+    unmatched: list[ClaimPosting] = field(default_factory=list)
+    provider_adjustments: list[dict] = field(default_factory=list)
+    skipped_payments: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        def claim(c: ClaimPosting) -> dict:
+            return {"account": c.account, "claim": c.claim_id, "client": c.client, "payer": c.payer, "status_code": c.status_code,
+                    "status": c.status, "payer_claim_number": c.payer_claim_number, "charge": f"{c.charge:.2f}",
+                    "paid": f"{c.paid:.2f}", "reasons": c.reasons,
+                    "lines": [{"line": ln.line_no, "session": ln.session_id, "date": ln.day.isoformat() if ln.day else None,
+                               "cpt": ln.cpt, "charge": f"{ln.charge:.2f}", "paid": f"{ln.paid:.2f}",
+                               "allowed": None if ln.allowed is None else f"{ln.allowed:.2f}",
+                               "adjustments": [{"group": g, "reason": r, "amount": f"{a:.2f}"} for g, r, a in ln.adjustments]}
+                              for ln in c.lines]}
+        return {"file": self.file, "fingerprint": self.fingerprint, "already_imported": self.already, "dry_run": self.dry_run,
+                "payments": self.payments, "claims": [claim(c) for c in self.claims],
+                "unmatched": [claim(c) for c in self.unmatched], "provider_adjustments": self.provider_adjustments,
+                "skipped_payments": self.skipped_payments, "warnings": self.warnings}
+
+
+def explain_reasons(reasons: list[str]) -> list[str]:
+    """'CO-197' -> 'CO-197 (auth missing): <our explanation> Next: <action>' from the shipped catalog."""
+    from claimkit import catalog
+
+    out = []
+    for code in reasons:
+        c = catalog.carc(code)
+        if c is not None:
+            out.append(f"{code} ({c.category}): {c.explain} Next: {c.action}")
+    return out
+
+
+# --- reading and matching ----------------------------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value):
+        return {k: _jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class _Claims:
+    """The practice's claims, read once per import, with their snapshot lines for matching."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._snap: dict[str, dict | None] = {}
+
+    def get(self, claim_id: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT id, client, payer, rank, status, snapshot FROM claims WHERE id = ?", (claim_id,)).fetchone()
+
+    def snapshot(self, claim_id: str) -> dict:
+        if claim_id not in self._snap:
+            row = self.get(claim_id)
+            self._snap[claim_id] = json.loads(row["snapshot"]) if row else None
+        return self._snap[claim_id] or {}
+
+    def by_member(self, member_id: str, day: date | None, cpt: str, charge: Decimal) -> str | None:
+        """Fallback match: member ID + date of service + CPT + charge."""
+        if not member_id or day is None:
+            return None
+        rows = self.conn.execute(
+            "SELECT c.id FROM claims c JOIN claim_lines l ON l.claim_id = c.id WHERE l.date = ? AND l.cpt = ? AND l.charge_cents = ?"
+            " AND upper(json_extract(c.snapshot, '$.billed.member_id')) = ? AND c.status NOT IN ('replaced', 'voided')"
+            " ORDER BY c.created DESC", (day.isoformat(), cpt, to_cents(charge), member_id.upper())).fetchall()
+        return rows[0][0] if rows else None
+
+
+def _match_lines(snapshot: dict, lines) -> list[tuple[Any, dict | None]]:
+    """Pair each remittance line with a claim line: REF*6R first, then CPT + modifiers + date, then CPT + date."""
+    pool = list(snapshot.get("lines", []))
+    used: set[int] = set()
+    out = []
+    for ln in lines:
+        found = None
+        for test in (
+            lambda s: ln.control_number and s.get("line_control") == ln.control_number,
+            lambda s: s["cpt"] == ln.code and list(s.get("modifiers", [])) == list(ln.modifiers)
+            and (ln.service_date is None or s["date_from"] == ln.service_date.isoformat()),
+            lambda s: s["cpt"] == ln.code and (ln.service_date is None or s["date_from"] == ln.service_date.isoformat()),
+            lambda s: s["cpt"] == (ln.original_code or ln.code) and (ln.service_date is None or s["date_from"] == ln.service_date.isoformat()),
+        ):
+            found = next((s for s in pool if s["line_no"] not in used and test(s)), None)
+            if found:
+                break
+        if found:
+            used.add(found["line_no"])
+        out.append((ln, found))
+    return out
+
+
+def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> ClaimPosting:
+    account = (clp.account or "").strip().upper()
+    row = claims.get(account) if account else None
+    first = clp.service_lines[0] if clp.service_lines else None
+    if row is None and first is not None:
+        member = (clp.patient.id if clp.patient and clp.patient.id else "") or (clp.insured.id if clp.insured else "")
+        found = claims.by_member(member, first.service_date or clp.service_start, first.code, first.charge)
+        row = claims.get(found) if found else None
+    payer_name = payment.payer.name.title() if payment.payer.name else "the payer"
+    reasons = sorted({f"{a.group}-{a.reason}" for a in clp.all_adjustments if a.group != "PR" or clp.status == "4"})
+    remarks = list(clp.remark_codes) + [r for ln in clp.service_lines for r in ln.remark_codes]
+    post = ClaimPosting(account=account, claim_id=row["id"] if row else None, client=row["client"] if row else None,
+                        payer=row["payer"] if row else payer_map.get(payment.payer.id or "", None), payer_name=payer_name,
+                        status_code=clp.status, payer_claim_number=clp.payer_claim_number, charge=clp.charge, paid=clp.paid,
+                        lines=[], reasons=reasons, remarks=remarks, raw=clp)
+    if row is None:
+        post.lines = [LinePosting(None, None, ln.service_date or clp.service_start, ln.code, ln.charge, ln.paid, ln.allowed,
+                                  [(a.group, a.reason, a.amount) for a in ln.adjustments], list(ln.remark_codes))
+                      for ln in clp.service_lines]
+        return post
+    snapshot = claims.snapshot(row["id"])
+    if clp.service_lines:
+        for ln, snap_line in _match_lines(snapshot, clp.service_lines):
+            post.lines.append(LinePosting(
+                snap_line["line_no"] if snap_line else None, snap_line.get("session_id") if snap_line else None,
+                ln.service_date or (date.fromisoformat(snap_line["date_from"]) if snap_line else clp.service_start),
+                ln.code, ln.charge, ln.paid, ln.allowed, [(a.group, a.reason, a.amount) for a in ln.adjustments],
+                list(ln.remark_codes)))
+    else:  # a claim paid without line detail: post it on the claim's first line
+        s0 = (snapshot.get("lines") or [{}])[0]
+        post.lines.append(LinePosting(s0.get("line_no"), s0.get("session_id"), clp.service_start or (
+            date.fromisoformat(s0["date_from"]) if s0.get("date_from") else None), s0.get("cpt", ""), clp.charge, clp.paid, None, []))
+    if clp.adjustments and post.lines:  # claim-level CAS: carried on the first line
+        post.lines[0].adjustments = [(a.group, a.reason, a.amount) for a in clp.adjustments] + post.lines[0].adjustments
+    return post
+
+
+# --- posting ----------------------------------------------------------------------------------------------
+
+def _insert(conn: sqlite3.Connection, day: date, post: ClaimPosting, line: LinePosting | None, kind: str, reason: str,
+            amount: Decimal, source: str, import_id: int | None, note: str = "") -> None:
+    if not amount:
+        return
+    conn.execute(
+        "INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source, source_ref,"
+        " import_id, note, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (day.isoformat(), post.client, line.session_id if line else None, post.claim_id, post.payer, kind, reason,
+         to_cents(amount), source, post.payer_claim_number, import_id, note, now_iso()))
+
+
+def _post_claim(conn: sqlite3.Connection, post: ClaimPosting, day: date, source: str, import_id: int | None) -> None:
+    if post.status_code == "22":
+        rows = conn.execute(
+            "SELECT date, session_id, kind, reason, SUM(amount_cents) AS cents, note FROM postings WHERE claim_id = ?"
+            " AND source IN ('era', 'eob') AND source_ref = ? GROUP BY session_id, kind, reason",
+            (post.claim_id, post.payer_claim_number)).fetchall()
+        live = [r for r in rows if r["cents"]]
+        for r in live:
+            line = LinePosting(None, r["session_id"], None, "", ZERO, ZERO, None, [])
+            _insert(conn, day, post, line, r["kind"], r["reason"], -from_cents(r["cents"]), source, import_id,
+                    note=f"reversal of payer claim {post.payer_claim_number}")
+        post.reversed_rows = len(live)
+        if not live:  # nothing on file for that payment: post the reversal's own (negative) amounts
+            _post_lines(conn, post, day, source, import_id, note="reversal (original payment not on file)")
+        post.status = "reversed"
+        return
+    _post_lines(conn, post, day, source, import_id)
+    if post.status_code == "4":
+        post.status = "denied"
+    elif post.status_code in FORWARDED:
+        post.status = "forwarded"
+    elif post.paid == 0 and not any(ln.total("PR") for ln in post.lines):
+        post.status = "denied"
+    elif any(ln.paid == 0 and ln.total("CO", "PI", "OA") and not ln.total("PR") for ln in post.lines):
+        post.status = "partial"
+    else:
+        post.status = "paid"
+
+
+def _post_lines(conn, post: ClaimPosting, day: date, source: str, import_id: int | None, note: str = "") -> None:
+    denied = post.status_code == "4"
+    for ln in post.lines:
+        _insert(conn, day, post, ln, "insurance_paid", "", ln.paid, source, import_id, note)
+        for group, reason, amount in ln.adjustments:
+            if group in ("CO", "PI"):
+                if not denied:  # a denial is work to do, not a loss to hide
+                    _insert(conn, day, post, ln, "contractual", f"{group}-{reason}", amount, source, import_id, note)
+            elif group == "PR":
+                why = PR_REASONS.get(reason, "noncovered")
+                _insert(conn, day, post, ln, "patient_resp", why, amount, source, import_id,
+                        note or ("" if reason in PR_REASONS else f"PR-{reason}"))
+            elif not denied:  # OA, and CR in 4010 files
+                _insert(conn, day, post, ln, "other_adj", f"{group}-{reason}", amount, source, import_id, note)
+
+
+def _update_claim(conn: sqlite3.Connection, post: ClaimPosting) -> None:
+    if post.claim_id is None:
+        return
+    conn.execute("UPDATE claims SET status = ?, payer_claim_number = COALESCE(NULLIF(?, ''), payer_claim_number) WHERE id = ?",
+                 (post.status, post.payer_claim_number, post.claim_id))
+
+
+def _record_remit_claim(conn, remit_id: int, post: ClaimPosting, day: date) -> None:
+    conn.execute(
+        "INSERT INTO remit_claims (remittance_id, claim_id, account, status_code, payer_claim_number, charge_cents, paid_cents,"
+        " patient_cents, reasons, remarks, date) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (remit_id, post.claim_id, post.account, post.status_code, post.payer_claim_number, to_cents(post.charge),
+         to_cents(post.paid), to_cents(sum((ln.total("PR") for ln in post.lines), ZERO)), ",".join(post.reasons),
+         ",".join(post.remarks), day.isoformat()))
+
+
+def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosting) -> None:
+    clp = post.raw
+    patient = clp.patient.full_name if clp is not None and clp.patient else ""
+    member = (clp.patient.id if clp is not None and clp.patient else "") or (clp.insured.id if clp is not None and clp.insured else "")
+    day = post.lines[0].day if post.lines and post.lines[0].day else (clp.service_start if clp is not None else None)
+    conn.execute(
+        "INSERT INTO suspense (import_id, remittance_id, kind, account, patient, member_id, service_date, charge_cents, paid_cents,"
+        " data, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (import_id, remit_id, "claim", post.account, patient, member, day.isoformat() if day else None, to_cents(post.charge),
+         to_cents(post.paid), json.dumps({"payer_name": post.payer_name, "claim": _jsonable(clp)}), now_iso()))
+
+
+def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
+               today: date | None = None) -> ImportResult:
+    """Read, check, match and post one 835 file, all or nothing."""
+    from claimkit.x12.era835 import parse_835
+
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_ERA_BYTES:
+            raise ClaimkitError(f"{name}: {size:,} bytes is far larger than any remittance; check the file")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ClaimkitError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ClaimkitError(f"{path} is a folder; give the .835 file") from None
+    fingerprint = hashlib.sha256(raw).hexdigest()
+    result = ImportResult(name, fingerprint, dry_run=dry_run)
+    seen = ws.conn.execute("SELECT imported FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    if seen:
+        result.already = seen[0]
+        return result
+    era = parse_835(raw, source=name)
+    errors = [f for f in era.findings if f.is_error]
+    if errors:
+        first = errors[0]
+        where = "" if first.segment is None or f"segment {first.segment}" in first.message else f"segment {first.segment}: "
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise ClaimkitError(f"{name}: {where}{first.message}{more}; nothing was posted")
+    result.warnings = [f"segment {f.segment}: {f.message}" if f.segment else f.message for f in era.findings if not f.is_error]
+    payer_map = {p.payer_id: pid for pid, p in ws.payers.items() if p.payer_id}
+    today = today or date.today()
+    total = sum(len(p.claims) for p in era.payments)
+    done = 0
+    with ws.transaction() as conn:
+        cur = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES (?,?,?,?)",
+                           (fingerprint, "era", name, now_iso()))
+        import_id = cur.lastrowid
+        claims = _Claims(conn)
+        for pay in era.payments:
+            payer_key = pay.originator or pay.payer.id or pay.payer.name
+            trace = pay.trace_number or f"{fingerprint[:16]}-{pay.control_number}"
+            dup = conn.execute("SELECT r.date, i.imported, i.filename FROM remittances r LEFT JOIN imports i ON i.id = r.import_id"
+                               " WHERE r.trace = ? AND r.payer_key = ?", (trace, payer_key)).fetchone()
+            if dup:
+                result.skipped_payments.append(f"payment {trace} from {pay.payer.name or payer_key} was already imported"
+                                               f" on {str(dup['imported'])[:10]} ({dup['filename']})")
+                continue
+            day = pay.payment_date or pay.production_date or today
+            cur = conn.execute("INSERT INTO remittances (import_id, source, payer_key, payer_name, trace, method, date, amount_cents,"
+                               " created) VALUES (?,?,?,?,?,?,?,?,?)",
+                               (import_id, "era", payer_key, pay.payer.name, trace, pay.method, day.isoformat(),
+                                to_cents(pay.amount), now_iso()))
+            remit_id = cur.lastrowid
+            result.payments.append({"trace": trace, "payer": pay.payer.name, "method": pay.method, "date": day.isoformat(),
+                                    "amount": f"{pay.amount:.2f}", "claims": len(pay.claims)})
+            for clp in pay.claims:
+                post = _claim_posting(clp, pay, claims, payer_map)
+                if post.claim_id is None or clp.is_predetermination:
+                    _suspend(conn, import_id, remit_id, post)
+                    result.unmatched.append(post)
+                else:
+                    _post_claim(conn, post, day, "era", import_id)
+                    _update_claim(conn, post)
+                    _record_remit_claim(conn, remit_id, post, day)
+                    result.claims.append(post)
+                done += 1
+                if progress:
+                    progress(done, total)
+            for plb in pay.provider_adjustments:
+                conn.execute(
+                    "INSERT INTO postings (date, kind, reason, amount_cents, source, source_ref, import_id, note, created, payer)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    ((plb.fiscal_date or day).isoformat(), "provider_adj", plb.reason, to_cents(plb.amount), "era", trace,
+                     import_id, plb.reference, now_iso(), payer_map.get(pay.payer.id or "")))
+                result.provider_adjustments.append({"trace": trace, "reason": plb.reason, "reference": plb.reference,
+                                                    "amount": f"{plb.amount:.2f}"})
+        if not result.payments:
+            result.already = "every payment in it"
+        conn.execute("UPDATE imports SET summary = ? WHERE id = ?",
+                     (f"{len(result.claims)} claims posted, {len(result.unmatched)} unmatched", import_id))
+        if dry_run or not result.payments:
+            conn.execute("ROLLBACK")
+            conn.execute("BEGIN")  # the transaction() context commits an empty transaction
+    return result
+
+
+# --- the suspense list ----------------------------------------------------------------------------------
+
+def unmatched(ws: Workspace, *, include_resolved: bool = False) -> list[sqlite3.Row]:
+    sql = "SELECT * FROM suspense" + ("" if include_resolved else " WHERE status = 'open'") + " ORDER BY id"
+    return ws.conn.execute(sql).fetchall()
+
+
+def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
+    """Post a suspense item against a claim the user names, exactly as if the ERA had named it."""
+    from claimkit.x12 import era835
+
+    row = ws.conn.execute("SELECT * FROM suspense WHERE id = ?", (item,)).fetchone()
+    if row is None:
+        raise ClaimkitError(f"no unmatched item {item}: see 'claimkit era unmatched'")
+    if row["status"] != "open":
+        raise ClaimkitError(f"item {item} was already matched to claim {row['matched_claim']}")
+    claim = ws.conn.execute("SELECT id FROM claims WHERE id = ?", (claim_id.upper(),)).fetchone()
+    if claim is None:
+        raise ClaimkitError(f"no claim '{claim_id}': see 'claimkit claim list'")
+    data = json.loads(row["data"])
+    clp = _revive_claim(data["claim"], era835)
+    remit = ws.conn.execute("SELECT * FROM remittances WHERE id = ?", (row["remittance_id"],)).fetchone()
+    day = date.fromisoformat(remit["date"]) if remit and remit["date"] else date.today()
+
+    class _Pay:  # what _claim_posting reads of a payment
+        payer = era835.Payer(name=data.get("payer_name", ""))
+
+    with ws.transaction() as conn:
+        forced = clp.__class__(**{**{f: getattr(clp, f) for f in clp.__dataclass_fields__}, "account": claim["id"]})
+        post = _claim_posting(forced, _Pay, _Claims(conn), {})
+        _post_claim(conn, post, day, "era", row["import_id"])
+        _update_claim(conn, post)
+        if remit is not None:
+            _record_remit_claim(conn, remit["id"], post, day)
+        conn.execute("UPDATE suspense SET status = 'matched', matched_claim = ? WHERE id = ?", (claim["id"], item))
+    return post
+
+
+def _revive_claim(data: dict, era835) -> Any:
+    """Rebuild a ClaimPayment from its JSON in the suspense list."""
+
+    def dec(v):
+        return None if v is None else Decimal(v)
+
+    def day(v):
+        return None if not v else date.fromisoformat(v)
+
+    def adj(a):
+        return era835.Adjustment(a["group"], a["reason"], Decimal(a["amount"]), dec(a.get("quantity")), a.get("segment", 0))
+
+    def name(n):
+        return None if not n else era835.Name(**n)
+
+    lines = tuple(era835.ServiceLine(
+        qualifier=ln["qualifier"], code=ln["code"], modifiers=tuple(ln["modifiers"]), charge=Decimal(ln["charge"]),
+        paid=Decimal(ln["paid"]), units=Decimal(ln.get("units") or 1), original_code=ln.get("original_code", ""),
+        service_date=day(ln.get("service_date")), control_number=ln.get("control_number", ""), allowed=dec(ln.get("allowed")),
+        adjustments=tuple(adj(a) for a in ln.get("adjustments", [])), remark_codes=tuple(ln.get("remark_codes", [])))
+        for ln in data.get("service_lines", []))
+    return era835.ClaimPayment(
+        account=data["account"], status=data["status"], charge=Decimal(data["charge"]), paid=Decimal(data["paid"]),
+        patient_responsibility=Decimal(data.get("patient_responsibility") or 0), payer_claim_number=data.get("payer_claim_number", ""),
+        patient=name(data.get("patient")), insured=name(data.get("insured")), service_start=day(data.get("service_start")),
+        service_end=day(data.get("service_end")), adjustments=tuple(adj(a) for a in data.get("adjustments", [])),
+        remark_codes=tuple(data.get("remark_codes", [])), service_lines=lines)
+
+
+# --- paper EOBs ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EobLine:
+    claim_id: str
+    line: int | None  # None: the claim's only line (or every line must be given)
+    allowed: Decimal
+    paid: Decimal
+    deductible: Decimal = ZERO
+    coinsurance: Decimal = ZERO
+    copay: Decimal = ZERO
+    adjustments: tuple[tuple[str, str, Decimal], ...] = ()  # extra (group, carc, amount), e.g. ("PR", "96", 10)
+    payer_claim_number: str = ""
+    check: str = ""
+    day: date | None = None
+    where: str = ""  # "line 3 of eob.csv" for messages
+
+
+def parse_adjust(text: str, where: str = "--adjust") -> tuple[str, str, Decimal]:
+    """'CO-45:60.00' -> ('CO', '45', Decimal('60.00'))."""
+    from claimkit.core.money import parse_money
+
+    code, sep, amount = text.partition(":")
+    group, dash, reason = code.strip().upper().partition("-")
+    if not sep or not dash or group not in ("CO", "PR", "OA", "PI") or not reason.isalnum():
+        raise ClaimkitError(f"{where} '{text}': write it as GROUP-CARC:AMOUNT, e.g. CO-45:60.00 (groups CO, PR, OA, PI)")
+    try:
+        return group, reason, parse_money(amount, field=where)
+    except ValueError as exc:
+        raise ClaimkitError(str(exc)) from None
+
+
+def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerprint: str | None = None,
+             payer_claim_number: str = "") -> list[ClaimPosting]:
+    """Post paper EOB lines through the same code as ERAs; every line must balance, or nothing is posted."""
+    import dataclasses
+
+    posts: dict[str, ClaimPosting] = {}
+    remit_of: dict[str, tuple[int, date]] = {}  # claim -> (remittance row, date) for the remit_claims record
+    with ws.transaction() as conn:
+        import_id = None
+        if fingerprint:
+            seen = conn.execute("SELECT imported FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+            if seen:
+                raise ClaimkitError(f"{source_name} was already imported on {seen[0][:10]}; nothing was posted again")
+            import_id = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES (?,?,?,?)",
+                                     (fingerprint, "eob", source_name, now_iso())).lastrowid
+        claims = _Claims(conn)
+        remits: dict[tuple[str, str], int] = {}
+        for e in lines:
+            row = claims.get(e.claim_id.upper())
+            if row is None:
+                raise ClaimkitError(f"{e.where or source_name}: no claim '{e.claim_id}'; see 'claimkit claim list'")
+            snap = claims.snapshot(row["id"])
+            snap_lines = snap.get("lines", [])
+            if e.line is None and len(snap_lines) != 1:
+                raise ClaimkitError(f"{e.where or 'eob add'}: claim {row['id']} has {len(snap_lines)} lines; say which with --line N")
+            target = snap_lines[0] if e.line is None else next((s for s in snap_lines if s["line_no"] == e.line), None)
+            if target is None:
+                raise ClaimkitError(f"{e.where or 'eob add'}: claim {row['id']} has no line {e.line} (it has 1-{len(snap_lines)})")
+            charge = Decimal(str(target["charge"]))
+            if e.allowed > charge:
+                raise ClaimkitError(f"{e.where or 'eob add'}: allowed {e.allowed:.2f} is more than the charge {charge:.2f}")
+            adjustments: list[tuple[str, str, Decimal]] = []
+            extra_co = sum((a for g, _, a in e.adjustments if g in ("CO", "PI")), ZERO)
+            if charge - e.allowed - extra_co:
+                adjustments.append(("CO", "45", charge - e.allowed - extra_co))
+            for reason, amount in (("1", e.deductible), ("2", e.coinsurance), ("3", e.copay)):
+                if amount:
+                    adjustments.append(("PR", reason, amount))
+            adjustments += list(e.adjustments)
+            owed = sum((a for _, _, a in adjustments), ZERO)
+            if charge - owed != e.paid:
+                raise ClaimkitError(
+                    f"{e.where or 'eob add'}: the line does not balance: charge {charge:.2f} - adjustments {owed:.2f} ="
+                    f" {charge - owed:.2f}, but paid is {e.paid:.2f}; check the EOB's figures")
+            day = e.day or date.today()
+            pcn = e.payer_claim_number or payer_claim_number
+            post = posts.get(row["id"])
+            if post is None:
+                payer = ws.payers.get(row["payer"])
+                post = ClaimPosting(account=row["id"], claim_id=row["id"], client=row["client"], payer=row["payer"],
+                                    payer_name=payer.name if payer else row["payer"], status_code="1", payer_claim_number=pcn,
+                                    charge=ZERO, paid=ZERO, lines=[], reasons=[], remarks=[])
+                posts[row["id"]] = post
+            ln = LinePosting(target["line_no"], target.get("session_id"), date.fromisoformat(target["date_from"]), target["cpt"],
+                             charge, e.paid, e.allowed, adjustments)
+            post.lines.append(ln)
+            post.charge += charge
+            post.paid += e.paid
+            trace = e.check or f"eob-{row['id']}-{pcn or day.isoformat()}"
+            if (trace, row["payer"]) not in remits:
+                existing = conn.execute("SELECT id FROM remittances WHERE trace = ? AND payer_key = ?", (trace, row["payer"])).fetchone()
+                if existing and not e.check:
+                    remits[(trace, row["payer"])] = existing[0]
+                elif existing:
+                    raise ClaimkitError(f"{e.where or 'eob add'}: check {e.check} from {row['payer']} was already posted")
+                else:
+                    remits[(trace, row["payer"])] = conn.execute(
+                        "INSERT INTO remittances (import_id, source, payer_key, payer_name, trace, method, date, amount_cents, created)"
+                        " VALUES (?,?,?,?,?,?,?,?,?)", (import_id, "eob", row["payer"], post.payer_name, trace,
+                                                        "CHK" if e.check else "", day.isoformat(), 0, now_iso())).lastrowid
+            conn.execute("UPDATE remittances SET amount_cents = amount_cents + ? WHERE id = ?", (to_cents(e.paid), remits[(trace, row["payer"])]))
+            _post_lines(conn, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
+            remit_of[row["id"]] = (remits[(trace, row["payer"])], day)
+        for post in posts.values():
+            post.status = "paid" if post.paid > 0 or any(ln.total("PR") for ln in post.lines) else "denied"
+            if post.paid > 0 and any(ln.paid == 0 and not ln.total("PR") for ln in post.lines):
+                post.status = "partial"
+            _update_claim(conn, post)
+            remit_id, paid_on = remit_of[post.claim_id]
+            _record_remit_claim(conn, remit_id, post, paid_on)
+    return list(posts.values())
+
+
+EOB_COLUMNS = ("claim", "line", "allowed", "paid", "deductible", "coinsurance", "copay", "adjustments", "payer_claim_number",
+               "check", "date")
+
+
+def read_eob_csv(path: Path) -> tuple[list[EobLine], str]:
+    """The documented CSV (docs/eob-csv.md): one row per service line. Returns the lines and the file's fingerprint."""
+    import csv
+    import io
+
+    from claimkit.core.money import parse_money
+
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ClaimkitError(f"{path}: no such file") from None
+    if len(raw) > 20 * 1024 * 1024:
+        raise ClaimkitError(f"{name}: {len(raw):,} bytes is too large for an EOB file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ClaimkitError(f"{name}: not UTF-8 text; save the sheet as CSV UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None:
+        raise ClaimkitError(f"{name}: the file is empty; the first row must name the columns ({', '.join(EOB_COLUMNS)})")
+    header = [h.strip().lower() for h in reader.fieldnames]
+    missing = [c for c in ("claim", "allowed", "paid") if c not in header]
+    if missing:
+        raise ClaimkitError(f"{name}: the header lacks column {missing[0]!r}; columns: {', '.join(EOB_COLUMNS)}")
+    unknown = [h for h in header if h not in EOB_COLUMNS]
+    if unknown:
+        raise ClaimkitError(f"{name}: unknown column {unknown[0]!r}; columns: {', '.join(EOB_COLUMNS)}")
+    out = []
+    for n, row in enumerate(reader, start=2):
+        if n > 100_000:
+            raise ClaimkitError(f"{name}: more than 100,000 rows; split the file")
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
+        if None in row or not any(row.values()):
+            continue
+        where = f"{name} line {n}"
+
+        def money(col: str, required: bool = False) -> Decimal:
+            value = row.get(col, "")
+            if not value:
+                if required:
+                    raise ClaimkitError(f"{where}: column {col} is empty; give an amount like 95.00")
+                return ZERO
+            try:
+                return parse_money(value, field=f"{where}, column {col}")
+            except ValueError as exc:
+                raise ClaimkitError(str(exc)) from None
+
+        line = row.get("line", "")
+        if line and not line.isdigit():
+            raise ClaimkitError(f"{where}: column line '{line}' must be a line number like 1")
+        day = None
+        if row.get("date"):
+            try:
+                day = date.fromisoformat(row["date"])
+            except ValueError:
+                raise ClaimkitError(f"{where}: column date '{row['date']}' must be YYYY-MM-DD") from None
+        adjust = tuple(parse_adjust(a, f"{where}, column adjustments") for a in row.get("adjustments", "").split(";") if a.strip())
+        if not row.get("claim"):
+            raise ClaimkitError(f"{where}: column claim is empty; give the claim id from box 26 (e.g. CK00012)")
+        out.append(EobLine(row["claim"], int(line) if line else None, money("allowed", True), money("paid", True),
+                           money("deductible"), money("coinsurance"), money("copay"), adjust, row.get("payer_claim_number", ""),
+                           row.get("check", ""), day, where))
+    if not out:
+        raise ClaimkitError(f"{name}: no rows under the header")
+    return out, hashlib.sha256(raw).hexdigest()

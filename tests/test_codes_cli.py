@@ -1,0 +1,41 @@
+"""codes explain / import and code icd through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_explain_carc_with_group(cli):
+    data = json.loads(cli.ok("codes explain CO-45 --json").stdout)
+    assert data["kind"] == "CARC" and data["category"] == "contractual" and data["group"].startswith("CO:")
+    assert data["explain"] and data["action"]
+
+
+def test_explain_rarc_and_group(cli):
+    assert json.loads(cli.ok("codes explain N130 --json").stdout)["kind"] == "RARC"
+    assert json.loads(cli.ok("codes explain PR --json").stdout)["kind"] == "group"
+
+
+def test_unknown_code(cli):
+    assert "is not a reason, remark or group code" in cli.fails("codes explain ZZ-999")
+
+
+def test_import_official_list(practice, home, tmp_path):
+    f = tmp_path / "carc.csv"
+    f.write_text("Code,Description\n45,Official text for forty-five.\n197,Official text for one-nine-seven.\n")
+    assert "Loaded 2 CARC codes" in practice.ok(f"codes import {f} --kind carc").stdout
+    assert (home / "codes" / "carc.tsv").stat().st_mode & 0o777 == 0o600
+    data = json.loads(practice.ok("codes explain CO-45 --json").stdout)
+    assert data["official"] == "Official text for forty-five."
+    bad = tmp_path / "bad.csv"
+    bad.write_text("45,x\nnot a code!,y\n")
+    assert "bad.csv line 2" in practice.fails(f"codes import {bad} --kind carc")
+    assert "--kind 'xyz'" in practice.fails(f"codes import {f} --kind xyz")
+
+
+def test_code_icd(cli):
+    rows = json.loads(cli.ok("code icd F41.1 --json").stdout)
+    assert rows == [{"code": "F41.1", "billable": True, "description": "Generalized anxiety disorder"}]
+    found = json.loads(cli.ok("code icd 'adjustment disorder' --json").stdout)
+    assert any(r["code"] == "F43.20" for r in found)
+    assert json.loads(cli.ok("code icd F41 --json").stdout)[0]["billable"] is False

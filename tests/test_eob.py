@@ -1,0 +1,85 @@
+"""Paper EOBs: by hand and from CSV, through the same posting code, every line balanced or nothing posted."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from conftest import ledger_rows
+
+CLIENT = "client add jdoe --first Testy --last McTestface --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id TST1 --copay 25"
+
+
+@pytest.fixture
+def billed(practice, tmp_path):
+    practice.ok(CLIENT)
+    for d in ("2026-10-01", "2026-10-08"):
+        practice.ok(f"session add jdoe --date {d} --cpt 90837 --minutes 55")
+    practice.ok(f"cms1500 render --unbilled --force -o {tmp_path / 'c.pdf'}")
+    return practice
+
+
+def kinds(home):
+    conn = sqlite3.connect(home / "ledger.db")
+    return conn.execute("SELECT session_id, kind, reason, amount_cents, source FROM postings WHERE source = 'eob' ORDER BY id").fetchall()
+
+
+def test_eob_add_posts_a_balanced_line(billed, home):
+    out = billed.ok("eob add CK00001 --line 2 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442 --date 2026-11-27").stdout
+    assert "jdoe 2026-10-08 90837: billed 180.00 · allowed 120.00 · Acme Test Health paid 95.00 · write-off 60.00 (contract)" \
+           " · client owes 25.00 (copay)" in out
+    assert kinds(home) == [(2, "insurance_paid", "", 9500, "eob"), (2, "contractual", "CO-45", 6000, "eob"),
+                           (2, "patient_resp", "copay", 2500, "eob")]
+    assert sqlite3.connect(home / "ledger.db").execute("SELECT status FROM claims").fetchone()[0] == "paid"
+
+
+@pytest.mark.parametrize("args,msg", [
+    ("--line 1 --allowed 120 --paid 90 --copay 25", "the line does not balance: charge 180.00 - adjustments 85.00 = 95.00, but paid is 90.00"),
+    ("--allowed 120 --paid 95 --copay 25", "claim CK00001 has 2 lines; say which with --line N"),
+    ("--line 9 --allowed 120 --paid 95 --copay 25", "claim CK00001 has no line 9"),
+    ("--line 1 --allowed 200 --paid 95", "allowed 200.00 is more than the charge 180.00"),
+    ("--line 1 --allowed 120 --paid 95 --adjust CO45:1", "write it as GROUP-CARC:AMOUNT"),
+    ("--line 1 --allowed 120 --paid -5", "negative"),
+])
+def test_eob_add_refuses_bad_lines(billed, home, args, msg):
+    before = ledger_rows(home)
+    assert msg in billed.fails(f"eob add CK00001 {args}")
+    assert ledger_rows(home) == before
+
+
+def test_eob_add_unknown_claim(billed):
+    assert "no claim 'CK99999'" in billed.fails("eob add CK99999 --allowed 1 --paid 1")
+
+
+def test_eob_csv_import(billed, home, tmp_path):
+    f = tmp_path / "eobs.csv"
+    f.write_text("claim,line,allowed,paid,deductible,coinsurance,copay,adjustments,payer_claim_number,check,date\n"
+                 "CK00001,1,120.00,95.00,,,25.00,,PCN9,10442,2026-11-27\n"
+                 "CK00001,2,120.00,0.00,,,,PR-96:120.00,PCN9,10442,2026-11-27\n")
+    out = billed.ok(f"eob import {f}").stdout
+    assert "Posted 2 EOB line(s) on 1 claim(s) from eobs.csv." in out
+    assert kinds(home) == [(1, "insurance_paid", "", 9500, "eob"), (1, "contractual", "CO-45", 6000, "eob"),
+                           (1, "patient_resp", "copay", 2500, "eob"), (2, "contractual", "CO-45", 6000, "eob"),
+                           (2, "patient_resp", "noncovered", 12000, "eob")]
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT trace, amount_cents, source FROM remittances").fetchall() == [("10442", 9500, "eob")]
+    before = ledger_rows(home)
+    assert "was already imported on" in billed.fails(f"eob import {f}")
+    assert ledger_rows(home) == before
+
+
+@pytest.mark.parametrize("body,msg", [
+    ("claim,allowed\nCK00001,120\n", "the header lacks column 'paid'"),
+    ("claim,allowed,paid,bogus\nCK00001,120,95,x\n", "unknown column 'bogus'"),
+    ("claim,line,allowed,paid,copay\nCK00001,1,120,95,25\nCK00001,2,120,abc,0\n", "eobs.csv line 3, column paid: 'abc' is not an amount"),
+    ("claim,line,allowed,paid,copay\nCK00001,1,120,95,25\nCK00001,2,120,90,25\n", "eobs.csv line 3: the line does not balance"),
+    ("claim,line,allowed,paid\n", "no rows under the header"),
+    ("", "the file is empty"),
+])
+def test_eob_csv_bad_files_post_nothing(billed, home, tmp_path, body, msg):
+    f = tmp_path / "eobs.csv"
+    f.write_text(body)
+    before = ledger_rows(home)
+    assert msg in billed.fails(f"eob import {f}")
+    assert ledger_rows(home) == before
