@@ -179,9 +179,15 @@ class _Claims:
 def _match_lines(snapshot: dict, lines) -> list[tuple[Any, dict | None]]:
     """Pair each remittance line with a claim line: REF*6R first, then CPT + modifiers + date, then CPT + date."""
     pool = list(snapshot.get("lines", []))
+    by_control = {s.get("line_control"): s for s in pool if s.get("line_control")}
     used: set[int] = set()
     out = []
     for ln in lines:
+        found = by_control.get(ln.control_number) if ln.control_number else None
+        if found is not None and found["line_no"] not in used:
+            used.add(found["line_no"])
+            out.append((ln, found))
+            continue
         found = None
         for test in (
             lambda s: ln.control_number and s.get("line_control") == ln.control_number,
@@ -238,19 +244,33 @@ def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> 
 
 # --- posting ----------------------------------------------------------------------------------------------
 
-def _insert(conn: sqlite3.Connection, day: date, post: ClaimPosting, line: LinePosting | None, kind: str, reason: str,
-            amount: Decimal, source: str, import_id: int | None, note: str = "") -> None:
-    if not amount:
-        return
-    conn.execute(
-        "INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source, source_ref,"
-        " import_id, note, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (day.isoformat(), post.client, line.session_id if line else None, post.claim_id, post.payer, kind, reason,
-         to_cents(amount), source, post.payer_claim_number, import_id, note, now_iso()))
+class _Batch:
+    """Posting rows gathered and written with executemany: a large ERA holds hundreds of thousands of them."""
+
+    SQL = ("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source, source_ref,"
+           " import_id, note, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn, self.rows, self.created = conn, [], now_iso()
+
+    def add(self, day: date, post: "ClaimPosting", line: "LinePosting | None", kind: str, reason: str, amount: Decimal,
+            source: str, import_id: int | None, note: str = "") -> None:
+        if amount:
+            self.rows.append((day.isoformat(), post.client, line.session_id if line else None, post.claim_id, post.payer, kind,
+                              reason, to_cents(amount), source, post.payer_claim_number, import_id, note, self.created))
+            if len(self.rows) >= 20_000:  # bounded memory on a large file
+                self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.conn.executemany(self.SQL, self.rows)
+            self.rows.clear()
 
 
-def _post_claim(conn: sqlite3.Connection, post: ClaimPosting, day: date, source: str, import_id: int | None) -> None:
+def _post_claim(batch: _Batch, post: ClaimPosting, day: date, source: str, import_id: int | None) -> None:
+    conn = batch.conn
     if post.status_code == "22":
+        batch.flush()  # the payment being reversed may be earlier in this same file
         rows = conn.execute(
             "SELECT date, session_id, kind, reason, SUM(amount_cents) AS cents, note FROM postings WHERE claim_id = ?"
             " AND source IN ('era', 'eob') AND source_ref = ? GROUP BY session_id, kind, reason",
@@ -258,14 +278,14 @@ def _post_claim(conn: sqlite3.Connection, post: ClaimPosting, day: date, source:
         live = [r for r in rows if r["cents"]]
         for r in live:
             line = LinePosting(None, r["session_id"], None, "", ZERO, ZERO, None, [])
-            _insert(conn, day, post, line, r["kind"], r["reason"], -from_cents(r["cents"]), source, import_id,
-                    note=f"reversal of payer claim {post.payer_claim_number}")
+            batch.add(day, post, line, r["kind"], r["reason"], -from_cents(r["cents"]), source, import_id,
+                      note=f"reversal of payer claim {post.payer_claim_number}")
         post.reversed_rows = len(live)
         if not live:  # nothing on file for that payment: post the reversal's own (negative) amounts
-            _post_lines(conn, post, day, source, import_id, note="reversal (original payment not on file)")
+            _post_lines(batch, post, day, source, import_id, note="reversal (original payment not on file)")
         post.status = "reversed"
         return
-    _post_lines(conn, post, day, source, import_id)
+    _post_lines(batch, post, day, source, import_id)
     if post.status_code == "4":
         post.status = "denied"
     elif post.status_code in FORWARDED:
@@ -278,20 +298,20 @@ def _post_claim(conn: sqlite3.Connection, post: ClaimPosting, day: date, source:
         post.status = "paid"
 
 
-def _post_lines(conn, post: ClaimPosting, day: date, source: str, import_id: int | None, note: str = "") -> None:
+def _post_lines(batch: _Batch, post: ClaimPosting, day: date, source: str, import_id: int | None, note: str = "") -> None:
     denied = post.status_code == "4"
     for ln in post.lines:
-        _insert(conn, day, post, ln, "insurance_paid", "", ln.paid, source, import_id, note)
+        batch.add(day, post, ln, "insurance_paid", "", ln.paid, source, import_id, note)
         for group, reason, amount in ln.adjustments:
             if group in ("CO", "PI"):
                 if not denied:  # a denial is work to do, not a loss to hide
-                    _insert(conn, day, post, ln, "contractual", f"{group}-{reason}", amount, source, import_id, note)
+                    batch.add(day, post, ln, "contractual", f"{group}-{reason}", amount, source, import_id, note)
             elif group == "PR":
                 why = PR_REASONS.get(reason, "noncovered")
-                _insert(conn, day, post, ln, "patient_resp", why, amount, source, import_id,
-                        note or ("" if reason in PR_REASONS else f"PR-{reason}"))
+                batch.add(day, post, ln, "patient_resp", why, amount, source, import_id,
+                          note or ("" if reason in PR_REASONS else f"PR-{reason}"))
             elif not denied:  # OA, and CR in 4010 files
-                _insert(conn, day, post, ln, "other_adj", f"{group}-{reason}", amount, source, import_id, note)
+                batch.add(day, post, ln, "other_adj", f"{group}-{reason}", amount, source, import_id, note)
 
 
 def _update_claim(conn: sqlite3.Connection, post: ClaimPosting) -> None:
@@ -360,6 +380,7 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
                            (fingerprint, "era", name, now_iso()))
         import_id = cur.lastrowid
         claims = _Claims(conn)
+        batch = _Batch(conn)
         for pay in era.payments:
             payer_key = pay.originator or pay.payer.id or pay.payer.name
             trace = pay.trace_number or f"{fingerprint[:16]}-{pay.control_number}"
@@ -383,9 +404,10 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
                     _suspend(conn, import_id, remit_id, post)
                     result.unmatched.append(post)
                 else:
-                    _post_claim(conn, post, day, "era", import_id)
+                    _post_claim(batch, post, day, "era", import_id)
                     _update_claim(conn, post)
                     _record_remit_claim(conn, remit_id, post, day)
+                    post.raw = None  # matched: the parsed claim is no longer needed
                     result.claims.append(post)
                 done += 1
                 if progress:
@@ -398,6 +420,7 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
                      import_id, plb.reference, now_iso(), payer_map.get(pay.payer.id or "")))
                 result.provider_adjustments.append({"trace": trace, "reason": plb.reason, "reference": plb.reference,
                                                     "amount": f"{plb.amount:.2f}"})
+        batch.flush()
         if not result.payments:
             result.already = "every payment in it"
         conn.execute("UPDATE imports SET summary = ? WHERE id = ?",
@@ -438,7 +461,9 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
     with ws.transaction() as conn:
         forced = clp.__class__(**{**{f: getattr(clp, f) for f in clp.__dataclass_fields__}, "account": claim["id"]})
         post = _claim_posting(forced, _Pay, _Claims(conn), {})
-        _post_claim(conn, post, day, "era", row["import_id"])
+        batch = _Batch(conn)
+        _post_claim(batch, post, day, "era", row["import_id"])
+        batch.flush()
         _update_claim(conn, post)
         if remit is not None:
             _record_remit_claim(conn, remit["id"], post, day)
@@ -523,6 +548,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             import_id = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES (?,?,?,?)",
                                      (fingerprint, "eob", source_name, now_iso())).lastrowid
         claims = _Claims(conn)
+        batch = _Batch(conn)
         remits: dict[tuple[str, str], int] = {}
         for e in lines:
             row = claims.get(e.claim_id.upper())
@@ -578,8 +604,9 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                         " VALUES (?,?,?,?,?,?,?,?,?)", (import_id, "eob", row["payer"], post.payer_name, trace,
                                                         "CHK" if e.check else "", day.isoformat(), 0, now_iso())).lastrowid
             conn.execute("UPDATE remittances SET amount_cents = amount_cents + ? WHERE id = ?", (to_cents(e.paid), remits[(trace, row["payer"])]))
-            _post_lines(conn, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
+            _post_lines(batch, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
             remit_of[row["id"]] = (remits[(trace, row["payer"])], day)
+        batch.flush()
         for post in posts.values():
             post.status = "paid" if post.paid > 0 or any(ln.total("PR") for ln in post.lines) else "denied"
             if post.paid > 0 and any(ln.paid == 0 and not ln.total("PR") for ln in post.lines):

@@ -14,6 +14,7 @@ from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, dollars, from_cents
 
 Opt = typer.Option
+SHOW_CLAIMS = 100  # a large ERA lists its first claims in words; --json has them all
 
 
 def _show(result, json_: bool) -> None:
@@ -31,9 +32,12 @@ def _show(result, json_: bool) -> None:
             f" ({p['method'] or 'no method'}, {p['date']}), {p['claims']} claims")
     for s in result.skipped_payments:
         say(f"  skipped: {s}")
-    for c in result.claims:
+    shown = result.claims[:SHOW_CLAIMS]
+    for c in shown:
         for line in c.plain():
             say(f"  {line}")
+    if len(result.claims) > len(shown):
+        say(f"  ... and {len(result.claims) - len(shown)} more claims posted ('claimkit claim list', or --json for every line)")
     for adj in result.provider_adjustments:
         say(f"  provider-level adjustment {adj['reason']} {adj['reference']}: {adj['amount']} (kept apart from client balances)")
     if result.unmatched:
