@@ -246,3 +246,15 @@ def test_ledger_unchanged_by_refusals(practice, home):
     practice.fails("session add nobody --date 2026-11-01 --cpt 90837")
     practice.fails("session add jdoe --date 2026-11-01 --cpt 90899")
     assert ledger_rows(home) == before
+
+
+def test_schemas_mirror_records_field_for_field():
+    """core/schema.py validates what core/records.py holds: the same names and fields, so validated data always
+    rebuilds a record (a field added to one and not the other fails here)."""
+    import dataclasses
+
+    from claimkit.core import records, schema
+
+    for name in ("Address", "Billing", "Provider", "Facility", "Defaults", "FormOffsets", "Practice", "Payer", "Person",
+                 "Policy", "Authorization", "Client"):
+        assert set(getattr(schema, name).model_fields) == {f.name for f in dataclasses.fields(getattr(records, name))}, name
