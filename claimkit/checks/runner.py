@@ -96,7 +96,7 @@ def _live_claims_by_session(ws: "Workspace", session_ids: Iterable[int | None]) 
         sql = ("SELECT cl.session_id, c.id, c.rank, c.frequency FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
                f" WHERE cl.session_id IN ({','.join('?' * len(chunk))}) AND c.frequency != '8'"
                f" AND lower(c.status) NOT IN ({','.join('?' * len(DEAD_CLAIM_STATES))})"
-               " AND c.id NOT IN (SELECT original_claim FROM claims WHERE original_claim IS NOT NULL)")
+               " AND NOT EXISTS (SELECT 1 FROM claims o WHERE o.original_claim = c.id)")
         for sid, cid, rank, freq in ws.conn.execute(sql, [*chunk, *DEAD_CLAIM_STATES]):
             out.setdefault(sid, []).append((cid, rank, freq))
     return out

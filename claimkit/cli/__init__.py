@@ -18,7 +18,7 @@ ROUTES = {
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "receivables", "codes", "reports", "edi", "safety")
+ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety")
 _loaded: set[str] = set()
 
 

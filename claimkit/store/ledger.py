@@ -172,7 +172,12 @@ CREATE TABLE suspense (
 )
 """
 
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3]
+# v4: corrected claims look up the claim they replace
+SCHEMA_V4 = """
+CREATE INDEX claims_original ON claims (original_claim)
+"""
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
