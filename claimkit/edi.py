@@ -8,21 +8,11 @@ from pathlib import Path
 from typing import Sequence
 
 from claimkit.core.entries import ClaimSnapshot
-from claimkit.core.errors import ClaimkitError
+from claimkit.core.errors import ChecksFailed, ClaimkitError
 from claimkit.workspace import Workspace
 
 EDI_KEYS = ("submitter_name", "submitter_id", "contact_name", "contact_phone", "receiver_name", "receiver_id")
 EDI_OPTIONAL = ("sender_qualifier", "sender_id", "receiver_qualifier", "receiver_isa_id", "usage")
-
-
-class ExportRefused(ClaimkitError):
-    """The check rules found errors in the claims about to be sent (exit 1); nothing was written."""
-
-    def __init__(self, findings: list):
-        errors = sum(1 for f in findings if f.is_error)
-        super().__init__(f"not exported: {errors} error{'s' if errors != 1 else ''} on the claims (above); fix them, or"
-                         " export anyway with --force", exit_code=1)
-        self.findings = findings
 
 
 @dataclass
@@ -67,7 +57,7 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
         findings = [f for s in snapshots for f in check_claim_snapshot(s, ws)]
         result.findings = findings
         if any(f.is_error for f in findings) and not force:
-            raise ExportRefused(findings)
+            raise ChecksFailed(findings, "exported")
         control = next_counter(ws.conn, "isa")
         write_output(out, write_837p(list(snapshots), envelope(ws, control, test)).encode())
         result.control, result.claims = control, list(snapshots)

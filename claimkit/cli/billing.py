@@ -12,22 +12,12 @@ import typer
 from claimkit.cli.apps import claim_app, cms1500_app, superbill_app
 from claimkit.cli.output import (ask, complete_claim, complete_client, complete_session, console, parse_date, parse_month,
                                  print_json, say, table, warn, workspace)
-from claimkit.core.errors import ClaimkitError
+from claimkit.core.errors import ChecksFailed, ClaimkitError
 from claimkit.core.money import ZERO, dollars
 
 Opt = typer.Option
 Arg = typer.Argument
 FORMS = ("full", "data")
-
-
-class ChecksFailed(ClaimkitError):
-    """The check rules found errors in what was about to print (exit 1)."""
-
-    def __init__(self, findings: list):
-        errors = sum(1 for f in findings if f.is_error)
-        super().__init__(f"not rendered: {errors} error{'s' if errors != 1 else ''} on the claims (above); fix them, or"
-                         " render anyway with --force", exit_code=1)
-        self.findings = findings
 
 
 # --- helpers -------------------------------------------------------------------------------------------

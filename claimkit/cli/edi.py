@@ -32,7 +32,8 @@ def x12_837p(
     Example: claimkit x12 837p --unbilled -o claims-2026-11-20.837
     """
     from claimkit import claims as claimlib
-    from claimkit.edi import ExportRefused, export_837p
+    from claimkit.core.errors import ChecksFailed
+    from claimkit.edi import export_837p
 
     chosen = [n for n, on in (("--claim", bool(claim)), ("--unbilled", unbilled), ("--client", client is not None)) if on]
     if len(chosen) != 1:
@@ -47,7 +48,7 @@ def x12_837p(
             return
     try:
         result = export_837p(ws, out, claim_ids=[c.upper() for c in claim], sessions=sessions, test=test, force=force)
-    except ExportRefused as exc:
+    except ChecksFailed as exc:
         from claimkit.cli.check import _print_findings
 
         _print_findings(exc.findings)

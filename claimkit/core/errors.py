@@ -23,6 +23,16 @@ class NotFound(ClaimkitError):
     """An id the user typed does not exist."""
 
 
+class ChecksFailed(ClaimkitError):
+    """The check rules found errors in claims about to go out (exit 1); nothing was written or recorded."""
+
+    def __init__(self, findings: list, verb: str = "rendered"):
+        errors = sum(1 for f in findings if f.is_error)
+        super().__init__(f"not {verb}: {errors} error{'s' if errors != 1 else ''} on the claims (above); fix them, or"
+                         f" {verb.removesuffix('ed')} anyway with --force", exit_code=1)
+        self.findings = findings
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a problem comes from: a file and line or key, a ledger row, or an X12 segment."""
