@@ -185,7 +185,8 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
     doc = BaseDocTemplate(buf, pagesize=letter, leftMargin=0.6 * inch, rightMargin=0.6 * inch, topMargin=0.55 * inch,
                           bottomMargin=0.7 * inch, title=title, author=statements[0].practice_name, creator="claimkit",
                           invariant=1)
-    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=footer)])
     doc.build(story)
     return buf.getvalue()

@@ -177,7 +177,12 @@ SCHEMA_V4 = """
 CREATE INDEX claims_original ON claims (original_claim)
 """
 
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4]
+# v5: per-client report totals read from one covering index instead of the table
+SCHEMA_V5 = """
+CREATE INDEX postings_report ON postings (client, kind, claim_id, session_id, date, amount_cents)
+"""
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,273 @@
+"""What every report shares: what insurance still owes (with denials), aging buckets, money formats, and running
+two independent queries at once.
+
+All money here is integer cents and the queries do the arithmetic; Python only formats.
+
+Insurance outstanding, per line of a claim that stands on day D:
+    line charge - insurance_paid - patient_resp - adjustments (contractual, other_adj) - insurance write-offs
+counting the postings on that claim and session dated D or earlier; except that the adjustments of a *denied*
+line do not count: it stays outstanding until the user resubmits it (a replacement or void claim supersedes the
+original) or writes it off (`claimkit writeoff CLAIM`).
+
+A line is denied when its remittance paid nothing and assigned nothing to the client (paid = 0 and
+patient_resp = 0, net of reversals) while adjusting something, on a claim that posting marked denied/partial or
+that carries a denial-type adjustment: a reason other than the routine fee-schedule ones (CO-45, CO-253, PI-45)
+and the prior-payer one (OA-23, which settles a secondary that pays nothing). Postings without a session (claim
+level) belong to the claim's first line and are a denial only when the whole claim paid and assigned nothing.
+
+A claim stands on day D when it was created on or before D, is not a void (frequency 8), and no claim created on
+or before D names it as its original (a replacement or a void supersedes it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from claimkit.core.money import fmt
+
+BUCKETS = ("0-30", "31-60", "61-90", "91-120", "over-120")
+ROUTINE_ADJUSTMENTS = ("CO-45", "CO-253", "PI-45", "OA-23")
+_ROUTINE = ", ".join(f"'{r}'" for r in ROUTINE_ADJUSTMENTS)
+
+# claims as they stood on :d: client, payer, billed day, total, whether the claim stands
+CLAIMS_SQL = """
+sup AS (
+  SELECT original_claim AS oc, MIN(substr(created, 1, 10)) AS rd FROM claims
+  WHERE original_claim IS NOT NULL GROUP BY original_claim
+),
+cs AS MATERIALIZED (
+  SELECT c.id, c.client, c.payer, substr(c.created, 1, 10) AS billed, c.total_cents, c.status,
+    (c.frequency != '8' AND substr(c.created, 1, 10) <= :d AND (sup.oc IS NULL OR sup.rd > :d)) AS stands
+  FROM claims c LEFT JOIN sup ON sup.oc = c.id {claims_filter}
+)"""
+
+# claims that may hold a denial (see above), as of :d
+CANDIDATES_SQL = f"""
+cand AS MATERIALIZED (
+  SELECT claim_id AS id FROM postings {{scan}}
+  WHERE kind IN ('contractual', 'other_adj') AND claim_id IS NOT NULL AND reason NOT IN ({_ROUTINE})
+    AND date <= :d {{postings_filter}}
+  UNION
+  SELECT id FROM cs WHERE status IN ('denied', 'partial')
+)"""
+
+# remittance sums per (claim, session) up to :d, for every claim (r), and with the claim's client, whether it
+# stands and the denied adjustments (rh); `held_ctes` computes the same only for the candidate claims (hc)
+REMIT_SQL = """
+r AS MATERIALIZED (
+  SELECT claim_id, session_id,
+    SUM(CASE WHEN kind = 'insurance_paid' THEN amount_cents ELSE 0 END) AS paid,
+    SUM(CASE WHEN kind = 'patient_resp' THEN amount_cents ELSE 0 END) AS pr,
+    SUM(CASE WHEN kind IN ('contractual', 'other_adj') THEN amount_cents ELSE 0 END) AS adj,
+    SUM(CASE WHEN kind = 'writeoff' THEN amount_cents ELSE 0 END) AS wo,
+    SUM(source IN ('era', 'eob')) AS nrem
+  FROM postings
+  WHERE claim_id IS NOT NULL AND date <= :d {postings_filter}
+  GROUP BY claim_id, session_id
+),
+rh AS MATERIALIZED (
+  SELECT r.claim_id, r.session_id, r.paid, r.pr, r.adj, r.wo, r.nrem, cs.client, cs.stands,
+    CASE WHEN r.adj != 0 AND r.paid = 0 AND r.pr = 0 AND r.claim_id IN (SELECT id FROM cand)
+          AND (r.session_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM r r2 WHERE r2.claim_id = r.claim_id
+                                                       AND (r2.paid != 0 OR r2.pr != 0)))
+         THEN r.adj ELSE 0 END AS held
+  FROM r JOIN cs ON cs.id = r.claim_id
+)"""
+
+# the denied (held) adjustments per (claim, session) of the candidate claims, with the claim's client and whether
+# it stands; without reading every claim (the balances need only these)
+HELD_SQL = """
+sup AS MATERIALIZED (
+  SELECT original_claim AS oc, MIN(substr(created, 1, 10)) AS rd FROM claims
+  WHERE original_claim IS NOT NULL GROUP BY original_claim
+),
+cand AS MATERIALIZED (
+  {denial_claims}
+  UNION
+  SELECT id FROM claims WHERE status IN ('denied', 'partial') {claims_and}
+),
+hg AS MATERIALIZED (
+  SELECT p.claim_id, p.session_id,
+    SUM(CASE WHEN p.kind = 'insurance_paid' THEN p.amount_cents ELSE 0 END) AS paid,
+    SUM(CASE WHEN p.kind = 'patient_resp' THEN p.amount_cents ELSE 0 END) AS pr,
+    SUM(CASE WHEN p.kind IN ('contractual', 'other_adj') THEN p.amount_cents ELSE 0 END) AS adj
+  FROM postings p WHERE p.claim_id IN (SELECT id FROM cand) AND p.date <= :d
+  GROUP BY p.claim_id, p.session_id
+),
+hc AS MATERIALIZED (
+  SELECT hg.claim_id, hg.session_id, c.client, hg.adj AS held,
+    (c.frequency != '8' AND substr(c.created, 1, 10) <= :d AND (sup.oc IS NULL OR sup.rd > :d)) AS stands
+  FROM hg JOIN claims c ON c.id = hg.claim_id LEFT JOIN sup ON sup.oc = c.id
+  WHERE hg.adj != 0 AND hg.paid = 0 AND hg.pr = 0
+    AND (hg.session_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM hg h2 WHERE h2.claim_id = hg.claim_id
+                                                  AND (h2.paid != 0 OR h2.pr != 0)))
+)"""
+
+OWED_SQL = """,
+owed AS (
+  SELECT cs.client, cs.payer, cs.billed, l.claim_id, l.line_no, l.session_id, l.date, l.cpt,
+    l.charge_cents - COALESCE(a.paid + a.pr + a.adj - a.held + a.wo, 0) - COALESCE(b.paid + b.pr + b.adj - b.held + b.wo, 0) AS owed,
+    COALESCE(a.held, 0) + COALESCE(b.held, 0) AS held
+  FROM claim_lines l JOIN cs ON cs.id = l.claim_id AND cs.stands
+  LEFT JOIN rh a ON a.claim_id = l.claim_id AND a.session_id = l.session_id
+  LEFT JOIN rh b ON b.claim_id = l.claim_id AND b.session_id IS NULL AND l.line_no = 1
+)"""
+
+
+REPORT_INDEX = "postings_report"
+
+
+def scan_hint(conn) -> str:
+    """How a whole-ledger pass reads postings: through a covering index on (client, kind, claim_id, date,
+    amount_cents) named postings_report when the schema has one (no sort, no table reads), else a plain scan
+    (the narrower indexes cost a table lookup per row)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (REPORT_INDEX,)).fetchone()
+    return f"INDEXED BY {REPORT_INDEX}" if found else "NOT INDEXED"
+
+
+# the latest remittance claim record (posting.py's remit_claims) of each claim up to :d. A denial posts nothing
+# when the payer denies the whole claim (CLP02 4): this record is what says so, with its reasons ("CO-50,...")
+LAST_REMIT_SQL = """
+lr AS MATERIALIZED (
+  SELECT rc.claim_id, rc.status_code, rc.paid_cents, rc.patient_cents, rc.reasons FROM remit_claims rc
+  WHERE rc.claim_id IS NOT NULL AND COALESCE(rc.date, '') <= :d
+    AND rc.id = (SELECT MAX(r2.id) FROM remit_claims r2 WHERE r2.claim_id = rc.claim_id AND COALESCE(r2.date, '') <= :d)
+)"""
+REMIT_DENIED = "(lr.status_code = '4' OR (lr.paid_cents = 0 AND lr.patient_cents = 0 AND lr.status_code != '22'))"
+
+
+def _filters(client: str | None) -> dict[str, str]:
+    return {"postings_filter": "AND client = :client" if client else "",
+            "claims_filter": "WHERE c.client = :client" if client else "",
+            "claims_and": "AND client = :client" if client else "",
+            "scan": "" if client else "NOT INDEXED"}
+
+
+def claims_ctes(client: str | None = None) -> str:
+    """sup, cs (parameters :d and, with a client, :client)."""
+    return CLAIMS_SQL.format(**_filters(client))
+
+
+DENIAL_CLAIMS_SQL = f"""SELECT claim_id AS id FROM postings {{scan}}
+  WHERE kind IN ('contractual', 'other_adj') AND claim_id IS NOT NULL AND reason NOT IN ({_ROUTINE})
+    AND date <= :d {{postings_filter}}"""
+
+def held_ctes(client: str | None = None, *, day: date | None = None) -> str:
+    """sup, cand, hg, hc: the denied (held) adjustments per (claim, session) of the candidate claims.
+
+    The candidates are the claims posting marked denied or partial (posting.py marks every claim with a line that
+    paid nothing and assigned nothing to the client), and the claims with a denial-type adjustment on file by :d,
+    found by a pass over postings. For today (`day` on or after today) the claims' statuses are enough; a day in
+    the past needs the pass (a claim denied then may be paid now)."""
+    f = _filters(client)
+    if day is not None and day >= date.today():
+        denial_claims = "SELECT NULL AS id WHERE 0"
+    else:
+        denial_claims = DENIAL_CLAIMS_SQL.format(**f)
+    return HELD_SQL.format(**f, denial_claims=denial_claims)
+
+
+def remit_ctes(client: str | None = None) -> str:
+    """sup, cs, cand, r, rh: remittance sums per (claim, session) with the denied adjustments."""
+    f = _filters(client)
+    return ",".join((CLAIMS_SQL.format(**f), CANDIDATES_SQL.format(**f), REMIT_SQL.format(**f)))
+
+
+def owed_ctes(client: str | None = None) -> str:
+    """remit_ctes and owed: per line of a standing claim, what insurance still owes and what is held."""
+    return remit_ctes(client) + OWED_SQL
+
+
+def bucket_sql(age_expr: str) -> str:
+    """SQL CASE naming the bucket index (0..4) of an age in days; a negative age (future date) is current."""
+    return (f"CASE WHEN {age_expr} <= 30 THEN 0 WHEN {age_expr} <= 60 THEN 1 WHEN {age_expr} <= 90 THEN 2"
+            f" WHEN {age_expr} <= 120 THEN 3 ELSE 4 END")
+
+
+class Background:
+    """Read-only queries run in a thread on a second connection to the ledger, while the caller's thread does
+    other work (SQLite runs a query without holding Python's lock, so two cores serve one report). Each job
+    takes the connection; `result(i)` waits for job i. Used where a report needs more than one pass over a
+    large ledger; on one core it costs nothing extra."""
+
+    def __init__(self, ws, *jobs: Callable[[Any], Any]):
+        self._jobs = jobs
+        self._done = [threading.Event() for _ in jobs]
+        self._out: list[Any] = [None] * len(jobs)
+        self._error: BaseException | None = None
+        self._home = ws.home
+        self._thread = threading.Thread(target=self._work, name="claimkit-report", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        from claimkit.store import ledger
+
+        try:
+            conn = ledger.connect(self._home)
+            try:
+                for i, job in enumerate(self._jobs):
+                    self._out[i] = job(conn)
+                    self._done[i].set()
+            finally:
+                conn.close()
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._error = exc
+        finally:
+            for ev in self._done:
+                ev.set()
+
+    def result(self, i: int) -> Any:
+        self._done[i].wait()
+        if self._error is not None:
+            self._thread.join()
+            raise self._error
+        return self._out[i]
+
+    def join(self) -> list[Any]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return list(self._out)
+
+
+def money(cents: int | None) -> str:
+    """'123.45' from integer cents (the JSON and CSV form)."""
+    return fmt(cents or 0, cents=True)
+
+
+def usd(cents: int | None) -> str:
+    """'$1,234.50' from integer cents (the human form)."""
+    c = cents or 0
+    sign = "-" if c < 0 else ""
+    c = abs(c)
+    return f"{sign}${c // 100:,}.{c % 100:02d}"
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """Amounts in cents by age: 0-30, 31-60, 61-90, 91-120, over 120 days."""
+
+    amounts: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts)
+
+    def add(self, other: "Buckets") -> "Buckets":
+        return Buckets(tuple(a + b for a, b in zip(self.amounts, other.amounts)))  # type: ignore[arg-type]
+
+    def put(self, index: int, cents: int) -> "Buckets":
+        amounts = list(self.amounts)
+        amounts[index] += cents
+        return Buckets(tuple(amounts))  # type: ignore[arg-type]
+
+    def as_json(self) -> dict:
+        return {**{name: money(a) for name, a in zip(BUCKETS, self.amounts)}, "total": money(self.total)}
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -1,0 +1,255 @@
+"""`claimkit todo`: the work list, each item with the next step.
+
+- unbilled: insurance sessions not on a claim yet (per client and payer);
+- no_remittance: claims standing with no remittance after `no_remittance_days` (practice.toml defaults, or --days);
+- timely_filing: unbilled sessions and unanswered claims within 14 days of (or past) the payer's filing limit;
+- denial: denied lines still outstanding (not resubmitted or written off), with the action their reason codes suggest;
+- unmatched: remittance items posting could not match (the `suspense` table), until resolved;
+- statement: client balances with a part over 30 days old (by date of service) and no statement in 30 days;
+- authorization: authorizations ending within 30 days or with 2 visits or fewer left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
+from claimkit.workspace import Workspace
+
+KINDS = ("unbilled", "timely_filing", "denial", "no_remittance", "unmatched", "statement", "authorization")
+FILING_WARN_DAYS = 14
+STATEMENT_DAYS = 30
+AUTH_WARN_DAYS = 30
+AUTH_WARN_VISITS = 2
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    kind: str
+    subject: str  # what it is about: a client, claim or session
+    detail: str
+    action: str
+    client: str | None = None
+    claim: str | None = None
+    amount: int | None = None
+    due: date | None = None
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "subject": self.subject, "client": self.client, "claim": self.claim,
+                "amount": money(self.amount) if self.amount is not None else None, "due": iso(self.due),
+                "detail": self.detail, "action": self.action}
+
+
+def _payer_name(ws: Workspace, payer: str) -> str:
+    p = ws.payers.get(payer)
+    return p.name if p else payer
+
+
+def _unbilled(ws: Workspace, today: date) -> list[TodoItem]:
+    out = []
+    for client, payer, n, first, last, fee in ws.conn.execute(
+            "SELECT client, payer, COUNT(*), MIN(date), MAX(date), SUM(fee_cents) FROM sessions"
+            " WHERE status = 'unbilled' AND payer IS NOT NULL AND date <= ? GROUP BY client, payer ORDER BY MIN(date)",
+            (today.isoformat(),)):
+        span = first if first == last else f"{first} to {last}"
+        out.append(TodoItem("unbilled", client, f"{n} session{'s' if n != 1 else ''} for {_payer_name(ws, payer)} not billed ({span})",
+                            f"claimkit cms1500 render --client {client} -o claims-{client}.pdf", client=client, amount=fee,
+                            due=date.fromisoformat(first)))
+    return out
+
+
+def _filing_limit(ws: Workspace, payer: str) -> int | None:
+    p = ws.payers.get(payer)
+    return p.timely_filing_days if p else None
+
+
+def _timely_filing(ws: Workspace, today: date, unanswered: list[tuple]) -> list[TodoItem]:
+    out = []
+    for sid, client, payer, dos in ws.conn.execute(
+            "SELECT id, client, payer, date FROM sessions WHERE status = 'unbilled' AND payer IS NOT NULL AND date <= ?"
+            " ORDER BY date, id", (today.isoformat(),)):
+        limit = _filing_limit(ws, payer)
+        if limit is None:
+            continue
+        deadline = date.fromisoformat(dos) + timedelta(days=limit)
+        left = (deadline - today).days
+        if left <= FILING_WARN_DAYS:
+            when = f"ended {deadline} ({-left} days ago)" if left < 0 else f"ends {deadline} (in {left} days)"
+            action = (f"bill it now: claimkit cms1500 render --session {sid} -o claim-{sid}.pdf" if left >= 0 else
+                      "past the limit: send with proof of an earlier submission, or write it off; an in-network client cannot be billed")
+            out.append(TodoItem("timely_filing", f"session {sid}", f"{client} {dos} not billed; {_payer_name(ws, payer)}'s"
+                                f" {limit}-day filing limit {when}", action, client=client, due=deadline))
+    for claim, client, payer, first_dos, _billed, _amount in unanswered:
+        limit = _filing_limit(ws, payer)
+        if limit is None:
+            continue
+        deadline = date.fromisoformat(first_dos) + timedelta(days=limit)
+        left = (deadline - today).days
+        if 0 <= left <= FILING_WARN_DAYS:
+            out.append(TodoItem("timely_filing", f"claim {claim}", f"no remittance yet and {_payer_name(ws, payer)}'s"
+                                f" {limit}-day filing limit ends {deadline} (in {left} days)",
+                                f"confirm {_payer_name(ws, payer)} received {claim} (portal or phone) and keep the proof;"
+                                f" resend it now if they did not", client=client, claim=claim, due=deadline))
+    return out
+
+
+def _unanswered(ws: Workspace, today: date) -> list[tuple]:
+    """Claims standing today with no remittance posted: (claim, client, payer, first date of service, billed, cents)."""
+    sql = (f"WITH {remit_ctes(None)} "
+           "SELECT cs.id, cs.client, cs.payer, MIN(l.date), cs.billed, SUM(l.charge_cents) FROM cs"
+           " JOIN claim_lines l ON l.claim_id = cs.id"
+           " WHERE cs.stands AND NOT EXISTS (SELECT 1 FROM r WHERE r.claim_id = cs.id AND r.nrem > 0)"
+           " AND NOT EXISTS (SELECT 1 FROM remit_claims rc WHERE rc.claim_id = cs.id AND COALESCE(rc.date, '') <= :d)"
+           " GROUP BY cs.id ORDER BY cs.billed, cs.id")
+    return ws.conn.execute(sql, {"d": today.isoformat()}).fetchall()
+
+
+def _no_remittance(ws: Workspace, today: date, days: int, unanswered: list[tuple]) -> list[TodoItem]:
+    out = []
+    for claim, client, payer, first_dos, billed, cents in unanswered:
+        age = (today - date.fromisoformat(billed)).days
+        if age < days:
+            continue
+        p = ws.payers.get(payer)
+        phone = f" ({p.phone})" if p and p.phone else ""
+        out.append(TodoItem("no_remittance", f"claim {claim}", f"{client}, {_payer_name(ws, payer)}: billed {billed},"
+                            f" {age} days and no remittance", f"check the claim's status with {_payer_name(ws, payer)}{phone};"
+                            f" if they never received it, resend it: claimkit cms1500 render --claim {claim} -o {claim}.pdf",
+                            client=client, claim=claim, amount=cents, due=date.fromisoformat(billed) + timedelta(days=days)))
+    return out
+
+
+def _denials(ws: Workspace, today: date) -> list[TodoItem]:
+    """Denied lines still outstanding, one item per claim, with the action their first known reason code suggests."""
+    from claimkit import catalog
+
+    sql = (f"WITH {owed_ctes(None)}, {LAST_REMIT_SQL} "
+           "SELECT o.claim_id, o.client, o.payer, o.line_no, o.session_id, o.date, o.owed, o.cpt, o.held, lr.reasons FROM owed o"
+           f" LEFT JOIN lr ON lr.claim_id = o.claim_id WHERE o.owed > 0 AND (o.held > 0 OR {REMIT_DENIED})"
+           " ORDER BY o.claim_id, o.line_no")
+    claims: dict[str, list] = {}
+    for row in ws.conn.execute(sql, {"d": today.isoformat()}).fetchall():
+        claims.setdefault(row[0], []).append(row)
+    out = []
+    for claim, lines in sorted(claims.items(), key=lambda kv: (min(r[5] for r in kv[1]), kv[0])):
+        _, client, payer, *_ = lines[0]
+        codes: list[str] = []
+        for _, _, _, _, sid, _, _, _, held, remit_reasons in lines:
+            found = [r[0] for r in ws.conn.execute(
+                "SELECT reason, SUM(amount_cents) AS c FROM postings WHERE claim_id = ? AND (session_id = ? OR session_id IS NULL)"
+                " AND kind IN ('contractual', 'other_adj') AND date <= ? GROUP BY reason HAVING c != 0 ORDER BY c DESC",
+                (claim, sid, today.isoformat())) if r[0]] if held else []
+            found = found or [c.strip() for c in (remit_reasons or "").split(",") if c.strip()]
+            codes += [c for c in found if c not in codes]
+        action = next((found.action for code in codes if (found := catalog.carc(code)) is not None),
+                      "read the remittance's reason codes ('claimkit codes explain CODE'), then correct and resend, or appeal")
+        owed = sum(r[6] for r in lines)
+        action += f" (resend: claimkit claim correct {claim} --replace; or write it off: claimkit writeoff {claim} {money(owed)} --reason TEXT)"
+        dates = sorted(r[5] for r in lines)
+        when = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+        what = lines[0][7] if len(lines) == 1 else f"{len(lines)} lines"
+        subject = f"claim {claim}" + (f" line {lines[0][3]}" if len(lines) == 1 else "")
+        out.append(TodoItem("denial", subject, f"{client} {when} {what}: denied by {_payer_name(ws, payer)}"
+                            f" ({', '.join(codes) or 'no reason code'}), {usd(owed)} outstanding", action, client=client,
+                            claim=claim, amount=owed))
+    return out
+
+
+def _unmatched(ws: Workspace) -> list[TodoItem]:
+    """The open items of the suspense list (posting.py: remittance claims no claim matched)."""
+    conn = ws.conn
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suspense'").fetchone() is None:
+        return []
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(suspense)")]
+    where = " WHERE status = 'open'" if "status" in cols else ""
+    out = []
+    for r in conn.execute(f"SELECT * FROM suspense{where} ORDER BY id"):
+        row = dict(zip(cols, r))
+        cents = row.get("paid_cents", next((row[c] for c in cols if c.endswith("cents") and isinstance(row[c], int)), None))
+        shown = [f"{k.replace('_', ' ')} {v}" for k, v in row.items()
+                 if v not in (None, "") and k not in ("id", "created", "raw", "data", "import_id", "remittance_id", "status",
+                                                      "matched_claim", "kind") and not k.endswith("cents")][:6]
+        if "charge_cents" in row:
+            shown.append(f"charge {usd(row['charge_cents'])}, paid {usd(row.get('paid_cents'))}")
+        out.append(TodoItem("unmatched", f"unmatched item {row.get('id', '')}", "; ".join(shown),
+                            f"find the claim it belongs to and post it: claimkit era match {row.get('id', '')} CLAIM"
+                            " (see 'claimkit era --help')", amount=cents))
+    return out
+
+
+def _statements(ws: Workspace, today: date) -> list[TodoItem]:
+    from claimkit.reports.aging import client_part_buckets
+
+    last = dict(ws.conn.execute("SELECT client, MAX(date) FROM statements WHERE date <= ? GROUP BY client", (today.isoformat(),)))
+    out = []
+    for cid, (b, _) in sorted(client_part_buckets(ws.conn, today).items()):
+        older = sum(b.amounts[1:])
+        if b.total <= 0 or older <= 0:
+            continue
+        sent = last.get(cid)
+        if sent and (today - date.fromisoformat(sent)).days <= STATEMENT_DAYS:
+            continue
+        when = f"last statement {sent}" if sent else "no statement sent yet"
+        out.append(TodoItem("statement", cid, f"owes {usd(b.total)}, {usd(older)} of it over 30 days; {when}",
+                            f"claimkit statement render {cid} -o statement-{cid}.pdf", client=cid, amount=b.total))
+    return out
+
+
+def _authorizations(ws: Workspace, today: date) -> list[TodoItem]:
+    out = []
+    for client in ws.clients():
+        if client.status == "discharged":
+            continue
+        for auth in client.authorizations:
+            if auth.start and auth.start > today + timedelta(days=AUTH_WARN_DAYS):
+                continue
+            if auth.end and auth.end < today - timedelta(days=AUTH_WARN_DAYS):
+                continue
+            later = [a for a in client.authorizations if a is not auth and a.payer == auth.payer
+                     and (a.end is None or (auth.end is not None and a.end > auth.end))]
+            if later:
+                continue
+            sql = "SELECT COUNT(*) FROM sessions WHERE client = ? AND status != 'void'"
+            args: list = [client.id]
+            if auth.start:
+                sql += " AND date >= ?"
+                args.append(auth.start.isoformat())
+            if auth.end:
+                sql += " AND date <= ?"
+                args.append(auth.end.isoformat())
+            if auth.payer:
+                sql += " AND payer = ?"
+                args.append(auth.payer)
+            if auth.cpts:
+                sql += f" AND cpt IN ({','.join('?' * len(auth.cpts))})"
+                args.extend(auth.cpts)
+            used = ws.conn.execute(sql, args).fetchone()[0]
+            problems = []
+            if auth.end is not None:
+                left = (auth.end - today).days
+                if left < 0:
+                    problems.append(f"ended {auth.end}")
+                elif left <= AUTH_WARN_DAYS:
+                    problems.append(f"ends {auth.end} (in {left} days)")
+            if auth.visits is not None:
+                remaining = auth.visits - used
+                if remaining < 0:
+                    problems.append(f"{used} sessions on {auth.visits} authorized visits ({-remaining} over)")
+                elif remaining <= AUTH_WARN_VISITS:
+                    problems.append(f"{remaining} of {auth.visits} visits left")
+            if problems:
+                out.append(TodoItem("authorization", client.id, f"authorization {auth.number}"
+                                    f" ({_payer_name(ws, auth.payer) if auth.payer else 'any payer'}): {'; '.join(problems)}",
+                                    f"ask {_payer_name(ws, auth.payer) if auth.payer else 'the payer'} for a new authorization"
+                                    f" and add it to clients/{client.id}.toml", client=client.id, due=auth.end))
+    return out
+
+
+def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -> list[TodoItem]:
+    day = today or date.today()
+    wait = days if days is not None else ws.practice.defaults.no_remittance_days
+    unanswered = _unanswered(ws, day)
+    items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day)
+             + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day))
+    return items
