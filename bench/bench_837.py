@@ -5,7 +5,6 @@ time to write the file's bytes. Budget: median under 2x the floor plus the write
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 import tempfile

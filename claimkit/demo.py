@@ -8,7 +8,6 @@ planted defects whenever it runs.
 from __future__ import annotations
 
 import csv
-import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal

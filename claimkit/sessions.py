@@ -318,6 +318,3 @@ def add_payment(ws: Workspace, client_id: str, amount: Decimal, day: date, metho
         _post(conn, day, client_id, None, None, "patient_paid", method, amount, "payment", note=note)
         return conn.execute("SELECT last_insert_rowid()").fetchone()[0]
 
-
-def policy_for(client: Client, day: date) -> Policy | None:
-    return client.policy(day)

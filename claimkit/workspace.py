@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from functools import cached_property
 from pathlib import Path
 
-from claimkit.core.errors import ClaimkitError, NotFound
+from claimkit.core.errors import NotFound
 from claimkit.core.records import Client, Payer, Practice
 from claimkit.store import files, home as homes, ledger
 
@@ -68,7 +68,3 @@ class Workspace:
         if conn is not None:
             conn.close()
 
-
-def require(value: object, message: str) -> None:
-    if not value:
-        raise ClaimkitError(message)

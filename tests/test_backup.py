@@ -101,7 +101,7 @@ def test_backup_is_consistent_while_writing(filled, home, tmp_path):
 
 
 def test_doctor_reports(filled, home, tmp_path):
-    res = filled(f"doctor --json")
+    res = filled("doctor --json")
     checks = {c["check"]: c for c in json.loads(res.stdout)}
     assert checks["permissions"]["status"] == "ok"
     assert checks["integrity"]["detail"] == "PRAGMA integrity_check ok"

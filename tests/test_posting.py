@@ -4,7 +4,6 @@ through claimkit's own claims; reversal then correction; denial; PLB; duplicates
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from datetime import date
 from decimal import Decimal as D

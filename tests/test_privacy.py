@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import stat
 
-from conftest import Cli
 
 SECRET = ("Zyxwvutski", "1977-07-07", "MEMB98765")
 CLIENT = (f"client add pz --first Quintessa --last {SECRET[0]} --dob {SECRET[1]} --sex F --dx F41.1 --payer acme"

@@ -66,8 +66,7 @@ def era_import(
 
     ws = workspace(ctx)
     for path in files:
-        progress = None
-        bar = None
+        progress = bar = None
         if sys.stderr.isatty() and path.exists() and path.stat().st_size > 1_000_000:
             from rich.progress import Progress
 

@@ -9,8 +9,7 @@ import typer
 
 from claimkit.cli.apps import payment_app, session_app
 from claimkit.cli.output import (ask, complete_client, complete_session, parse_amount, parse_date, print_json, say,
-                                 table, warn, workspace)
-from claimkit.core.errors import ClaimkitError
+                                 table, workspace)
 from claimkit.core.money import dollars
 
 Opt = typer.Option
@@ -153,5 +152,3 @@ def payment_add(ctx: typer.Context, client: str = typer.Argument(..., metavar="C
     add_payment(workspace(ctx), client, value, day, method, note)
     say(f"Recorded {dollars(value)} from {client} on {day} ({method}).")
 
-
-__all__ = ["summary_line", "ClaimkitError", "warn"]

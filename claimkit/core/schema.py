@@ -8,7 +8,6 @@ rules that depend on context (NPI check digit, payer wants a taxonomy) are `clai
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -42,8 +41,7 @@ def _percent(value: object) -> Decimal:
 Money = Annotated[Decimal, BeforeValidator(_money), PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
 Percent = Annotated[Decimal, BeforeValidator(_percent), PlainSerializer(lambda v: format(v.normalize(), "f"), return_type=str)]
 
-from claimkit.core.records import (CPT_RE, MMDD_RE, MOD_RE, STATE_RE, ZIP_RE, check_id, normalize_cpt,  # noqa: F401
-                                   normalize_dx, normalize_modifier)
+from claimkit.core.records import CPT_RE, MMDD_RE, MOD_RE, STATE_RE, ZIP_RE, check_id, normalize_dx
 
 PayerType = Literal["commercial", "medicare", "medicaid", "tricare", "champva", "group", "feca", "other"]
 Sex = Literal["M", "F", "X"]

@@ -61,7 +61,6 @@ def render_superbill(sb: "Superbill") -> bytes:
     band = colors.HexColor("#f3f4f6")
     base = ParagraphStyle("base", fontName="Helvetica", fontSize=9, leading=11.5, textColor=ink)
     small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5, textColor=muted)
-    head = ParagraphStyle("head", parent=base, fontName="Helvetica-Bold", fontSize=15, leading=18)
     label = ParagraphStyle("label", parent=base, fontName="Helvetica-Bold", fontSize=7.5, leading=10, textColor=muted)
     right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
     cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5)

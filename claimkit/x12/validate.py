@@ -35,7 +35,7 @@ def structural(data: bytes) -> list[Problem]:
     if not reader.ok:
         return out or [Problem("error", None, "not an X12 file")]
     isa13 = gs06 = st02 = None
-    st_count = st_start = 0
+    st_start = 0
     groups = txs = 0
     claim: tuple[int, str, Decimal] | None = None
     lines_total = Decimal(0)
