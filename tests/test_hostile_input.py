@@ -87,3 +87,47 @@ def test_fuzz_payers_values_never_crash(text, tmp_path_factory):
 @pytest.fixture(scope="module")
 def practice_once():
     return None
+
+
+def _pdf_bomb(path: Path) -> None:
+    """A one-page PDF whose content stream inflates from ~350 KB to 240 MB."""
+    import zlib
+
+    data = zlib.compress(b"0 0 m\n" * 40_000_000, 9)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_pdf_bomb_template_is_refused_with_bounded_memory(practice, home, tmp_path):
+    import subprocess
+    import sys
+
+    practice.ok(CLIENT)
+    practice.ok("session add jdoe --date 2026-10-01 --cpt 90837 --minutes 55")
+    practice.ok(f"cms1500 render --unbilled --force -o {tmp_path / 'c.pdf'}")
+    bomb = tmp_path / "bomb.pdf"
+    _pdf_bomb(bomb)
+    before_rows = ledger_rows(home)
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-c", (
+        "import resource, subprocess, sys\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(p.returncode); print(p.stderr.strip()); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"),
+        sys.executable, "-m", "claimkit", "--home", str(home), "cms1500", "render", "--claim", "CK00001", "--template", str(bomb),
+        "-o", str(tmp_path / "out.pdf")], capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    code, err, rss_kb = proc.stdout.strip().splitlines()
+    assert code == "2"
+    assert "cannot be used as a form" in err and "far too large once decompressed" in err
+    assert int(rss_kb) < 400 * 1024
+    assert not (tmp_path / "out.pdf").exists()
+    assert ledger_rows(home) == before_rows

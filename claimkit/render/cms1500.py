@@ -195,12 +195,18 @@ def render_on_template(snapshots: Sequence[ClaimSnapshot], template: bytes, offs
     """The data merged onto the user's blank: its form fields filled (and flattened), or drawn over its page."""
     from pypdf import PdfWriter
 
+    from pypdf.errors import PyPdfError
+
     reader = open_template(template, name)
     out = PdfWriter()
-    if template_mode(reader) == "fill":
-        _fill(reader, template, snapshots, out, progress)
-    else:
-        _overlay(reader, snapshots, out, offset, progress)
+    try:
+        if template_mode(reader) == "fill":
+            _fill(reader, template, snapshots, out, progress)
+        else:
+            _overlay(reader, snapshots, out, offset, progress)
+    except PyPdfError as exc:  # e.g. a content stream that inflates past pypdf's limits (a "PDF bomb")
+        raise TemplateError(f"{name} cannot be used as a form ({type(exc).__name__}: it is damaged or far too large"
+                            " once decompressed); save the blank form again as a PDF") from None
     out.add_metadata({"/Title": _title(snapshots), "/Producer": "claimkit"})
     buf = io.BytesIO()
     out.write(buf)
