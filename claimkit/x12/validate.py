@@ -1,15 +1,27 @@
-"""Checks on an 837P file: our own structural checks (counts, control numbers, totals, NPI check digits) and,
-when pyx12 is installed, its implementation-guide validation. Findings in plain words, never an exception."""
+"""Checks on an 837P file: our own structural checks and, when pyx12 is installed, its implementation-guide
+validation. Findings in plain words with the segment number, never an exception. Pure apart from reading the file
+(pyx12 reads it by path); pyx12 is imported only inside `with_pyx12`.
+
+Our checks: the envelope (ISA fields, GS08 = 005010X222A1, ST/SE, GS/GE, ISA/IEA counts and control numbers), the
+HL hierarchy (numbering, parents, levels, child flags), each claim (CLM02 = the sum of its SV102, at least one
+line and at most 50, LX numbering, an HI), NPI check digits (NM108 = XX), dates (D8/RD8) and amounts, and for a
+claim carrying another payer's adjudication (2320/2430), whether that payer's amounts balance: charge = paid +
+adjustments, per line (SV102 = SVD02 + its CAS) and per claim (CLM02 = AMT*D + every CAS for that payer).
+"""
 
 from __future__ import annotations
 
-import io
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from claimkit.x12.segments import SegmentReader
+
+VERSION = "005010X222A1"
+MAX_LINES = 50
 
 
 @dataclass(frozen=True)
@@ -17,77 +29,308 @@ class Problem:
     severity: str  # error | warning
     segment: int | None
     message: str
+    segment_id: str = ""
+    source: str = "claimkit"  # claimkit | pyx12
+
+    @property
+    def where(self) -> str:
+        if self.segment is None:
+            return "-"
+        return f"{self.segment} ({self.segment_id})" if self.segment_id else str(self.segment)
+
+    def as_dict(self) -> dict:
+        return {"severity": self.severity, "segment": self.segment, "segment_id": self.segment_id or None,
+                "message": self.message, "source": self.source}
 
     def __str__(self) -> str:
-        where = f"segment {self.segment}: " if self.segment else ""
+        where = f"segment {self.where}: " if self.segment is not None else ""
         return f"{self.severity}: {where}{self.message}"
 
 
-def _npi_ok(npi: str) -> bool:
-    from claimkit.practice import npi_valid
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    claims: int = 0
+    segments: int = 0
+    guide_ran: bool = False
 
-    return npi_valid(npi)
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
 
-def structural(data: bytes) -> list[Problem]:
+def npi_ok(npi: str) -> bool:
+    """10 digits, the last the Luhn check digit of 80840 + the first nine (the CMS NPI standard)."""
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed("80840" + npi[:9])):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def _num(value: str) -> Decimal | None:
+    try:
+        return Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _ymd(value: str) -> bool:
+    if len(value) != 8 or not value.isdigit():
+        return False
+    try:
+        date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return False
+    return True
+
+
+def _el(els: list[str], i: int) -> str:
+    return els[i] if len(els) > i else ""
+
+
+class _Claim:
+    __slots__ = ("n", "id", "total", "lines", "line_sum", "hi", "lx", "payers", "cob", "svd_line", "in_2430", "in_2320",
+                 "line_charge")
+
+    def __init__(self, n: int, claim_id: str, total: Decimal | None):
+        self.n, self.id, self.total = n, claim_id, total
+        self.lines, self.line_sum, self.hi, self.lx = 0, Decimal(0), False, 0
+        self.cob: dict[str, list] = {}  # other payer code (SVD01) -> [sum of its 2430 CAS]
+        self.payers: list[list] = []  # 2320 loops in order: [AMT*D, claim CAS sum, payer code (2330B NM109), segment]
+        self.svd_line: list | None = None  # [segment, line charge, paid, CAS sum, payer code]
+        self.in_2430 = self.in_2320 = False
+        self.line_charge = Decimal(0)
+
+
+def structural(data: bytes | str) -> list[Problem]:
+    return _structural(data)[0]
+
+
+def _structural(data: bytes | str) -> tuple[list[Problem], int, int]:
+    """(problems, claims, segments) from our own checks."""
     reader = SegmentReader(data)
-    out = [Problem(n.severity, n.segment, n.message) for n in reader.notices if n.severity == "error"]
+    out: list[Problem] = [Problem(n.severity, n.segment, n.message) for n in reader.notices]
     if not reader.ok:
-        return out or [Problem("error", None, "not an X12 file")]
-    isa13 = gs06 = st02 = None
-    st_start = 0
-    groups = txs = 0
-    claim: tuple[int, str, Decimal] | None = None
-    lines_total = Decimal(0)
+        return out or [Problem("error", None, "not an X12 file")], 0, 0
+    comp = reader.separators.component if reader.separators else ":"
+
+    def err(n: int, sid: str, message: str, severity: str = "error") -> None:
+        out.append(Problem(severity, n, message, sid))
+
+    isa13 = gs06 = st02 = gs08 = None
+    st_n = 0
+    groups = txs = claims = 0
+    hl_levels: dict[str, str] = {}
+    hl_child_flag: dict[str, tuple[int, str]] = {}
+    hl_has_child: set[str] = set()
+    hl_expected = 1
+    claim: _Claim | None = None
+    total_segments = 0
+    open_envelopes: list[str] = []
+
+    def close_line() -> None:
+        if claim is None or claim.svd_line is None:
+            return
+        n, charge, paid, cas, code = claim.svd_line
+        claim.cob.setdefault(code, [Decimal(0)])[0] += cas
+        if charge is not None and paid is not None and charge != paid + cas:
+            err(n, "SVD", f"claim {claim.id}: line charge {charge} is not the other payer's payment {paid} plus its line"
+                          f" adjustments {cas}: the payer's amounts do not balance", "warning")
+        claim.svd_line = None
 
     def close_claim() -> None:
-        if claim and claim[2] != lines_total:
-            out.append(Problem("error", claim[0], f"claim {claim[1]}: CLM02 total {claim[2]} is not the sum of its lines {lines_total}"))
+        nonlocal claim
+        if claim is None:
+            return
+        close_line()
+        if claim.lines == 0:
+            err(claim.n, "CLM", f"claim {claim.id} has no service lines (2400 LX/SV1)")
+        elif claim.total is not None and claim.total != claim.line_sum:
+            err(claim.n, "CLM", f"claim {claim.id}: CLM02 total {claim.total} is not the sum of its lines {claim.line_sum}")
+        if claim.lines > MAX_LINES:
+            err(claim.n, "CLM", f"claim {claim.id} has {claim.lines} service lines; an 837P claim holds at most {MAX_LINES}")
+        if not claim.hi:
+            err(claim.n, "CLM", f"claim {claim.id} has no diagnosis (HI segment)")
+        for paid, cas, code, n in claim.payers:
+            if paid is None or claim.total is None:
+                continue
+            line_cas = claim.cob.get(code, [Decimal(0)])[0]
+            if claim.total != paid + cas + line_cas:
+                err(n, "SBR", f"claim {claim.id}: the other payer's amounts do not balance: charge {claim.total} is not"
+                              f" paid {paid} + claim adjustments {cas} + line adjustments {line_cas}", "warning")
+        claim = None
 
-    for n, seg, els in reader:
-        if seg == "ISA":
-            isa13 = els[13] if len(els) > 13 else None
-        elif seg == "GS":
-            gs06 = els[6] if len(els) > 6 else None
-            groups += 1
-            txs = 0
-        elif seg == "ST":
-            st02, st_start, txs = (els[2] if len(els) > 2 else None), n, txs + 1
-            if len(els) < 2 or els[1] != "837":
-                out.append(Problem("error", n, f"ST01 is {els[1] if len(els) > 1 else '(missing)'}, not 837"))
-        elif seg == "CLM":
+    for n, sid, els in reader:
+        total_segments = n
+        if sid == "ISA":
+            groups = 0
+            open_envelopes.append("ISA")
+            isa13 = _el(els, 13)
+            if len(els) != 17:
+                err(n, sid, f"ISA has {len(els) - 1} elements; it must have 16")
+            else:
+                if not (len(isa13) == 9 and isa13.isdigit()):
+                    err(n, sid, f"ISA13 interchange control number '{isa13}' must be 9 digits")
+                if els[12] != "00501":
+                    err(n, sid, f"ISA12 version '{els[12]}' is not 00501 (HIPAA 5010)")
+                if els[15] not in ("T", "P"):
+                    err(n, sid, f"ISA15 usage indicator '{els[15]}' must be T (test) or P (production)")
+                for i, name in ((6, "ISA06 sender id"), (8, "ISA08 receiver id")):
+                    if len(els[i]) != 15:
+                        err(n, sid, f"{name} is {len(els[i])} characters; the fixed-width ISA pads it to 15")
+                    elif not els[i].strip():
+                        err(n, sid, f"{name} is blank")
+        elif sid == "GS":
+            txs, groups = 0, groups + 1
+            open_envelopes.append("GS")
+            gs06, gs08 = _el(els, 6), _el(els, 8)
+            if _el(els, 1) != "HC":
+                err(n, sid, f"GS01 '{_el(els, 1)}' is not HC (health care claim)")
+            if gs08 != VERSION:
+                hint = " (HIPAA mandates the A1 version)" if gs08.startswith("005010X222") else ""
+                err(n, sid, f"GS08 version '{gs08}' is not {VERSION}{hint}")
+            if not _ymd(_el(els, 4)):
+                err(n, sid, f"GS04 date '{_el(els, 4)}' is not a CCYYMMDD date")
+        elif sid == "ST":
             close_claim()
-            try:
-                claim, lines_total = (n, els[1], Decimal(els[2])), Decimal(0)
-            except (IndexError, InvalidOperation):
-                out.append(Problem("error", n, "CLM02 (total charge) is missing or not a number"))
-                claim = None
-        elif seg == "SV1":
-            try:
-                lines_total += Decimal(els[2])
-            except (IndexError, InvalidOperation):
-                out.append(Problem("error", n, "SV102 (line charge) is missing or not a number"))
-        elif seg == "NM1" and len(els) > 9 and els[8] == "XX" and not _npi_ok(els[9]):
-            out.append(Problem("error", n, f"NPI {els[9]} in NM1*{els[1]} fails its check digit"))
-        elif seg == "SE":
+            st_n, txs = n, txs + 1
+            open_envelopes.append("ST")
+            st02 = _el(els, 2)
+            hl_levels, hl_child_flag, hl_has_child, hl_expected = {}, {}, set(), 1
+            if _el(els, 1) != "837":
+                err(n, sid, f"ST01 is '{_el(els, 1)}', not 837: this is not a claim file")
+            if _el(els, 3) and gs08 and _el(els, 3) != gs08:
+                err(n, sid, f"ST03 '{_el(els, 3)}' differs from GS08 '{gs08}'")
+        elif sid == "HL":
             close_claim()
-            claim = None
-            count = n - st_start + 1
-            if len(els) < 3 or els[1] != str(count):
-                out.append(Problem("error", n, f"SE01 says {els[1] if len(els) > 1 else '?'} segments, the transaction has {count}"))
-            if len(els) > 2 and els[2] != st02:
-                out.append(Problem("error", n, f"SE02 {els[2]} does not match ST02 {st02}"))
-        elif seg == "GE":
-            if len(els) > 1 and els[1] != str(txs):
-                out.append(Problem("error", n, f"GE01 says {els[1]} transactions, the group has {txs}"))
-            if len(els) > 2 and els[2] != gs06:
-                out.append(Problem("error", n, f"GE02 {els[2]} does not match GS06 {gs06}"))
-        elif seg == "IEA":
-            if len(els) > 1 and els[1] != str(groups):
-                out.append(Problem("error", n, f"IEA01 says {els[1]} groups, the interchange has {groups}"))
-            if len(els) > 2 and els[2] != isa13:
-                out.append(Problem("error", n, f"IEA02 {els[2]} does not match ISA13 {isa13}"))
-    return out
+            hid, parent, level, child = _el(els, 1), _el(els, 2), _el(els, 3), _el(els, 4)
+            if hid != str(hl_expected):
+                err(n, sid, f"HL01 is {hid}; the hierarchy numbers its levels 1, 2, 3 ... and this one should be {hl_expected}")
+            hl_expected = (int(hid) + 1) if hid.isdigit() else hl_expected + 1
+            want_parent = {"20": None, "22": "20", "23": "22"}.get(level, "?")
+            if want_parent == "?":
+                err(n, sid, f"HL03 level code '{level}' is not 20 (billing provider), 22 (subscriber) or 23 (patient)")
+            elif want_parent is None and parent:
+                err(n, sid, "a billing provider level (HL03 = 20) has no parent; HL02 must be empty")
+            elif want_parent is not None:
+                if parent not in hl_levels:
+                    err(n, sid, f"HL02 parent {parent or '(empty)'} is not an earlier HL in this transaction")
+                elif hl_levels[parent] != want_parent:
+                    err(n, sid, f"HL {hid} (level {level}) must sit under a level {want_parent}, not under HL {parent}"
+                                f" (level {hl_levels[parent]})")
+                hl_has_child.add(parent)
+            hl_levels[hid] = level
+            hl_child_flag[hid] = (n, child)
+        elif sid == "CLM":
+            close_claim()
+            claims += 1
+            total = _num(_el(els, 2))
+            if total is None:
+                err(n, sid, "CLM02 (total charge) is missing or not a number")
+            claim = _Claim(n, _el(els, 1), total)
+            if not _el(els, 1):
+                err(n, sid, "CLM01 (the claim id, the patient account number payers echo in the 835) is empty")
+        elif claim is not None and sid == "HI":
+            quals = {c.split(comp)[0] for c in els[1:] if c}
+            if quals & {"ABK", "BK", "ABF", "BF", "ABJ", "BJ", "APR", "PR", "ABN", "BN"}:
+                claim.hi = True
+        elif claim is not None and sid == "SBR":  # 2320 other subscriber
+            close_line()
+            claim.in_2320, claim.in_2430 = True, False
+            claim.payers.append([None, Decimal(0), "", n])
+        elif claim is not None and sid == "CAS":
+            amounts = [_num(els[i]) for i in range(3, len(els), 3) if els[i]]
+            if any(a is None for a in amounts):
+                err(n, sid, "a CAS adjustment amount is not a number")
+            value = sum((a for a in amounts if a is not None), Decimal(0))
+            if claim.in_2430 and claim.svd_line is not None:
+                claim.svd_line[3] += value
+            elif claim.in_2320 and claim.payers:
+                claim.payers[-1][1] += value
+        elif claim is not None and sid == "AMT" and claim.in_2320 and not claim.lx and _el(els, 1) == "D" and claim.payers:
+            claim.payers[-1][0] = _num(_el(els, 2))
+        elif claim is not None and sid == "NM1" and claim.in_2320 and not claim.lx and _el(els, 1) == "PR" and claim.payers:
+            claim.payers[-1][2] = _el(els, 9)
+        elif claim is not None and sid == "LX":
+            close_line()
+            claim.in_2320, claim.in_2430 = False, False
+            claim.lx += 1
+            if _el(els, 1) != str(claim.lx):
+                err(n, sid, f"claim {claim.id}: LX01 is {_el(els, 1)}; service lines are numbered 1, 2, 3 ... and this one"
+                            f" should be {claim.lx}")
+        elif claim is not None and sid == "SV1":
+            claim.lines += 1
+            charge = _num(_el(els, 2))
+            if charge is None:
+                err(n, sid, "SV102 (line charge) is missing or not a number")
+            else:
+                claim.line_sum += charge
+            claim.line_charge = charge
+            if _el(els, 3) == "UN" and (_num(_el(els, 4)) is None or _num(_el(els, 4)) <= 0):
+                err(n, sid, f"SV104 units '{_el(els, 4)}' must be a number above 0")
+        elif claim is not None and sid == "SVD":
+            close_line()
+            claim.in_2430 = True
+            paid = _num(_el(els, 2))
+            if paid is None:
+                err(n, sid, "SVD02 (the other payer's line payment) is missing or not a number")
+            claim.svd_line = [n, claim.line_charge, paid, Decimal(0), _el(els, 1)]
+        elif sid == "DTP" and len(els) > 3:
+            fmt, value = els[2], els[3]
+            ok = _ymd(value) if fmt == "D8" else (
+                len(value) == 17 and value[8] == "-" and _ymd(value[:8]) and _ymd(value[9:]) and value[:8] <= value[9:]
+            ) if fmt == "RD8" else True
+            if not ok:
+                err(n, sid, f"DTP*{els[1]} date '{value}' is not a valid {fmt} date")
+        elif sid == "NM1" and _el(els, 8) == "XX" and not npi_ok(_el(els, 9)):
+            err(n, sid, f"NPI {_el(els, 9) or '(empty)'} in NM1*{_el(els, 1)} fails its check digit; copy it from NPPES")
+        elif sid == "SE":
+            close_claim()
+            if open_envelopes[-1:] == ["ST"]:
+                open_envelopes.pop()
+            count = n - st_n + 1
+            if _el(els, 1) != str(count):
+                err(n, sid, f"SE01 says {_el(els, 1) or '?'} segments; the transaction has {count} (ST to SE)")
+            if _el(els, 2) != st02:
+                err(n, sid, f"SE02 {_el(els, 2)} does not match ST02 {st02}")
+            for hid, (hn, flag) in hl_child_flag.items():
+                if flag == "1" and hid not in hl_has_child:
+                    err(hn, "HL", f"HL {hid} says it has children (HL04 = 1) but none follows")
+                elif flag == "0" and hid in hl_has_child:
+                    err(hn, "HL", f"HL {hid} says it has no children (HL04 = 0) but a later HL names it as parent")
+        elif sid == "GE":
+            if open_envelopes[-1:] == ["GS"]:
+                open_envelopes.pop()
+            if _el(els, 1) != str(txs):
+                err(n, sid, f"GE01 says {_el(els, 1)} transactions; the group has {txs}")
+            if _el(els, 2) != gs06:
+                err(n, sid, f"GE02 {_el(els, 2)} does not match GS06 {gs06}")
+        elif sid == "IEA":
+            if open_envelopes[-1:] == ["ISA"]:
+                open_envelopes.pop()
+            if _el(els, 1) != str(groups):
+                err(n, sid, f"IEA01 says {_el(els, 1)} groups; the interchange has {groups}")
+            if _el(els, 2) != isa13:
+                err(n, sid, f"IEA02 {_el(els, 2)} does not match ISA13 {isa13}")
+    close_claim()
+    ends = {"ST": "SE", "GS": "GE", "ISA": "IEA"}
+    for opened in reversed(open_envelopes):
+        out.append(Problem("error", None, f"the file ends without its {ends[opened]} segment: it was cut off; write it again"))
+    if claims == 0 and reader.ok and not any(p.severity == "error" for p in out):
+        out.append(Problem("error", None, "the file holds no claims (no CLM segment)"))
+    return out, claims, total_segments
+
+
+# --- pyx12 -------------------------------------------------------------------------------------------------
+
+_PYX12_LINE = re.compile(r"^Line:(\d+)\s+(?:\w+:\S+\s+)?-\s+(.*)$", re.S)
 
 
 class _Collect(logging.Handler):
@@ -100,13 +343,16 @@ class _Collect(logging.Handler):
             self.messages.append(record.getMessage())
 
 
-def with_pyx12(path: Path) -> list[Problem] | None:
-    """pyx12's implementation-guide validation, or None when pyx12 is not installed."""
+def with_pyx12(path: Path, ids: dict[int, str] | None = None) -> list[Problem] | None:
+    """pyx12's implementation-guide validation as problems (segment number and id where it says), or None when
+    pyx12 is not installed. Writes no side files (no 997/999, no HTML)."""
     try:
         import pyx12.params
         import pyx12.x12n_document
     except ImportError:
         return None
+    import io
+
     handler = _Collect()
     log = logging.getLogger("pyx12")
     saved = (log.handlers, log.level, log.propagate)
@@ -115,16 +361,31 @@ def with_pyx12(path: Path) -> list[Problem] | None:
     try:
         pyx12.x12n_document.x12n_document(param=pyx12.params.params(), src_file=str(path), fd_997=None, fd_html=None,
                                           fd_json=io.StringIO())
-    except Exception as exc:  # noqa: BLE001 - pyx12 fails on files it cannot map; report, never crash
-        handler.messages.append(f"pyx12 could not read the file ({type(exc).__name__}: {str(exc)[:120]})")
+    except Exception as exc:  # noqa: BLE001 - pyx12 fails on files it cannot map; report it, never crash
+        handler.messages.append(f"pyx12 could not read the file ({type(exc).__name__}: {str(exc)[:160]})")
     finally:
         log.handlers, log.level, log.propagate = saved
-    return [Problem("error", None, f"implementation guide: {m}") for m in handler.messages]
+    out = []
+    for message in handler.messages:
+        m = _PYX12_LINE.match(message)
+        if m:
+            n = int(m.group(1))
+            out.append(Problem("error", n, f"implementation guide: {m.group(2).strip()}", (ids or {}).get(n, ""), "pyx12"))
+        else:
+            out.append(Problem("error", None, f"implementation guide: {message}", "", "pyx12"))
+    return out
 
 
-def validate_file(path: Path) -> tuple[list[Problem], bool]:
-    """All findings, and whether pyx12 ran."""
+def validate_file(path: Path, *, use_pyx12: bool = True) -> Report:
+    """Our checks, then pyx12's (when installed and asked for). Problems in file order."""
     data = path.read_bytes()
-    problems = structural(data)
-    guide = with_pyx12(path)
-    return problems + (guide or []), guide is not None
+    problems, claims, segments = _structural(data)
+    report = Report(problems, claims, segments)
+    if use_pyx12:
+        ids = {n: sid for n, sid, _ in SegmentReader(data)} if segments else {}
+        guide = with_pyx12(path, ids)
+        if guide is not None:
+            report.guide_ran = True
+            report.problems = problems + guide
+    report.problems.sort(key=lambda p: (p.segment is None, p.segment or 0))
+    return report
