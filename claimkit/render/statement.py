@@ -46,16 +46,12 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
 
     if not statements:
         raise ValueError("no statements to render")
-    ink = colors.HexColor("#1f2937")
-    muted = colors.HexColor("#6b7280")
-    rule = colors.HexColor("#d1d5db")
-    band = colors.HexColor("#f3f4f6")
+    from claimkit.render.documents import house_style, lines
+
+    hs = house_style()
+    ink, muted, rule, band = hs.ink, hs.muted, hs.rule, hs.band
     accent = colors.HexColor("#1e3a5f")
-    base = ParagraphStyle("base", fontName="Helvetica", fontSize=9, leading=11.5, textColor=ink)
-    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5, textColor=muted)
-    label = ParagraphStyle("label", parent=base, fontName="Helvetica-Bold", fontSize=7.5, leading=10, textColor=muted)
-    right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
-    cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5)
+    base, small, label, right, cell = hs.base, hs.small, hs.label, hs.right, hs.cell
     cell_r = ParagraphStyle("cell_r", parent=cell, alignment=TA_RIGHT)
     big = ParagraphStyle("big", parent=base, fontName="Helvetica-Bold", fontSize=18, leading=22, alignment=TA_RIGHT,
                          textColor=accent)
@@ -63,9 +59,6 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
 
     def p(text: str, style=base) -> Paragraph:
         return Paragraph(text, style)
-
-    def lines(*rows: str) -> str:
-        return "<br/>".join(escape(r) for r in rows if r)
 
     class Mark(Flowable):
         """Zero-size marker: the statement whose pages follow (for the footer)."""

@@ -47,7 +47,6 @@ def _address(a: SnapAddress) -> list[str]:
 
 
 def render_superbill(sb: "Superbill") -> bytes:
-    from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
@@ -55,21 +54,14 @@ def render_superbill(sb: "Superbill") -> bytes:
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    ink = colors.HexColor("#1f2937")
-    muted = colors.HexColor("#6b7280")
-    rule = colors.HexColor("#d1d5db")
-    band = colors.HexColor("#f3f4f6")
-    base = ParagraphStyle("base", fontName="Helvetica", fontSize=9, leading=11.5, textColor=ink)
-    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5, textColor=muted)
-    label = ParagraphStyle("label", parent=base, fontName="Helvetica-Bold", fontSize=7.5, leading=10, textColor=muted)
-    right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
-    cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5)
+    from claimkit.render.documents import house_style, lines
+
+    hs = house_style()
+    ink, muted, rule, band = hs.ink, hs.muted, hs.rule, hs.band
+    base, small, label, right, cell = hs.base, hs.small, hs.label, hs.right, hs.cell
 
     def p(text: str, style=base) -> Paragraph:
         return Paragraph(text, style)
-
-    def lines(*rows: str) -> str:
-        return "<br/>".join(escape(r) for r in rows if r)
 
     b, r, c = sb.billing, sb.provider, sb.client
     story = []
