@@ -59,3 +59,20 @@ def test_files_written_are_private_whatever_the_umask(practice, home, tmp_path):
         assert mode & 0o077 == 0, f"{p} is {oct(mode)}"
     for name in ("c.pdf", "s.pdf", "b.tar.gz"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
+def test_mode_option_for_outputs(practice, home, tmp_path):
+    from claimkit.store.home import FILE_MODE, OUTPUT
+
+    practice.ok(CLIENT)
+    practice.ok("session add pz --date 2026-10-01 --cpt 90837 --minutes 55")
+    try:
+        practice.ok(f"--mode 640 cms1500 render --unbilled --force -o {tmp_path / 'shared.pdf'}")
+        assert stat.S_IMODE((tmp_path / "shared.pdf").stat().st_mode) == 0o640
+    finally:
+        OUTPUT["mode"] = FILE_MODE  # CliRunner shares the process
+    for bad, msg in (("999", "is not an octal file mode"), ("755", "read/write bits only"), ("044", "read/write bits only")):
+        assert msg in practice.fails(f"--mode {bad} cms1500 calibrate -o {tmp_path / 'x.pdf'}")
+    assert not (tmp_path / "x.pdf").exists()
+    for p in home.rglob("*"):  # the home itself stays private whatever --mode says
+        assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0

@@ -23,6 +23,7 @@ def root(
     debug: bool = typer.Option(False, "--debug", help="Show the full traceback when something fails."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Never prompt: missing values are errors."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    mode: str = typer.Option(None, "--mode", help="File mode of the PDFs, exports and backups you write with -o (default 600: only you)."),
 ) -> None:
     """Insurance billing for solo therapists, on your own machine.
 
@@ -31,3 +32,6 @@ def root(
     st = state(ctx)
     st.home, st.debug, st.yes = home, debug, yes
     DEBUG["on"] = debug
+    from claimkit.store.home import FILE_MODE, OUTPUT, parse_mode
+
+    OUTPUT["mode"] = FILE_MODE if mode is None else parse_mode(mode)

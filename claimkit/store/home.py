@@ -69,8 +69,25 @@ def atomic_write(path: Path, data: bytes | str, mode: int = FILE_MODE) -> None:
             os.close(dfd)
 
 
-def write_output(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+# mode of the files a user asks for with -o (PDFs, exports, backups): private unless `claimkit --mode` says otherwise
+OUTPUT = {"mode": FILE_MODE}
+
+
+def parse_mode(text: str) -> int:
+    """'640' / '0640' / '0o640' -> 0o640; read/write bits only (no execute, no special bits)."""
+    raw = text.strip().lower().removeprefix("0o")
+    try:
+        mode = int(raw, 8)
+    except ValueError:
+        raise ClaimkitError(f"--mode '{text}' is not an octal file mode; write it like 600 or 640") from None
+    if mode & ~0o666 or not mode & 0o600 == 0o600:
+        raise ClaimkitError(f"--mode '{text}': use read/write bits only, with the owner able to read and write (e.g. 600, 640, 644)")
+    return mode
+
+
+def write_output(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write a file the user asked for (-o): clear errors for a missing folder or an unwritable target."""
+    mode = OUTPUT["mode"] if mode is None else mode
     if not path.parent.exists():
         raise ClaimkitError(f"{path}: folder {path.parent} does not exist; create it or choose another -o path")
     if path.exists() and path.is_dir():
