@@ -12,24 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from claimkit.core.errors import ClaimkitError
-from claimkit.core.records import Client, Payer, Policy, Practice, normalize_cpt, normalize_modifier
+from claimkit.core.records import Client, Payer, Policy, Practice, normalize_cpt, normalize_modifier, npi_valid  # noqa: F401
 from claimkit.store import files, home as homes, ledger
 from claimkit.workspace import Workspace
-
-
-def npi_valid(npi: str) -> bool:
-    """10 digits whose last is the Luhn check digit of 80840 + the first nine (CMS NPI standard)."""
-    if not re.fullmatch(r"\d{10}", npi or ""):
-        return False
-    digits = [int(c) for c in "80840" + npi[:9]]
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10 == int(npi[9])
 
 
 def _npi(value: str, flag: str) -> str:

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 from claimkit import catalog
 from claimkit.checks import Context, Hit, rule
-from claimkit.core.records import Address
-from claimkit.practice import npi_valid
+from claimkit.core.records import Address, npi_valid
 
 FIX_PRACTICE = "edit practice.toml ('claimkit practice edit')"
 PO_BOX = re.compile(r"\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|POB\s+\d|BOX\s+\d+$|LOCK\s*BOX|PMB\s+\d)", re.I)

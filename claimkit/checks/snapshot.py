@@ -11,7 +11,7 @@ from collections import Counter
 from claimkit import catalog
 from claimkit.checks import Context, Hit, rule
 from claimkit.checks.claim import _covers, _matches
-from claimkit.practice import npi_valid
+from claimkit.core.records import npi_valid
 
 LINES_PER_PAGE = 6  # claimkit.core.entries.LINES_PER_PAGE (not imported: it loads pydantic)
 LETTERS = "ABCDEFGHIJKL"

@@ -34,6 +34,21 @@ def check_id(value: str, what: str = "id") -> str:
     return value
 
 
+def npi_valid(npi: str) -> bool:
+    """10 digits whose last is the Luhn check digit of 80840 + the first nine (CMS NPI standard)."""
+    if not re.fullmatch(r"\d{10}", npi or ""):
+        return False
+    digits = [int(c) for c in "80840" + npi[:9]]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
 def normalize_dx(code: str) -> str:
     """'f41.1 ' -> 'F41.1' (the dotted form people read; the claim prints it without the dot)."""
     raw = code.strip().upper().replace(".", "")

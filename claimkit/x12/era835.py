@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from claimkit.x12.segments import SegmentReader, Separators
+from claimkit.x12.segments import element as _el
 
 __all__ = [
     "Address", "Adjustment", "Amount", "ClaimPayment", "Contact", "Era", "Finding", "Interchange",
@@ -447,10 +448,6 @@ def _fmt(d: Decimal) -> str:
         return f"{d:.2f}" if d.as_tuple().exponent >= -2 else str(d)  # type: ignore[operator]
     except (ValueError, TypeError, ArithmeticError):
         return str(d)
-
-
-def _el(els: list[str], i: int) -> str:
-    return els[i] if len(els) > i else ""
 
 
 class _Party:

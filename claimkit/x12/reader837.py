@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from claimkit.x12.segments import SegmentReader
+from claimkit.x12.segments import decimal_or_none as _num
+from claimkit.x12.segments import element as _el
 
 
 @dataclass
@@ -178,22 +180,11 @@ class File837:
         raise KeyError(claim_id)
 
 
-def _num(value: str) -> Decimal | None:
-    try:
-        return Decimal(value) if value else None
-    except (InvalidOperation, ValueError):
-        return None
-
-
 def _date(value: str) -> date | None:
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8 else None
     except ValueError:
         return None
-
-
-def _el(els: list[str], i: int) -> str:
-    return els[i] if len(els) > i else ""
 
 
 def _party(els: list[str]) -> Party:

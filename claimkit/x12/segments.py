@@ -25,6 +25,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 __all__ = ["DEFAULT_SEPARATORS", "Notice", "SegmentReader", "Separators", "decode"]
@@ -260,3 +261,16 @@ class SegmentReader:
             "warning", "separators-changed",
             f"segment {number} (ISA): this interchange uses other separators ({new.describe()})", number))
         return True
+
+
+def element(els: list[str], i: int) -> str:
+    """Element i of a segment, or "" when the segment is shorter (X12 drops trailing empty elements)."""
+    return els[i] if len(els) > i else ""
+
+
+def decimal_or_none(value: str) -> Decimal | None:
+    """An X12 number element as Decimal; None when empty or not a number."""
+    try:
+        return Decimal(value) if value else None
+    except (InvalidOperation, ValueError):
+        return None

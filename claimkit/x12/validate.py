@@ -15,10 +15,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
+from claimkit.core.records import npi_valid as npi_ok
 from claimkit.x12.segments import SegmentReader
+from claimkit.x12.segments import decimal_or_none as _num
+from claimkit.x12.segments import element as _el
 
 VERSION = "005010X222A1"
 MAX_LINES = 50
@@ -59,28 +62,6 @@ class Report:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def npi_ok(npi: str) -> bool:
-    """10 digits, the last the Luhn check digit of 80840 + the first nine (the CMS NPI standard)."""
-    if len(npi) != 10 or not npi.isdigit():
-        return False
-    total = 0
-    for i, ch in enumerate(reversed("80840" + npi[:9])):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10 == int(npi[9])
-
-
-def _num(value: str) -> Decimal | None:
-    try:
-        return Decimal(value)
-    except (InvalidOperation, ValueError):
-        return None
-
-
 def _ymd(value: str) -> bool:
     if len(value) != 8 or not value.isdigit():
         return False
@@ -89,10 +70,6 @@ def _ymd(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _el(els: list[str], i: int) -> str:
-    return els[i] if len(els) > i else ""
 
 
 class _Claim:
