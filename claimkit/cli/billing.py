@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from claimkit.cli.apps import claim_app, cms1500_app, superbill_app
+from claimkit.cli.check import print_findings
 from claimkit.cli.output import (ask, complete_claim, complete_client, complete_session, console, parse_date, parse_month,
                                  print_json, say, table, warn, workspace)
 from claimkit.core.errors import ChecksFailed, ClaimkitError
@@ -45,16 +46,6 @@ def _findings(snapshots, ws) -> list:
     for snap in snapshots:
         out += check_claim_snapshot(snap, ws)
     return out
-
-
-def _print_findings(findings) -> None:
-    try:
-        from claimkit.cli.check import _print_findings as show
-    except ImportError:  # pragma: no cover
-        for f in findings:
-            warn(f"{f.severity}: box {f.box or '-'}: {f.subject}: {f.message}" + (f" ({f.fix})" if f.fix else ""))
-        return
-    show(findings)
 
 
 def _output_path(ctx: typer.Context, output: Optional[Path], prompt: str) -> Path:
@@ -137,10 +128,10 @@ def _report(snapshots, r: _Renderer, json_: bool, verb: str = "Rendered") -> Non
                     "findings": [f.as_dict() for f in r.findings]})
         return
     if r.findings and any(f.is_error for f in r.findings):
-        _print_findings(r.findings)
+        print_findings(r.findings)
         warn("[yellow]rendered with --force despite the errors above[/yellow]")
     elif warnings:
-        _print_findings(warnings)
+        print_findings(warnings)
     rows = [(s.claim_id, s.patient_client_id, s.billed.payer.name, s.rank, len(s.lines), len(s.pages), dollars(s.total_charge))
             for s in snapshots]
     table(None, ("Claim", "Client", "Payer", "Rank", "Lines", "Pages", "Total"), rows, right=("Lines", "Pages", "Total"))
@@ -153,7 +144,7 @@ def _run(action, r: _Renderer | None):
     try:
         return action()
     except ChecksFailed as exc:
-        _print_findings(exc.findings)
+        print_findings(exc.findings)
         raise
     except BaseException:
         if r is not None and r.written:
@@ -271,7 +262,7 @@ def _without_errors(ws, rows):
             held_sessions.update(line.session_id for line in snap.lines if line.session_id is not None)
             warn(f"held back: {snap.patient_client_id}'s claim to {snap.billed.payer.name} ({len(snap.lines)} sessions)")
     if held_findings:
-        _print_findings(held_findings)
+        print_findings(held_findings)
     return [r for r in rows if r.id not in held_sessions]
 
 

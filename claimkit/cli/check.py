@@ -21,7 +21,7 @@ def _group(subject: str) -> tuple[str, str]:
     return " / ".join(parts[:n]), " / ".join(parts[n:])
 
 
-def _print_findings(findings) -> None:
+def print_findings(findings) -> None:
     """One table per client (or claim): errors first. Rich on a terminal, plain aligned columns when piped."""
     groups: dict[str, list] = {}
     for f in findings:
@@ -71,7 +71,7 @@ def check(
     elif not findings:
         _say("No problems found.", "[green]No problems found.[/green]")
     else:
-        _print_findings(findings)
+        print_findings(findings)
         first = next((f for f in findings if f.is_error and f.box), None) or next((f for f in findings if f.box), None)
         _say(f"{errors} error(s), {warnings} warning(s)."
              + (f" What goes in a box: claimkit cms1500 explain {first.box}" if first else ""))

@@ -93,9 +93,9 @@ def x12_837p(
 
 
 def _findings(findings) -> None:
-    from claimkit.cli.check import _print_findings
+    from claimkit.cli.check import print_findings
 
-    _print_findings(findings)
+    print_findings(findings)
 
 
 @x12_app.command("validate")
