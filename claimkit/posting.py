@@ -440,6 +440,8 @@ def unmatched(ws: Workspace, *, include_resolved: bool = False) -> list[sqlite3.
 
 def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
     """Post a suspense item against a claim the user names, exactly as if the ERA had named it."""
+    import dataclasses
+
     from claimkit.x12 import era835
 
     row = ws.conn.execute("SELECT * FROM suspense WHERE id = ?", (item,)).fetchone()
@@ -459,7 +461,7 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
         payer = era835.Payer(name=data.get("payer_name", ""))
 
     with ws.transaction() as conn:
-        forced = clp.__class__(**{**{f: getattr(clp, f) for f in clp.__dataclass_fields__}, "account": claim["id"]})
+        forced = dataclasses.replace(clp, account=claim["id"])
         post = _claim_posting(forced, _Pay, _Claims(conn), {})
         batch = _Batch(conn)
         _post_claim(batch, post, day, "era", row["import_id"])
