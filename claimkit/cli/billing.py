@@ -59,7 +59,13 @@ def _output_path(ctx: typer.Context, output: Optional[Path], prompt: str) -> Pat
 
 
 def _read_template(path: Path) -> bytes:
+    import logging
+
     from claimkit.render.cms1500 import open_template
+
+    # pypdf logs what it repairs ("EOF marker not found") to stderr; claimkit's one line says what is wrong instead
+    logging.getLogger("pypdf").addHandler(logging.NullHandler())
+    logging.getLogger("pypdf").propagate = False
 
     try:
         data = path.read_bytes()

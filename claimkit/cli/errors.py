@@ -13,8 +13,16 @@ from claimkit.core.errors import ClaimkitError
 DEBUG = {"on": False}
 
 
+def one_line(message: str) -> str:
+    """The message with line breaks and other control characters shown as escapes (``\\n``, ``\\x00``): a
+    value quoted from a hostile file can never turn one error into several lines or drive the terminal."""
+    if message.isprintable():
+        return message
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+
+
 def fail(message: str, code: int = 2) -> "typer.Exit":
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {one_line(message)}\n")
     return typer.Exit(code)
 
 

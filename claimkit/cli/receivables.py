@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -9,12 +10,14 @@ from typing import List, Optional
 import typer
 
 from claimkit.cli.apps import eob_app, era_app
+from claimkit.cli.errors import one_line
 from claimkit.cli.output import complete_claim, parse_amount, parse_date, print_json, say, table, warn, workspace
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, dollars, from_cents
 
 Opt = typer.Option
 SHOW_CLAIMS = 100  # a large ERA lists its first claims in words; --json has them all
+_REPEATED_SEGMENT = re.compile(r"^segment (\d+): (?=segment \1\b)")  # "segment 13: segment 13 (CLP02): ..."
 
 
 def _show(result, json_: bool) -> None:
@@ -44,7 +47,7 @@ def _show(result, json_: bool) -> None:
         say(f"  {len(result.unmatched)} claim(s) matched nothing in this practice and went to the suspense list:"
             " see 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'")
     for w in result.warnings[:5]:
-        warn(f"  note: {w}")
+        warn(f"  note: {one_line(_REPEATED_SEGMENT.sub('', w))}")
     if result.dry_run:
         say("Dry run: nothing was written.")
 
@@ -165,9 +168,15 @@ def eob_import(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV, o
 
     Example: claimkit eob import eobs-november.csv
     """
+    import csv
+
     from claimkit.posting import post_eob, read_eob_csv
 
-    lines, fingerprint = read_eob_csv(file.expanduser())
+    try:
+        lines, fingerprint = read_eob_csv(file.expanduser())
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit
+        raise ClaimkitError(f"{file.name}: not a readable CSV ({exc}); a cell is far longer than any EOB value or a quote"
+                            " is never closed: check the file in a spreadsheet and save it again as CSV UTF-8") from None
     posts = post_eob(workspace(ctx), lines, source_name=file.name, fingerprint=fingerprint)
     if json_:
         print_json([{"claim": p.claim_id, "status": p.status, "paid": f"{p.paid:.2f}", "lines": len(p.lines)} for p in posts])

@@ -6,11 +6,16 @@ later, when it is not a letter or digit) and the segment terminator is the chara
 right after ISA16. The ISA is found by counting its 16 element separators, so an ISA with
 its fixed-width padding squeezed out is read too (with a warning).
 
-Tolerated: a UTF-8 (or UTF-16) byte order mark, newlines/CRLF and indentation after each
-terminator, blank lines, one segment per line with the newline as terminator, a file with
+Tolerated: a UTF-8 (or UTF-16) byte order mark, UTF-16 text without one (recognised by the
+NUL byte beside each of "ISA"), newlines/CRLF and indentation after each terminator, NUL
+bytes padding the end of the file, blank lines, one segment per line with the newline as terminator, a file with
 no ISA at all (it starts at GS or ST: the default separators ``*`` ``:`` ``~`` are used,
 with a warning), later interchanges in the same file that use other separators, and
 segments that lost their terminator but sit on their own line.
+
+Refused (an error notice): segments whose elements are split by another character than the
+one the ISA declares (``GS|HP|...`` under ``ISA*...``), at the first segment after the ISA
+(nothing is read) or later in the file (named once, as a problem of the whole file).
 
 Segments are yielded as ``(number, segment_id, elements)``: ``number`` is the 1-based
 position of the segment in the file (blank lines are not segments) and ``elements`` is
@@ -35,6 +40,10 @@ _ISA_SEARCH_LIMIT = 1000  # an ISA with more than this many characters is not an
 _MAX_RESPLITS = 20  # later interchanges that change separators (guards against quadratic work)
 _CUT_AFTER_ISA = "the file ends right after the ISA header: it was cut off; download it again"
 _LEADING_SPACE = re.compile(r"[\s\x00]*")
+_CHUNK = 1 << 20  # characters split at a time
+_TRAILING_PAD = " \t\r\n\x00"
+# a segment id followed by a separator that is not the declared one: "CLP|CK00001|1|..."
+_FOREIGN_SEPARATOR = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
 # ids that need no second look in the tokenizer (anything else goes through the slow path,
 # which handles a later ISA and a byte order mark left in the middle of the file)
 _PLAIN_IDS = frozenset({
@@ -79,9 +88,12 @@ def decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bool]:
         fallback = False
         if raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        utf16 = ("utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+                 else "utf-16-le" if raw[:6] == b"I\x00S\x00A\x00"
+                 else "utf-16-be" if raw[:6] == b"\x00I\x00S\x00A" else "")
+        if utf16:
             try:
-                text = raw.decode("utf-16")
+                text = raw.decode(utf16)
             except UnicodeDecodeError:
                 text = raw.decode("latin-1")
                 fallback = True
@@ -145,7 +157,10 @@ class SegmentReader:
         self.has_isa = False
         self._resplits = 0
         text, latin1 = decode(data)
+        if text[-1:] in ("\x00", " ", "\n", "\r", "\t"):
+            text = text.rstrip(_TRAILING_PAD)  # NUL padding from a block transfer, trailing blank lines
         self._text = text
+        self._foreign_warned = False
         m = _LEADING_SPACE.match(text)
         start = m.end() if m else 0
         self._start = start
@@ -159,6 +174,10 @@ class SegmentReader:
                     self.notices.append(Notice("error", "bad-isa", f"segment 1 (ISA): {problem}", 1))
                 return
             self.has_isa = True
+            problem = _foreign_separator(text, start + sep16 + 3, seps, 2)
+            if problem:
+                self.notices.append(Notice("error", "mixed-separators", problem, 2))
+                return
             if sep16 != ISA_FIXED_WIDTH_SEP16:
                 self.notices.append(Notice(
                     "warning", "isa-width",
@@ -193,57 +212,72 @@ class SegmentReader:
         n = 0
         warned_nl = False
         while pending is not None:
-            parts = pending.split(term)
-            pending = None
+            text, pending = pending, None
+            size, pos = len(text), 0
             check_nl = term != "\n"
-            for idx, raw in enumerate(parts):
-                raw = raw.strip()
-                if not raw:
-                    continue
-                if check_nl and "\n" in raw:
-                    # segments that lost their terminator but sit on their own lines
-                    # (or a later interchange that ends its segments with a newline)
-                    lines = [s for s in (ln.strip() for ln in raw.split("\n")) if s]
-                    for li, line in enumerate(lines):
-                        if line[:3] == "ISA" and n > 0:
-                            rest = "\n".join(lines[li:]) + term + term.join(parts[idx + 1 :])
-                            if self._switch(rest, n + 1):
-                                pending = rest
-                                break
-                        if not warned_nl and len(lines) > 1:
-                            warned_nl = True
-                            self.notices.append(Notice(
-                                "warning", "missing-terminator",
-                                f"segment {n + 1}: a line break inside a segment; a segment terminator "
-                                f"{term!r} is missing, so each line was read as its own segment", n + 1))
-                        n += 1
-                        els = line.split(elem)
-                        yield n, els[0], els
-                    if pending is not None:
-                        break
-                    continue
-                els = raw.split(elem)
-                sid = els[0]
-                if sid not in _PLAIN_IDS:
-                    if sid[:1] == "\ufeff":  # a BOM in the middle: files were concatenated
-                        raw = raw.lstrip("\ufeff").strip()
-                        if not raw:
-                            continue
-                        els = raw.split(elem)
-                        sid = els[0]
-                    if sid[:3] == "ISA" and n > 0:
-                        if sid != "ISA" or len(els) != 17 or len(els[16]) != 1:
-                            rest = raw + term + term.join(parts[idx + 1 :])
-                            if self._switch(rest, n + 1):
-                                pending = rest
-                                break
-                        elif els[16] != self.separators.component:
-                            comp = els[16]
-                            if not _bad_separator(comp) and comp != elem:
-                                old = self.separators
-                                self.separators = Separators(elem, comp, old.repetition, term)
-                n += 1
-                yield n, sid, els
+            # split a block of about _CHUNK characters at a time: a list of every segment of a 50 MB file of
+            # tiny segments would take some 15 times the file's size in memory
+            while pos < size and pending is None:
+                end = text.rfind(term, pos, pos + _CHUNK) if size - pos > _CHUNK else size
+                if end < 0:  # one segment longer than a block
+                    end = text.find(term, pos + _CHUNK)
+                    if end < 0:
+                        end = size
+                parts = text[pos:end].split(term)
+                after = pos = end + 1  # the text after this block (text[end] is a terminator)
+                for idx, raw in enumerate(parts):
+                    raw = raw.strip()
+                    if not raw:
+                        continue
+                    if check_nl and "\n" in raw:
+                        # segments that lost their terminator but sit on their own lines
+                        # (or a later interchange that ends its segments with a newline)
+                        lines = [s for s in (ln.strip() for ln in raw.split("\n")) if s]
+                        for li, line in enumerate(lines):
+                            if line[:3] == "ISA" and n > 0:
+                                rest = "\n".join(lines[li:]) + term + _rest(parts, idx, text, after, term)
+                                if self._switch(rest, n + 1):
+                                    pending = rest
+                                    break
+                            if not warned_nl and len(lines) > 1:
+                                warned_nl = True
+                                self.notices.append(Notice(
+                                    "warning", "missing-terminator",
+                                    f"segment {n + 1}: a line break inside a segment; a segment terminator "
+                                    f"{term!r} is missing, so each line was read as its own segment", n + 1))
+                            n += 1
+                            els = line.split(elem)
+                            yield n, els[0], els
+                        if pending is not None:
+                            break
+                        continue
+                    els = raw.split(elem)
+                    sid = els[0]
+                    if sid not in _PLAIN_IDS:
+                        if len(els) == 1 and not self._foreign_warned:
+                            problem = _foreign_separator(raw, 0, self.separators, n + 1)
+                            if problem:  # a problem of the whole file (segment None): it explains errors it causes earlier
+                                self._foreign_warned = True
+                                self.notices.append(Notice("error", "mixed-separators", problem, None))
+                        if sid[:1] == "\ufeff":  # a BOM in the middle: files were concatenated
+                            raw = raw.lstrip("\ufeff").strip()
+                            if not raw:
+                                continue
+                            els = raw.split(elem)
+                            sid = els[0]
+                        if sid[:3] == "ISA" and n > 0:
+                            if sid != "ISA" or len(els) != 17 or len(els[16]) != 1:
+                                rest = raw + term + _rest(parts, idx, text, after, term)
+                                if self._switch(rest, n + 1):
+                                    pending = rest
+                                    break
+                            elif els[16] != self.separators.component:
+                                comp = els[16]
+                                if not _bad_separator(comp) and comp != elem:
+                                    old = self.separators
+                                    self.separators = Separators(elem, comp, old.repetition, term)
+                    n += 1
+                    yield n, sid, els
             if pending is not None:
                 elem, term = self.separators.element, self.separators.segment
 
@@ -261,6 +295,26 @@ class SegmentReader:
             "warning", "separators-changed",
             f"segment {number} (ISA): this interchange uses other separators ({new.describe()})", number))
         return True
+
+
+def _rest(parts: list[str], idx: int, text: str, after: int, term: str) -> str:
+    """The text after ``parts[idx]``: the rest of its block, then everything after the block."""
+    rest = term.join(parts[idx + 1 :])
+    return rest + term + text[after:] if after < len(text) else rest
+
+
+def _foreign_separator(text: str, pos: int, seps: Separators, number: int) -> str:
+    """A problem when the segment at ``pos`` (up to its terminator) splits its elements with another character."""
+    end = text.find(seps.segment, pos, pos + _ISA_SEARCH_LIMIT)
+    seg = text[pos : end if end >= 0 else pos + _ISA_SEARCH_LIMIT].strip()
+    if not seg or seps.element in seg:
+        return ""
+    m = _FOREIGN_SEPARATOR.match(seg)
+    if not m or m.group(1) not in _PLAIN_IDS or m.group(2) in (seps.component, seps.repetition):
+        return ""
+    shown = seg if len(seg) <= 24 else seg[:21] + "..."
+    return (f"segment {number} ({shown!r}) separates its elements with {m.group(2)!r}, but the ISA header declares"
+            f" {seps.element!r}: the file mixes separators (damaged or edited by hand); ask the sender for a new copy")
 
 
 def element(els: list[str], i: int) -> str:
