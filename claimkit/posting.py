@@ -8,6 +8,7 @@ follows posts as usual. What cannot be matched to a claim goes to the suspense l
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import sqlite3
@@ -27,7 +28,7 @@ FORWARDED = ("19", "20", "21")
 MAX_ERA_BYTES = 200 * 1024 * 1024
 
 
-@dataclass
+@dataclass(slots=True)
 class LinePosting:
     """What one service line of a remittance does to the ledger."""
 
@@ -45,7 +46,7 @@ class LinePosting:
         return sum((a for g, _, a in self.adjustments if g in groups), ZERO)
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimPosting:
     account: str
     claim_id: str | None
@@ -150,14 +151,32 @@ def _jsonable(value: Any) -> Any:
 
 
 class _Claims:
-    """The practice's claims, read once per import, with their snapshot lines for matching."""
+    """The practice's claims with their snapshot lines for matching: read a payment's claims in one query
+    (``prefetch``), each snapshot parsed once while that payment is posted."""
+
+    SQL = "SELECT id, client, payer, rank, status, snapshot FROM claims WHERE id "
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self._snap: dict[str, dict | None] = {}
+        self._rows: dict[str, sqlite3.Row | None] = {}
+
+    def prefetch(self, claim_ids) -> None:
+        """Read these claims in a few queries instead of one each; forget the previous payment's."""
+        self._rows = {}
+        self._snap = {}
+        ids = list(dict.fromkeys(i for i in claim_ids if i))
+        for k in range(0, len(ids), 500):
+            chunk = ids[k:k + 500]
+            self._rows.update(dict.fromkeys(chunk))
+            for row in self.conn.execute(self.SQL + f"IN ({','.join('?' * len(chunk))})", chunk):
+                self._rows[row["id"]] = row
 
     def get(self, claim_id: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT id, client, payer, rank, status, snapshot FROM claims WHERE id = ?", (claim_id,)).fetchone()
+        try:
+            return self._rows[claim_id]
+        except KeyError:
+            return self.conn.execute(self.SQL + "= ?", (claim_id,)).fetchone()
 
     def snapshot(self, claim_id: str) -> dict:
         if claim_id not in self._snap:
@@ -244,11 +263,25 @@ def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> 
 
 # --- posting ----------------------------------------------------------------------------------------------
 
+_CENTS: dict[Decimal, int] = {}
+
+
+def _cents(amount: Decimal) -> int:
+    """to_cents, remembered: a remittance repeats the same few amounts thousands of times."""
+    c = _CENTS.get(amount)
+    if c is None:
+        if len(_CENTS) > 50_000:
+            _CENTS.clear()
+        c = _CENTS[amount] = to_cents(amount)
+    return c
+
+
 class _Batch:
     """Posting rows gathered and written with executemany: a large ERA holds hundreds of thousands of them."""
 
     SQL = ("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source, source_ref,"
            " import_id, note, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+    SIZE = 20_000  # rows held before writing: bounded memory on a large file
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn, self.rows, self.created = conn, [], now_iso()
@@ -257,8 +290,8 @@ class _Batch:
             source: str, import_id: int | None, note: str = "") -> None:
         if amount:
             self.rows.append((day.isoformat(), post.client, line.session_id if line else None, post.claim_id, post.payer, kind,
-                              reason, to_cents(amount), source, post.payer_claim_number, import_id, note, self.created))
-            if len(self.rows) >= 20_000:  # bounded memory on a large file
+                              reason, _cents(amount), source, post.payer_claim_number, import_id, note, self.created))
+            if len(self.rows) >= self.SIZE:
                 self.flush()
 
     def flush(self) -> None:
@@ -299,19 +332,30 @@ def _post_claim(batch: _Batch, post: ClaimPosting, day: date, source: str, impor
 
 
 def _post_lines(batch: _Batch, post: ClaimPosting, day: date, source: str, import_id: int | None, note: str = "") -> None:
-    denied = post.status_code == "4"
+    """The rows of each line: insurance_paid, then its adjustments in file order (zero amounts post nothing).
+    Written out rather than through _Batch.add: a large ERA makes a quarter of a million of them."""
+    denied = post.status_code == "4"  # a denial is work to do, not a loss to hide: no write-off rows
+    rows = batch.rows
+    append = rows.append
+    d = day.isoformat()
+    client, claim_id, payer, ref, created = post.client, post.claim_id, post.payer, post.payer_claim_number, batch.created
+    cents = _cents
     for ln in post.lines:
-        batch.add(day, post, ln, "insurance_paid", "", ln.paid, source, import_id, note)
+        sid = ln.session_id
+        if ln.paid:
+            append((d, client, sid, claim_id, payer, "insurance_paid", "", cents(ln.paid), source, ref, import_id, note, created))
         for group, reason, amount in ln.adjustments:
-            if group in ("CO", "PI"):
-                if not denied:  # a denial is work to do, not a loss to hide
-                    batch.add(day, post, ln, "contractual", f"{group}-{reason}", amount, source, import_id, note)
-            elif group == "PR":
-                why = PR_REASONS.get(reason, "noncovered")
-                batch.add(day, post, ln, "patient_resp", why, amount, source, import_id,
-                          note or ("" if reason in PR_REASONS else f"PR-{reason}"))
-            elif not denied:  # OA, and CR in 4010 files
-                batch.add(day, post, ln, "other_adj", f"{group}-{reason}", amount, source, import_id, note)
+            if not amount:
+                continue
+            if group == "PR":
+                why = PR_REASONS.get(reason)
+                append((d, client, sid, claim_id, payer, "patient_resp", why or "noncovered", cents(amount), source, ref,
+                        import_id, note or ("" if why else f"PR-{reason}"), created))
+            elif not denied:  # CO/PI: contractual; OA, and CR in 4010 files: other_adj
+                append((d, client, sid, claim_id, payer, "contractual" if group in ("CO", "PI") else "other_adj",
+                        f"{group}-{reason}", cents(amount), source, ref, import_id, note, created))
+    if len(rows) >= batch.SIZE:
+        batch.flush()
 
 
 def _update_claim(conn: sqlite3.Connection, post: ClaimPosting) -> None:
@@ -345,7 +389,6 @@ def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosti
 def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
                today: date | None = None) -> ImportResult:
     """Read, check, match and post one 835 file, all or nothing."""
-    from claimkit.x12.era835 import parse_835
 
     name = path.name
     try:
@@ -363,72 +406,97 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
     if seen:
         result.already = seen[0]
         return result
-    era = parse_835(raw, source=name)
+    payer_map = {p.payer_id: pid for pid, p in ws.payers.items() if p.payer_id}
+    today = today or date.today()
+    # The cyclic garbage collector would walk every object of a large file again and again while it is posted
+    # (more than a second on 5,000 claims); nothing made here holds a reference cycle.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with ws.transaction() as conn:
+            _post_era(conn, raw, result, payer_map, today, progress)
+            if dry_run or not result.payments:
+                conn.execute("ROLLBACK")
+                conn.execute("BEGIN")  # the transaction() context commits an empty transaction
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return result
+
+
+def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_map: dict[str, str], today: date,
+              progress: Callable[[int, int], None] | None) -> None:
+    """Post each payment of the file as the reader hands it over (the whole file is never held as records), inside
+    the caller's transaction. A problem found anywhere in the file raises, and the transaction undoes everything:
+    a file posts all of it or nothing."""
+    from claimkit.x12.era835 import parse_835
+
+    name, fingerprint = result.file, result.fingerprint
+    total = max(raw.count(b"CLP"), 1)  # for the progress bar: the claims, give or take a name holding "CLP"
+    done = 0
+    cur = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES (?,?,?,?)",
+                       (fingerprint, "era", name, now_iso()))
+    import_id = cur.lastrowid
+    claims = _Claims(conn)
+    batch = _Batch(conn)
+
+    def post_payment(pay) -> None:
+        nonlocal done
+        payer_key = pay.originator or pay.payer.id or pay.payer.name
+        trace = pay.trace_number or f"{fingerprint[:16]}-{pay.control_number}"
+        dup = conn.execute("SELECT r.date, i.imported, i.filename FROM remittances r LEFT JOIN imports i ON i.id = r.import_id"
+                           " WHERE r.trace = ? AND r.payer_key = ?", (trace, payer_key)).fetchone()
+        if dup:
+            result.skipped_payments.append(f"payment {trace} from {pay.payer.name or payer_key} was already imported"
+                                           f" on {str(dup['imported'])[:10]} ({dup['filename']})")
+            return
+        day = pay.payment_date or pay.production_date or today
+        cur = conn.execute("INSERT INTO remittances (import_id, source, payer_key, payer_name, trace, method, date, amount_cents,"
+                           " created) VALUES (?,?,?,?,?,?,?,?,?)",
+                           (import_id, "era", payer_key, pay.payer.name, trace, pay.method, day.isoformat(),
+                            to_cents(pay.amount), now_iso()))
+        remit_id = cur.lastrowid
+        result.payments.append({"trace": trace, "payer": pay.payer.name, "method": pay.method, "date": day.isoformat(),
+                                "amount": f"{pay.amount:.2f}", "claims": len(pay.claims)})
+        claims.prefetch((clp.account or "").strip().upper() for clp in pay.claims)
+        for clp in pay.claims:
+            post = _claim_posting(clp, pay, claims, payer_map)
+            if post.claim_id is None or clp.is_predetermination:
+                _suspend(conn, import_id, remit_id, post)
+                result.unmatched.append(post)
+            else:
+                _post_claim(batch, post, day, "era", import_id)
+                _update_claim(conn, post)
+                _record_remit_claim(conn, remit_id, post, day)
+                post.raw = None  # matched: the parsed claim is no longer needed
+                result.claims.append(post)
+            done += 1
+            if progress:
+                progress(min(done, total), total)
+        for plb in pay.provider_adjustments:
+            conn.execute(
+                "INSERT INTO postings (date, kind, reason, amount_cents, source, source_ref, import_id, note, created, payer)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                ((plb.fiscal_date or day).isoformat(), "provider_adj", plb.reason, to_cents(plb.amount), "era", trace,
+                 import_id, plb.reference, now_iso(), payer_map.get(pay.payer.id or "")))
+            result.provider_adjustments.append({"trace": trace, "reason": plb.reason, "reference": plb.reference,
+                                                "amount": f"{plb.amount:.2f}"})
+
+    era = parse_835(raw, source=name, on_payment=post_payment)
     errors = [f for f in era.findings if f.is_error]
-    if errors:
+    if errors:  # the transaction is rolled back: nothing of this file is posted
         first = errors[0]
         where = "" if first.segment is None or f"segment {first.segment}" in first.message else f"segment {first.segment}: "
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
         raise ClaimkitError(f"{name}: {where}{first.message}{more}; nothing was posted")
     result.warnings = [f"segment {f.segment}: {f.message}" if f.segment else f.message for f in era.findings if not f.is_error]
-    payer_map = {p.payer_id: pid for pid, p in ws.payers.items() if p.payer_id}
-    today = today or date.today()
-    total = sum(len(p.claims) for p in era.payments)
-    done = 0
-    with ws.transaction() as conn:
-        cur = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES (?,?,?,?)",
-                           (fingerprint, "era", name, now_iso()))
-        import_id = cur.lastrowid
-        claims = _Claims(conn)
-        batch = _Batch(conn)
-        for pay in era.payments:
-            payer_key = pay.originator or pay.payer.id or pay.payer.name
-            trace = pay.trace_number or f"{fingerprint[:16]}-{pay.control_number}"
-            dup = conn.execute("SELECT r.date, i.imported, i.filename FROM remittances r LEFT JOIN imports i ON i.id = r.import_id"
-                               " WHERE r.trace = ? AND r.payer_key = ?", (trace, payer_key)).fetchone()
-            if dup:
-                result.skipped_payments.append(f"payment {trace} from {pay.payer.name or payer_key} was already imported"
-                                               f" on {str(dup['imported'])[:10]} ({dup['filename']})")
-                continue
-            day = pay.payment_date or pay.production_date or today
-            cur = conn.execute("INSERT INTO remittances (import_id, source, payer_key, payer_name, trace, method, date, amount_cents,"
-                               " created) VALUES (?,?,?,?,?,?,?,?,?)",
-                               (import_id, "era", payer_key, pay.payer.name, trace, pay.method, day.isoformat(),
-                                to_cents(pay.amount), now_iso()))
-            remit_id = cur.lastrowid
-            result.payments.append({"trace": trace, "payer": pay.payer.name, "method": pay.method, "date": day.isoformat(),
-                                    "amount": f"{pay.amount:.2f}", "claims": len(pay.claims)})
-            for clp in pay.claims:
-                post = _claim_posting(clp, pay, claims, payer_map)
-                if post.claim_id is None or clp.is_predetermination:
-                    _suspend(conn, import_id, remit_id, post)
-                    result.unmatched.append(post)
-                else:
-                    _post_claim(batch, post, day, "era", import_id)
-                    _update_claim(conn, post)
-                    _record_remit_claim(conn, remit_id, post, day)
-                    post.raw = None  # matched: the parsed claim is no longer needed
-                    result.claims.append(post)
-                done += 1
-                if progress:
-                    progress(done, total)
-            for plb in pay.provider_adjustments:
-                conn.execute(
-                    "INSERT INTO postings (date, kind, reason, amount_cents, source, source_ref, import_id, note, created, payer)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    ((plb.fiscal_date or day).isoformat(), "provider_adj", plb.reason, to_cents(plb.amount), "era", trace,
-                     import_id, plb.reference, now_iso(), payer_map.get(pay.payer.id or "")))
-                result.provider_adjustments.append({"trace": trace, "reason": plb.reason, "reference": plb.reference,
-                                                    "amount": f"{plb.amount:.2f}"})
-        batch.flush()
-        if not result.payments:
-            result.already = "every payment in it"
-        conn.execute("UPDATE imports SET summary = ? WHERE id = ?",
-                     (f"{len(result.claims)} claims posted, {len(result.unmatched)} unmatched", import_id))
-        if dry_run or not result.payments:
-            conn.execute("ROLLBACK")
-            conn.execute("BEGIN")  # the transaction() context commits an empty transaction
-    return result
+    if progress and done:
+        progress(done, done)
+    batch.flush()
+    if not result.payments:
+        result.already = "every payment in it"
+    conn.execute("UPDATE imports SET summary = ? WHERE id = ?",
+                 (f"{len(result.claims)} claims posted, {len(result.unmatched)} unmatched", import_id))
 
 
 # --- the suspense list ----------------------------------------------------------------------------------

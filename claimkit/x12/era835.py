@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
 from pathlib import Path
-from typing import TypeVar
+from typing import Callable, TypeVar
 
 from claimkit.x12.segments import SegmentReader, Separators
 from claimkit.x12.segments import element as _el
@@ -556,8 +556,10 @@ class _Tx:
 
 
 class _Parser:
-    def __init__(self, source: str):
+    def __init__(self, source: str, on_payment: Callable[[Payment], None] | None = None):
         self.source = source
+        self.on_payment = on_payment
+        self.errors = 0  # error findings so far: a payment is handed to on_payment only while this is 0
         self.findings: list[Finding] = []
         self.counts: Counter[str] = Counter()
         self.suppressed: dict[str, tuple[str, int]] = {}
@@ -613,6 +615,8 @@ class _Parser:
     # ---- findings
 
     def add(self, severity: str, code: str, message: str, segment: int | None) -> None:
+        if severity == "error":
+            self.errors += 1
         c = self.counts[code] = self.counts[code] + 1
         if c <= _FINDINGS_PER_CODE:
             self.findings.append(Finding(severity, code, message, segment))
@@ -943,22 +947,24 @@ class _Parser:
             production_date=tx.production, claims=tuple(tx.claims), provider_adjustments=tuple(tx.plb),
             refs=tuple(tx.refs), interchange_control=tx.isa_control, group_control=tx.gs_control,
             segment=tx.segment, end_segment=end)
-        self.transactions.append(pay)
+        if self.on_payment is None:
+            self.transactions.append(pay)
         seg = tx.bpr_seg
         if tx.method == "NON" and tx.amount is not None and tx.amount != 0:
             self.err("non-payment-amount",
                      f"segment {seg} (BPR02): payment method NON (no payment) but the amount is {_fmt(tx.amount)}", seg)
-        if tx.amount is None or tx.bad or end is None:
-            return
-        claims_paid = sum((c.paid for c in tx.claims), ZERO)
-        plb = sum((p.amount for p in tx.plb), ZERO)
-        total = claims_paid - plb
-        expected = -tx.amount if tx.flag == "D" else tx.amount
-        if total != expected:
-            self.err("payment-unbalanced",
-                     f"segment {seg} (BPR02): the payment {_fmt(tx.amount)}{' (debit)' if tx.flag == 'D' else ''} "
-                     f"does not match its claims: claims paid {_fmt(claims_paid)} - provider adjustments "
-                     f"{_fmt(plb)} = {_fmt(total)}", seg)
+        if tx.amount is not None and not tx.bad and end is not None:
+            claims_paid = sum((c.paid for c in tx.claims), ZERO)
+            plb = sum((p.amount for p in tx.plb), ZERO)
+            total = claims_paid - plb
+            expected = -tx.amount if tx.flag == "D" else tx.amount
+            if total != expected:
+                self.err("payment-unbalanced",
+                         f"segment {seg} (BPR02): the payment {_fmt(tx.amount)}{' (debit)' if tx.flag == 'D' else ''} "
+                         f"does not match its claims: claims paid {_fmt(claims_paid)} - provider adjustments "
+                         f"{_fmt(plb)} = {_fmt(total)}", seg)
+        if self.on_payment is not None and not self.errors:
+            self.on_payment(pay)
 
     def close_claim(self) -> None:
         self.close_line()
@@ -1526,8 +1532,15 @@ def _clip(s: str, limit: int = 40) -> str:
 # --------------------------------------------------------------------------- API
 
 
-def parse_835(data: bytes | bytearray | memoryview | str, source: str = "<file>") -> Era:
-    """Read an 835 remittance. Never raises for any bytes: problems are ``Era.findings``."""
+def parse_835(data: bytes | bytearray | memoryview | str, source: str = "<file>",
+              on_payment: Callable[[Payment], None] | None = None) -> Era:
+    """Read an 835 remittance. Never raises for any bytes: problems are ``Era.findings``.
+
+    With ``on_payment``, each transaction (ST..SE) is handed to it as soon as it is read and checked, while the
+    file has no error finding so far (after the first error none is); the returned ``Era`` then holds no
+    transactions, so memory stays flat on a large file. The caller must still look at ``Era.findings`` at the end
+    (an error may come later in the file: the caller undoes what it did) and the callback runs with the cyclic
+    garbage collector paused."""
     # The records hold no reference cycles, so the cyclic garbage collector has nothing to find
     # while we build them; pausing it takes a third off the time of a large file.
     gc_was_enabled = gc.isenabled()
@@ -1536,7 +1549,7 @@ def parse_835(data: bytes | bytearray | memoryview | str, source: str = "<file>"
         with localcontext() as ctx:
             # amounts have at most 20 characters, so sums of them stay exact at this precision
             ctx.prec = 100
-            return _Parser(source).run(data)
+            return _Parser(source, on_payment).run(data)
     finally:
         if gc_was_enabled:
             gc.enable()
