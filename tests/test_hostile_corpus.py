@@ -359,3 +359,109 @@ def test_bad_template_pdf_is_refused(hostile, tmp_path, name):
     line = refused(hostile, "cms1500", "render", "--claim", "CK00001", "--force", "--template", str(path), "-o", str(out))
     assert line == f"error: --template {path}{PDF_REFUSED[name][1]}"
     assert not out.exists()
+
+
+# --- large inputs, run as a child process: peak memory (ru_maxrss) measured with os.wait4 ------------------
+
+# A launcher forks the claimkit child so that the child's ru_maxrss does not start at the size of this pytest
+# process (a forked child inherits its parent's resident pages until it execs).
+_LAUNCH = ("import os, subprocess, sys\n"
+           "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+           "err = p.stderr.read()\n"
+           "_, status, usage = os.wait4(p.pid, 0)\n"
+           "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)\n"
+           "sys.stdout.flush(); sys.stdout.buffer.write(err)\n")
+MEASURED: dict[str, float] = {}  # name -> peak MB, shown with -s (docs/reliability.md quotes them)
+
+
+def run_measured(home: Path, name: str, *args: str) -> tuple[int, str, float]:
+    proc = subprocess.run([sys.executable, "-c", _LAUNCH, sys.executable, "-m", "claimkit", "--home", str(home), *args],
+                          capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    head, _, err = proc.stdout.partition(b"\n")
+    code, rss_kb = head.split()
+    MEASURED[name] = round(int(rss_kb) / 1024, 1)
+    print(f"\n{name}: peak {MEASURED[name]} MB")
+    return int(code), err.decode(), MEASURED[name]
+
+
+@pytest.fixture
+def big(base_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(base_home, home)
+    return home
+
+
+def _write(path: Path, *chunks: str) -> Path:
+    with path.open("w") as f:
+        for c in chunks:
+            f.write(c)
+    return path
+
+
+def assert_unchanged(home: Path, before: tuple) -> None:
+    assert (snapshot_files(home), ledger_tables(home)) == before
+
+
+def test_835_with_one_50_mb_segment(big, tmp_path):
+    text = corpus.valid_835()
+    head, tail = text.split("CAS*CO*45*60~", 1)
+    f = _write(tmp_path / "huge-segment.835", head, "CAS*CO*45*", "6" * 50_000_000, "~", tail)
+    before = (snapshot_files(big), ledger_tables(big))
+    code, err, mb = run_measured(big, "835, one 50 MB segment", "era", "import", str(f))
+    assert (code, err) == (2, "error: huge-segment.835: segment 19 (CAS03): amount '" + "6" * 40 + "..."
+                              "' is not a number; nothing was posted\n")
+    assert mb < 400  # measured ~260 MB: the file's bytes, its text, the block holding the segment, the element
+    assert_unchanged(big, before)
+
+
+def test_835_with_three_million_tiny_segments(big, tmp_path):
+    text = corpus.valid_835()
+    f = _write(tmp_path / "tiny-segments.835", text[: text.index("CLP*")], "DTM*405*20261120~" * 3_000_000)
+    assert f.stat().st_size > 50_000_000
+    before = (snapshot_files(big), ledger_tables(big))
+    code, err, mb = run_measured(big, "835, 3,000,000 segments (51 MB)", "era", "import", str(f))
+    assert (code, err) == (2, "error: tiny-segments.835: file ends inside transaction started at segment 3: it was cut off;"
+                              " download it again; nothing was posted\n")
+    assert mb < 250  # measured ~135 MB; splitting the whole file at once took ~375 MB (and 800 MB for 10 million)
+    assert_unchanged(big, before)
+
+
+def test_835_over_the_size_limit_is_not_read(big, tmp_path):
+    f = tmp_path / "huge.835"
+    with f.open("wb") as fh:  # sparse: 250 MB on paper, nothing on disk
+        fh.truncate(250 * 1024 * 1024)
+    code, err, mb = run_measured(big, "835 of 250 MB (refused by size)", "era", "import", str(f))
+    assert (code, err) == (2, "error: huge.835: 262,144,000 bytes is far larger than any remittance; check the file\n")
+    assert mb < 80
+
+
+def test_csv_with_a_10_mb_cell(big, tmp_path):
+    f = _write(tmp_path / "big-cell.csv", corpus.CSV_HEADER, corpus.CSV_ROWS[0],
+               "CK00001,2,120.00,96.00,,24.00,,,PCN", "A" * 10_000_000, ",10442,2026-11-27\n")
+    before = (snapshot_files(big), ledger_tables(big))
+    code, err, mb = run_measured(big, "EOB CSV, one 10 MB cell", "eob", "import", str(f))
+    assert (code, err) == (2, "error: big-cell.csv: not a readable CSV (field larger than field limit (131072)); a cell is"
+                              " far longer than any EOB value or a quote is never closed: check the file in a spreadsheet"
+                              " and save it again as CSV UTF-8\n")
+    assert mb < 150  # measured ~90 MB
+    assert_unchanged(big, before)
+
+
+def test_csv_with_a_million_rows(big, tmp_path):
+    f = _write(tmp_path / "million.csv", "claim,allowed,paid\n", "CK00001,1,1\n" * 1_000_000)
+    before = (snapshot_files(big), ledger_tables(big))
+    code, err, mb = run_measured(big, "EOB CSV, 1,000,000 rows (12 MB)", "eob", "import", str(f))
+    assert (code, err) == (2, "error: million.csv: more than 100,000 rows; split the file\n")
+    assert mb < 250  # measured ~150 MB
+    assert_unchanged(big, before)
+
+
+def test_csv_that_fails_at_its_last_row_posts_none_of_the_others(big, tmp_path):
+    row = "CK00001,1,120.00,16.00,100.00,4.00\n"  # balances: 180 - 60 (CO-45) - 100 - 4 = 16
+    f = _write(tmp_path / "last-row.csv", "claim,line,allowed,paid,deductible,coinsurance\n", row * 4_999,
+               row.replace("CK00001", "CK99999"))
+    before = (snapshot_files(big), ledger_tables(big))
+    code, err, mb = run_measured(big, "EOB CSV, 5,000 rows failing at the last", "eob", "import", str(f))
+    assert (code, err) == (2, "error: last-row.csv line 5001: no claim 'CK99999'; see 'claimkit claim list'\n")
+    assert mb < 250
+    assert_unchanged(big, before)
