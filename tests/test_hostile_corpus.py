@@ -465,3 +465,26 @@ def test_csv_that_fails_at_its_last_row_posts_none_of_the_others(big, tmp_path):
     assert (code, err) == (2, "error: last-row.csv line 5001: no claim 'CK99999'; see 'claimkit claim list'\n")
     assert mb < 250
     assert_unchanged(big, before)
+
+
+@pytest.mark.parametrize("chunk", [3, 50, 4096])
+def test_tokenizer_reads_the_same_segments_whatever_its_block_size(monkeypatch, chunk):
+    """The tokenizer splits ~1 MB at a time; blocks ending anywhere (even inside a later ISA that changes the
+    separators) yield the same segments and notices as one block."""
+    from claimkit.x12 import segments
+
+    samples = [p.read_bytes() for p in sorted((Path(__file__).parent / "data" / "x12").glob("835_*"))]
+    valid = corpus.valid_835()
+    samples += [(valid + valid.replace("*", "|").replace("~", "\n").replace("|:\n", "|:~")).encode(),
+                valid.encode("utf-16-be"), (HOSTILE / "835" / "mixed-element-separators.835").read_bytes()]
+    whole = []
+    for data in samples:
+        r = segments.SegmentReader(data)
+        whole.append((list(r), r.notices))
+    monkeypatch.setattr(segments, "_CHUNK", chunk)
+    for data, expected in zip(samples, whole):
+        r = segments.SegmentReader(data)
+        assert (list(r), r.notices) == expected
+    assert any(n.code == "separators-changed" for _, notes in whole for n in notes)
+    assert [els for _, _, els in whole[-2][0]][:2] == [["ISA", *valid.split("~")[0].split("*")[1:]],
+                                                       ["GS", "HP", "11111", "CLAIMKIT", "20261120", "1200", "1", "X", "005010X221A1"]]
