@@ -366,12 +366,16 @@ def _update_claim(conn: sqlite3.Connection, post: ClaimPosting) -> None:
 
 
 def _record_remit_claim(conn, remit_id: int, post: ClaimPosting, day: date) -> None:
+    patient = ZERO
+    for ln in post.lines:
+        for group, _, amount in ln.adjustments:
+            if group == "PR":
+                patient += amount
     conn.execute(
         "INSERT INTO remit_claims (remittance_id, claim_id, account, status_code, payer_claim_number, charge_cents, paid_cents,"
         " patient_cents, reasons, remarks, date) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (remit_id, post.claim_id, post.account, post.status_code, post.payer_claim_number, to_cents(post.charge),
-         to_cents(post.paid), to_cents(sum((ln.total("PR") for ln in post.lines), ZERO)), ",".join(post.reasons),
-         ",".join(post.remarks), day.isoformat()))
+         to_cents(post.paid), to_cents(patient), ",".join(post.reasons), ",".join(post.remarks), day.isoformat()))
 
 
 def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosting) -> None:
