@@ -2,19 +2,19 @@
 group codes, the CMS-1500 box catalog and the ICD-10-CM code set.
 
 Pure and lazy: every file is read from ``claimkit.resources.template(...)`` on first use and cached; importing this
-module reads nothing and never touches the practice home. Lookups return frozen dataclasses (or None when the
-code is unknown); the ``*_codes()`` functions return fresh dicts the caller may change.
+module reads nothing and never touches the practice home. Lookups return immutable named tuples (or None when the
+code is unknown: named tuples, not dataclasses, because defining a dataclass costs ~1 ms at import and this module
+is on every check's path); the ``*_codes()`` functions return fresh dicts the caller may change.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from claimkit.resources import template
 
@@ -29,8 +29,7 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True, slots=True)
-class CptCode:
+class CptCode(NamedTuple):
     code: str
     label: str
     kind: str
@@ -60,8 +59,7 @@ class CptCode:
         return not (self.max_minutes is not None and minutes > self.max_minutes)
 
 
-@dataclass(frozen=True, slots=True)
-class Pos:
+class Pos(NamedTuple):
     code: str
     label: str
     telehealth: bool = False
@@ -70,8 +68,7 @@ class Pos:
     notes: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Modifier:
+class Modifier(NamedTuple):
     code: str
     label: str
     kind: str
@@ -79,8 +76,7 @@ class Modifier:
     notes: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Taxonomy:
+class Taxonomy(NamedTuple):
     code: str
     label: str
     group: str
@@ -89,8 +85,7 @@ class Taxonomy:
     credentials: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class GroupCode:
+class GroupCode(NamedTuple):
     code: str
     name: str
     meaning: str
@@ -99,8 +94,7 @@ class GroupCode:
     valid_5010: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Carc:
+class Carc(NamedTuple):
     code: str
     category: str
     explain: str
@@ -110,22 +104,19 @@ class Carc:
     group: GroupCode | None = None  # set when the lookup named a group ("CO-45")
 
 
-@dataclass(frozen=True, slots=True)
-class Rarc:
+class Rarc(NamedTuple):
     code: str
     category: str
     explain: str
     action: str
 
 
-@dataclass(frozen=True, slots=True)
-class Qualifier:
+class Qualifier(NamedTuple):
     code: str
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class Box:
+class Box(NamedTuple):
     id: str
     title: str
     enter: str
@@ -139,8 +130,7 @@ class Box:
     qualifiers: tuple[Qualifier, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Icd10:
+class Icd10(NamedTuple):
     code: str  # no dot, uppercase: "F411"
     dotted: str  # "F41.1"
     billable: bool  # False: a category/subcategory header; a more specific code is needed on a claim
@@ -151,8 +141,7 @@ class Icd10:
         return _icd_description(self.code)
 
 
-@dataclass(frozen=True, slots=True)
-class Icd10CodeSet:
+class Icd10CodeSet(NamedTuple):
     name: str
     fiscal_year: int
     effective_from: date
@@ -377,7 +366,7 @@ def carc(code: str) -> Carc | None:
     found = _carc().get(reason)
     if found is None or group is None:
         return found
-    return replace(found, group=_groups().get(group))
+    return found._replace(group=_groups().get(group))
 
 
 def carc_codes() -> dict[str, Carc]:

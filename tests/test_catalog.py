@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import os
 import subprocess
@@ -81,7 +80,7 @@ def test_cpt_catalog_contents():
 
 def test_lookups_return_frozen_records():
     c = catalog.cpt("90837")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         c.min_minutes = 1  # type: ignore[misc]
     d = catalog.cpt_codes()
     d.clear()

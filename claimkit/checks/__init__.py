@@ -1,8 +1,11 @@
 """The claim scrubber: a registry of small rules and the runner behind `claimkit check`.
 
 A rule is one function decorated with ``@rule(id, severity, boxes, scope)``. It receives a `Context` and
-yields `Hit`s (message, fix, and optionally the box and a narrower place such as "line 2"); the runner turns
-each hit into a `Finding` with the rule's id and severity and the subject it was run on.
+returns a list of `Hit`s (message, fix, and optionally the box and a narrower place such as "line 2") or None;
+a rule that may find several things can be a generator (calling one costs more, which counts over thousands of
+sessions). The runner turns each hit into a `Finding` with the rule's id and severity and the subject it was
+run on. Session rules may add a `when=` guard on the line's `Facets` (code, place, modifiers, authorization) so
+a run skips them where they can never fire.
 
 Scopes: "practice" (practice.toml; `ctx.history` holds the sessions being checked), "payer" (one payer),
 "client" (one client record and its policies), "session" (one session with its client, payer, policy and its
@@ -35,7 +38,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
     from claimkit.core.records import Client, Payer, Policy, Practice
     from claimkit.sessions import SessionRow
-    from claimkit.workspace import Workspace
 
 SCOPES = ("practice", "payer", "client", "session", "day", "claim")
 SEVERITIES = ("error", "warning")
@@ -59,6 +61,7 @@ class Rule:
     scope: str
     fn: Callable[["Context"], Iterable[Hit]]
     min_rows: int = 1  # day rules: skip days with fewer sessions (a pair needs two)
+    when: Callable[["Facets"], bool] | None = None  # session rules: can the rule fire on a line with these facets?
 
     @property
     def summary(self) -> str:
@@ -70,11 +73,16 @@ _RULES: list[Rule] = []
 _BY_SCOPE: dict[str | None, list[Rule]] = {}
 
 
-def rule(id: str, severity: str, boxes: tuple[str, ...] | list[str] | str, scope: str, *, min_rows: int = 1):
+def rule(id: str, severity: str, boxes: tuple[str, ...] | list[str] | str, scope: str, *, min_rows: int = 1,
+         when: Callable[["Facets"], bool] | None = None):
     """Register a rule function. `boxes` are the CMS-1500 boxes it concerns (the first is the default).
 
     `min_rows` (day rules): the rule can only fire on a day with at least that many sessions.
+    `when` (session rules): false for the facets of a line the rule can never flag (a telehealth rule on an
+    office visit), so a run over thousands of lines skips it; the rule itself still checks everything.
     """
+    if when is not None and scope != "session":
+        raise ValueError(f"rule {id}: only session rules take a when= guard")
     if severity not in SEVERITIES:
         raise ValueError(f"rule {id}: severity must be one of {SEVERITIES}")
     if scope not in SCOPES:
@@ -85,8 +93,9 @@ def rule(id: str, severity: str, boxes: tuple[str, ...] | list[str] | str, scope
         for other in _RULES:
             if other.id == id and (other.scope == scope or other.severity != severity or other.boxes != box_tuple):
                 raise ValueError(f"rule {id} is registered twice with a different scope, severity or boxes")
-        _RULES.append(Rule(id, severity, box_tuple, scope, fn, min_rows))
+        _RULES.append(Rule(id, severity, box_tuple, scope, fn, min_rows, when))
         _BY_SCOPE.clear()
+        _PLANS.clear()
         return fn
 
     return deco
@@ -195,14 +204,53 @@ class Context:
 
 # --- running --------------------------------------------------------------------------------------------------
 
-_PLANS: dict[str, tuple[tuple[Callable, int, Rule], ...]] = {}
+class Facets(NamedTuple):
+    """What decides which session rules can fire on a line; lines with equal facets share one rule plan."""
+
+    cpt: str
+    pos: str
+    modifiers: bool  # the line carries any modifier
+    auth: bool  # the client has authorizations on record or the payer requires one
+    info: Any = None  # catalog.cpt(cpt)
+    place: Any = None  # catalog.pos(pos)
+
+
+Plan = tuple[tuple[Callable, int, Rule], ...]
+_PLANS: dict[Any, Plan] = {}
+
+
+def _plan(rules: list[Rule]) -> Plan:
+    return tuple((r.fn, r.min_rows, r) for r in rules)
+
+
+def session_plan(cpt: str, pos: str, modifiers: bool, auth: bool) -> Plan:
+    """The session rules that can fire on a line with these facets (cached per distinct facets)."""
+    key = (cpt, pos, modifiers, auth)
+    plan = _PLANS.get(key)
+    if plan is None:
+        facets = Facets(cpt, pos, modifiers, auth, catalog.cpt(cpt), catalog.pos(pos))
+        plan = _PLANS[key] = _plan([r for r in all_rules("session") if r.when is None or r.when(facets)])
+    return plan
+
+
+def session_facets(ctx: Context) -> Plan:
+    """The plan for the session in `ctx` (its client and payer decide the authorization facet)."""
+    s = ctx.session
+    payer = ctx.payers.get(s.payer) if s.payer else None
+    auth = bool(ctx.client is not None and ctx.client.authorizations) or bool(payer is not None and payer.requires_auth)
+    return session_plan(s.cpt, s.pos, bool(s.modifiers), auth)
 
 
 def run_scope(scope: str, ctx: Context, subject: str) -> list[Finding]:
-    """Run every rule of one scope on one context; each hit becomes a Finding (rule id, severity, box, subject)."""
-    plan = _PLANS.get(scope)
-    if plan is None or len(plan) != len(all_rules(scope)):
-        plan = _PLANS[scope] = tuple((r.fn, r.min_rows, r) for r in all_rules(scope))
+    """Run every rule of one scope on one context; each hit becomes a Finding (rule id, severity, box, subject).
+
+    Session rules run through the plan of the line's facets: the rules whose `when` guard says they can fire."""
+    if scope == "session":
+        plan = session_facets(ctx)
+    else:
+        plan = _PLANS.get(scope)
+        if plan is None or len(plan) != len(all_rules(scope)):
+            plan = _PLANS[scope] = _plan(all_rules(scope))
     rows = len(ctx.day)
     out: list[Finding] = []
     for fn, min_rows, r in plan:  # a hot loop: thousands of sessions times dozens of rules
@@ -219,5 +267,5 @@ def run_scope(scope: str, ctx: Context, subject: str) -> list[Finding]:
 
 from claimkit.checks.runner import check_claim_snapshot, check_session, run_checks  # noqa: E402
 
-__all__ = ["Context", "Hit", "Rule", "rule", "all_rules", "rule_ids", "rules_for_box", "run_scope",
+__all__ = ["Context", "Facets", "Hit", "Rule", "rule", "all_rules", "rule_ids", "rules_for_box", "run_scope",
            "run_checks", "check_session", "check_claim_snapshot"]

@@ -32,8 +32,8 @@ def timely_filing(ctx: Context):
     deadline = _deadline(ctx)
     if deadline is not None and ctx.today > deadline:
         payer = ctx.payer
-        yield Hit(f"{_when(ctx)} is past {payer.name}'s {payer.timely_filing_days}-day filing limit (deadline {deadline.isoformat()})",
-                  "send it now only with proof of earlier timely filing; otherwise write it off (in-network you may not bill the client)")
+        return [Hit(f"{_when(ctx)} is past {payer.name}'s {payer.timely_filing_days}-day filing limit (deadline {deadline.isoformat()})",
+                  "send it now only with proof of earlier timely filing; otherwise write it off (in-network you may not bill the client)")]
 
 
 @rule("timely-filing-soon", "warning", ("24A",), "session")
@@ -42,8 +42,8 @@ def timely_filing_soon(ctx: Context):
     deadline = _deadline(ctx)
     if deadline is not None and 0 <= (deadline - ctx.today).days <= SOON_DAYS:
         days = (deadline - ctx.today).days
-        yield Hit(f"{_when(ctx)} must reach {ctx.payer.name} by {deadline.isoformat()} ({days} days left)",
-                  "build and send the claim this week ('claimkit cms1500 render --unbilled')")
+        return [Hit(f"{_when(ctx)} must reach {ctx.payer.name} by {deadline.isoformat()} ({days} days left)",
+                  "build and send the claim this week ('claimkit cms1500 render --unbilled')")]
 
 
 # --- prior authorization --------------------------------------------------------------------------------------
@@ -69,15 +69,15 @@ def _covers(auth, day) -> bool:
     return (auth.start is None or auth.start <= day) and (auth.end is None or day <= auth.end)
 
 
-@rule("auth-missing", "error", ("23",), "session")
+@rule("auth-missing", "error", ("23",), "session", when=lambda f: f.auth)
 def auth_missing(ctx: Context):
     """A payer that requires prior authorization needs one on the client's record (box 23)."""
     if _needs_auth(ctx) and ctx.payer.requires_auth and not _payer_auths(ctx):
-        yield Hit(f"{ctx.payer.name} requires prior authorization but {ctx.client.id} has none on record ({_when(ctx)})",
-                  f"get the authorization and add it under [[authorizations]] ('claimkit client edit {ctx.client.id}')")
+        return [Hit(f"{ctx.payer.name} requires prior authorization but {ctx.client.id} has none on record ({_when(ctx)})",
+                  f"get the authorization and add it under [[authorizations]] ('claimkit client edit {ctx.client.id}')")]
 
 
-@rule("auth-date-range", "error", ("23",), "session")
+@rule("auth-date-range", "error", ("23",), "session", when=lambda f: f.auth)
 def auth_date_range(ctx: Context):
     """The date of service falls inside an authorization's date range."""
     if not ctx.client or not ctx.client.authorizations or not _needs_auth(ctx):
@@ -86,8 +86,8 @@ def auth_date_range(ctx: Context):
     cands = [a for a in _payer_auths(ctx) if _matches(a, s.cpt)]
     if cands and not any(_covers(a, s.date) for a in cands):
         spans = "; ".join(f"{a.number} {a.start or 'open'} to {a.end or 'open'}" for a in cands)
-        yield Hit(f"no authorization covers {_when(ctx)} ({spans})",
-                  "ask the payer for a new or extended authorization and add it to the client's record")
+        return [Hit(f"no authorization covers {_when(ctx)} ({spans})",
+                  "ask the payer for a new or extended authorization and add it to the client's record")]
 
 
 def _visit_days(ctx: Context, auth) -> list:
@@ -110,7 +110,7 @@ def visit_number(ctx: Context, auth) -> int:
     return n if n and days[n - 1] == day else n + 1
 
 
-@rule("auth-visits", "error", ("23",), "session")
+@rule("auth-visits", "error", ("23",), "session", when=lambda f: f.auth)
 def auth_visits(ctx: Context):
     """Visits within an authorization stay within its visit count."""
     if not ctx.client or not ctx.client.authorizations or not _needs_auth(ctx):
@@ -122,8 +122,8 @@ def auth_visits(ctx: Context):
     over = [(a, visit_number(ctx, a)) for a in covering]
     if all(n > a.visits for a, n in over):
         a, n = over[0]
-        yield Hit(f"{_when(ctx)} is visit {n} on authorization {a.number}, which allows {a.visits}",
-                  "ask the payer for more visits before billing; add the new authorization to the client's record")
+        return [Hit(f"{_when(ctx)} is visit {n} on authorization {a.number}, which allows {a.visits}",
+                  "ask the payer for more visits before billing; add the new authorization to the client's record")]
 
 
 @rule("duplicate-session", "error", ("24A", "24D"), "day", min_rows=2)

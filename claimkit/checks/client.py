@@ -118,7 +118,7 @@ def patient_address(ctx: Context):
         return
     gaps = _address_gaps(c.address)
     if gaps:
-        yield Hit(f"client's address has no {', '.join(gaps)}", f"complete [address] ({fix_client(c)})")
+        return [Hit(f"client's address has no {', '.join(gaps)}", f"complete [address] ({fix_client(c)})")]
 
 
 @rule("insured-address", "warning", ("7",), "client")

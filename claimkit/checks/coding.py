@@ -26,7 +26,7 @@ def _when(ctx: Context) -> str:
 def dx_missing(ctx: Context):
     """Every service line points to at least one diagnosis."""
     if not ctx.session.dx and dx_applies(ctx):
-        yield Hit(f"{_when(ctx)} has no diagnosis code", DX_FIX.format(id=ctx.session.client))
+        return [Hit(f"{_when(ctx)} has no diagnosis code", DX_FIX.format(id=ctx.session.client))]
 
 
 @rule("dx-unknown", "error", ("21",), "session")
@@ -65,9 +65,9 @@ def dx_codeset_date(ctx: Context):
     if outside:
         first, last = min(r.date for r in outside), max(r.date for r in outside)
         span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
-        yield Hit(f"{len(outside)} session(s) dated {span} fall outside the shipped {cs.name} FY{cs.fiscal_year} code set "
+        return [Hit(f"{len(outside)} session(s) dated {span} fall outside the shipped {cs.name} FY{cs.fiscal_year} code set "
                   f"({cs.effective_from.isoformat()} to {cs.effective_to.isoformat()}); their diagnoses were checked against it",
-                  "therapy codes rarely change, but confirm any new code at cms.gov (ICD-10 code files) before sending")
+                  "therapy codes rarely change, but confirm any new code at cms.gov (ICD-10 code files) before sending")]
 
 
 @rule("dx-z-first", "warning", ("21",), "session")
@@ -77,8 +77,8 @@ def dx_z_first(ctx: Context):
     if s.dx and s.dx[0].upper().startswith("Z") and dx_applies(ctx):
         f_codes = [d for d in s.dx[1:] if d.upper().startswith("F")]
         hint = f"list {f_codes[0]} first" if f_codes else "list the F-code (mental-health diagnosis) first"
-        yield Hit(f"first diagnosis {s.dx[0]} is a Z-code; payers often deny therapy with a Z-code as the primary diagnosis",
-                  f"{hint} (order: --dx F90.0 --dx Z63.0)")
+        return [Hit(f"first diagnosis {s.dx[0]} is a Z-code; payers often deny therapy with a Z-code as the primary diagnosis",
+                  f"{hint} (order: --dx F90.0 --dx Z63.0)")]
 
 
 @rule("dx-pointer-count", "error", ("24E",), "session")
@@ -86,8 +86,8 @@ def dx_pointer_count(ctx: Context):
     """A service line points to at most 4 diagnoses (24E)."""
     s = ctx.session
     if len(s.dx) > 4:
-        yield Hit(f"{_when(ctx)} points to {len(s.dx)} diagnoses ({', '.join(s.dx)}); a line holds at most 4 pointers",
-                  "keep the 4 diagnoses this service treated, most important first")
+        return [Hit(f"{_when(ctx)} points to {len(s.dx)} diagnoses ({', '.join(s.dx)}); a line holds at most 4 pointers",
+                  "keep the 4 diagnoses this service treated, most important first")]
 
 
 # --- procedure codes ------------------------------------------------------------------------------------------
@@ -102,45 +102,45 @@ def _extra(codes: list[str]) -> set[str]:
 _EXTRA: dict[tuple[str, ...], set[str]] = {}
 
 
-@rule("cpt-unknown", "warning", ("24D",), "session")
+@rule("cpt-unknown", "warning", ("24D",), "session", when=lambda f: f.info is None)
 def cpt_unknown(ctx: Context):
     """The procedure code is in claimkit's behavioural-health list (or the practice's extra_cpt)."""
     code = ctx.session.cpt
     if ctx.cpt is None and code not in _extra(ctx.practice.extra_cpt):
-        yield Hit(f"{code} is not a behavioural-health code claimkit knows; time and pairing rules were not checked",
-                  f"check the code; if it is right, add it to extra_cpt in practice.toml (extra_cpt = [\"{code}\"])")
+        return [Hit(f"{code} is not a behavioural-health code claimkit knows; time and pairing rules were not checked",
+                  f"check the code; if it is right, add it to extra_cpt in practice.toml (extra_cpt = [\"{code}\"])")]
 
 
-@rule("cpt-deleted", "error", ("24D",), "session")
+@rule("cpt-deleted", "error", ("24D",), "session", when=lambda f: f.info is not None and f.info.deleted is not None)
 def cpt_deleted(ctx: Context):
     """Deleted codes (e.g. prolonged-service 99354-99357, gone since 2023) are rejected."""
     info = ctx.cpt
     if info is not None and not info.is_valid_on(ctx.session.date):
-        yield Hit(f"{info.code} was deleted on {info.deleted.isoformat()} and cannot be billed for {ctx.session.date.isoformat()}",
-                  "void the session and record the current code ('claimkit session void ID')")
+        return [Hit(f"{info.code} was deleted on {info.deleted.isoformat()} and cannot be billed for {ctx.session.date.isoformat()}",
+                  "void the session and record the current code ('claimkit session void ID')")]
 
 
 def _timed(info) -> bool:
     return (info.min_minutes is not None or info.max_minutes is not None) and info.unit_minutes is None
 
 
-@rule("time-missing", "warning", ("24D",), "session")
+@rule("time-missing", "warning", ("24D",), "session", when=lambda f: f.info is not None and _timed(f.info))
 def time_missing(ctx: Context):
     """Timed codes need the face-to-face minutes to show the code fits."""
     info = ctx.cpt
     if info is not None and _timed(info) and ctx.session.minutes is None:
-        yield Hit(f"{_when(ctx)} is a timed code but the session has no minutes recorded",
-                  "record the minutes (claimkit session add ... --minutes 55); payers audit time against the code")
+        return [Hit(f"{_when(ctx)} is a timed code but the session has no minutes recorded",
+                  "record the minutes (claimkit session add ... --minutes 55); payers audit time against the code")]
 
 
-@rule("under-16-minutes", "error", ("24D",), "session")
+@rule("under-16-minutes", "error", ("24D",), "session", when=lambda f: f.info is not None and f.info.kind in PSYCHOTHERAPY_KINDS)
 def under_16_minutes(ctx: Context):
     """Under 16 minutes no psychotherapy code may be reported."""
     s = ctx.session
     info = ctx.cpt
     if info is not None and info.kind in PSYCHOTHERAPY_KINDS and s.minutes is not None and s.minutes < 16:
-        yield Hit(f"{_when(ctx)} lasted {s.minutes} minutes; under 16 minutes no psychotherapy code can be billed",
-                  "void the session, or record it as self-pay/unbillable")
+        return [Hit(f"{_when(ctx)} lasted {s.minutes} minutes; under 16 minutes no psychotherapy code can be billed",
+                  "void the session, or record it as self-pay/unbillable")]
 
 
 def _suggest(info, minutes: int) -> str:
@@ -157,7 +157,7 @@ def _range(info) -> str:
     return f"{info.min_minutes}-{info.max_minutes} minutes"
 
 
-@rule("psychotherapy-time", "error", ("24D",), "session")
+@rule("psychotherapy-time", "error", ("24D",), "session", when=lambda f: f.info is not None and _timed(f.info) and f.info.kind != "crisis")
 def psychotherapy_time(ctx: Context):
     """The minutes fit the code: 90832 16-37, 90834 38-52, 90837 53+, 90846/90847 26+ (CPT midpoint rule)."""
     s = ctx.session
@@ -169,19 +169,19 @@ def psychotherapy_time(ctx: Context):
     if info.fits_minutes(s.minutes) is False:
         better = _suggest(info, s.minutes)
         tail = f"; {s.minutes} minutes is {better}" if better else ""
-        yield Hit(f"{s.cpt} needs {_range(info)}, the session lasted {s.minutes}{tail}",
-                  f"void it and record {better}" if better else "check the minutes, or void the session and record the right code")
+        return [Hit(f"{s.cpt} needs {_range(info)}, the session lasted {s.minutes}{tail}",
+                  f"void it and record {better}" if better else "check the minutes, or void the session and record the right code")]
 
 
-@rule("crisis-time", "error", ("24D",), "session")
+@rule("crisis-time", "error", ("24D",), "session", when=lambda f: f.info is not None and f.info.kind == "crisis")
 def crisis_time(ctx: Context):
     """90839 needs at least 30 minutes of crisis care; less is billed as regular psychotherapy."""
     s = ctx.session
     info = ctx.cpt
     if info is not None and info.kind == "crisis" and s.minutes is not None and 16 <= s.minutes < (info.min_minutes or 30):
         better = _suggest(catalog.cpt("90832"), s.minutes) if catalog.cpt("90832") else ""
-        yield Hit(f"crisis code {s.cpt} needs at least {info.min_minutes} minutes; {s.minutes} minutes is billed as {better or 'psychotherapy'}",
-                  f"void it and record {better or 'a psychotherapy code'}")
+        return [Hit(f"crisis code {s.cpt} needs at least {info.min_minutes} minutes; {s.minutes} minutes is billed as {better or 'psychotherapy'}",
+                  f"void it and record {better or 'a psychotherapy code'}")]
 
 
 def is_prescriber(ctx: Context) -> bool:
@@ -193,7 +193,7 @@ def is_prescriber(ctx: Context) -> bool:
     return bool(PRESCRIBER_CREDENTIALS.search(p.provider.credentials or ""))
 
 
-@rule("prescriber-only", "error", ("24D",), "session")
+@rule("prescriber-only", "error", ("24D",), "session", when=lambda f: f.info is not None and f.info.prescriber_only)
 def prescriber_only(ctx: Context):
     """90792, E/M visits and the +90833/36/38 add-ons are for prescribers (MD/DO, NP, PA), not LPC/LCSW/LMFT/psychologists."""
     info = ctx.cpt
@@ -201,12 +201,12 @@ def prescriber_only(ctx: Context):
         pr = ctx.practice.provider
         who = pr.credentials or pr.taxonomy or "the rendering provider"
         alt = {"90792": "bill 90791 for a diagnostic evaluation"}.get(info.code, "bill a psychotherapy code (90832/90834/90837) instead")
-        yield Hit(f"{info.code} ({info.label}) is for prescribers; practice.toml says {who}", alt)
+        return [Hit(f"{info.code} ({info.label}) is for prescribers; practice.toml says {who}", alt)]
 
 
 # --- the session beside its same-day siblings (ctx.day) -----------------------------------------------------------
 
-@rule("addon-without-primary", "error", ("24D",), "session")
+@rule("addon-without-primary", "error", ("24D",), "session", when=lambda f: f.info is not None and f.info.addon and bool(f.info.requires_primary))
 def addon_without_primary(ctx: Context):
     """Add-on codes (+90785, +90840, +90833/36/38 ...) need their primary code on the same date."""
     info = ctx.cpt
@@ -215,18 +215,18 @@ def addon_without_primary(ctx: Context):
     s = ctx.session
     if not any(catalog.code_in(o.cpt, info.requires_primary) for o in ctx.day if o.cpt != s.cpt):
         need = ", ".join(info.requires_primary[:6]) + (" ..." if len(info.requires_primary) > 6 else "")
-        yield Hit(f"add-on {_when(ctx)} has no primary code that day (needs one of {need})",
-                  "record the primary service for that date, or void the add-on")
+        return [Hit(f"add-on {_when(ctx)} has no primary code that day (needs one of {need})",
+                  "record the primary service for that date, or void the add-on")]
 
 
-@rule("units-per-day", "error", ("24G",), "session")
+@rule("units-per-day", "error", ("24G",), "session", when=lambda f: f.info is not None and f.info.max_units_per_day is not None)
 def units_per_day(ctx: Context):
     """Units per code per date stay within the code's limit (1 for a psychotherapy session, 4 for 96127)."""
     s, info = ctx.session, ctx.cpt
     if s.units > 1 and info is not None and info.max_units_per_day is not None and s.units > info.max_units_per_day:
-        yield Hit(f"{_when(ctx)} has {s.units} units; at most {info.max_units_per_day} per day",
+        return [Hit(f"{_when(ctx)} has {s.units} units; at most {info.max_units_per_day} per day",
                   "bill one unit per session code; longer sessions still count as one unit" if info.max_units_per_day == 1
-                  else f"reduce the units to {info.max_units_per_day}")
+                  else f"reduce the units to {info.max_units_per_day}")]
 
 
 def crisis_units_for(minutes: int) -> int:
@@ -242,18 +242,18 @@ def _crisis(ctx: Context) -> tuple[int | None, int]:
     return minutes, addon
 
 
-@rule("crisis-addon-units", "error", ("24G", "24D"), "session")
+@rule("crisis-addon-units", "error", ("24G", "24D"), "session", when=lambda f: f.cpt == "90840")
 def crisis_addon_units(ctx: Context):
     """+90840 units match the crisis minutes beyond the first 74 (one per further 30 minutes)."""
     if ctx.session.cpt != "90840":
         return
     minutes, addon = _crisis(ctx)
     if minutes is not None and addon > crisis_units_for(minutes):
-        yield Hit(f"{ctx.session.date.isoformat()} bills {addon} unit(s) of +90840 but {minutes} crisis minutes support "
-                  f"{crisis_units_for(minutes)}", "90839 covers up to 74 minutes; +90840 adds one unit per further 30 (75-104 = 1 unit)")
+        return [Hit(f"{ctx.session.date.isoformat()} bills {addon} unit(s) of +90840 but {minutes} crisis minutes support "
+                  f"{crisis_units_for(minutes)}", "90839 covers up to 74 minutes; +90840 adds one unit per further 30 (75-104 = 1 unit)")]
 
 
-@rule("crisis-addon-missing", "warning", ("24D",), "session")
+@rule("crisis-addon-missing", "warning", ("24D",), "session", when=lambda f: f.cpt == "90839")
 def crisis_addon_missing(ctx: Context):
     """Crisis care past 74 minutes earns +90840 (money left on the table otherwise)."""
     if ctx.session.cpt != "90839":
@@ -261,5 +261,5 @@ def crisis_addon_missing(ctx: Context):
     minutes, addon = _crisis(ctx)
     if minutes is not None and crisis_units_for(minutes) > addon:
         need = crisis_units_for(minutes)
-        yield Hit(f"{ctx.session.date.isoformat()} has {minutes} crisis minutes: that supports {need} unit(s) of +90840, "
-                  f"{addon} recorded", f"record +90840 with --units {need - addon} on the same date")
+        return [Hit(f"{ctx.session.date.isoformat()} has {minutes} crisis minutes: that supports {need} unit(s) of +90840, "
+                  f"{addon} recorded", f"record +90840 with --units {need - addon} on the same date")]

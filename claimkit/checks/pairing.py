@@ -37,8 +37,8 @@ def eval_with_psychotherapy(ctx: Context):
     """A diagnostic evaluation (90791/90792) and psychotherapy (90832-90838) are not billed on the same date."""
     ev, psy = _both(ctx, EVALUATION, PSYCHOTHERAPY)
     if ev and psy:
-        yield Hit(f"{_date(ctx)} has an evaluation and psychotherapy: {_ids(ctx, EVALUATION + PSYCHOTHERAPY)}",
-                  "bill only the evaluation for the intake day; void the other session")
+        return [Hit(f"{_date(ctx)} has an evaluation and psychotherapy: {_ids(ctx, EVALUATION + PSYCHOTHERAPY)}",
+                  "bill only the evaluation for the intake day; void the other session")]
 
 
 @rule("psychotherapy-with-crisis", "error", ("24D",), "day", min_rows=2)
@@ -46,8 +46,8 @@ def psychotherapy_with_crisis(ctx: Context):
     """Crisis psychotherapy (90839/+90840) replaces, never joins, 90791/90792 and 90832-90838 on a date."""
     other, crisis = _both(ctx, EVALUATION + PSYCHOTHERAPY, CRISIS)
     if other and crisis:
-        yield Hit(f"{_date(ctx)} has crisis and other psychotherapy codes: {_ids(ctx, EVALUATION + PSYCHOTHERAPY + CRISIS)}",
-                  "bill the whole day's crisis time as 90839 (+90840), or only the regular session")
+        return [Hit(f"{_date(ctx)} has crisis and other psychotherapy codes: {_ids(ctx, EVALUATION + PSYCHOTHERAPY + CRISIS)}",
+                  "bill the whole day's crisis time as 90839 (+90840), or only the regular session")]
 
 
 @rule("two-psychotherapy-codes", "error", ("24D",), "day", min_rows=2)
@@ -55,8 +55,8 @@ def two_psychotherapy_codes(ctx: Context):
     """One psychotherapy code per date: the minutes add up into one code, never 90834 + 90832."""
     found = sorted({c for c in _codes(ctx) if c in PSYCHOTHERAPY})
     if len(found) > 1:
-        yield Hit(f"{_date(ctx)} has {len(found)} psychotherapy codes: {_ids(ctx, found)}",
-                  "add the minutes together and bill the one code that fits the total; void the other session")
+        return [Hit(f"{_date(ctx)} has {len(found)} psychotherapy codes: {_ids(ctx, found)}",
+                  "add the minutes together and bill the one code that fits the total; void the other session")]
 
 
 @rule("interactive-complexity-pairing", "error", ("24D",), "day", min_rows=2)
@@ -64,8 +64,8 @@ def interactive_complexity_pairing(ctx: Context):
     """+90785 (interactive complexity) is not billed with crisis (90839/90840) or family therapy (90846/90847/90849)."""
     ic, bad = _both(ctx, ("90785",), NO_INTERACTIVE_COMPLEXITY)
     if ic and bad:
-        yield Hit(f"{_date(ctx)} has +90785 with {', '.join(sorted(set(bad)))}, which it may not be added to",
-                  "void the 90785 session")
+        return [Hit(f"{_date(ctx)} has +90785 with {', '.join(sorted(set(bad)))}, which it may not be added to",
+                  "void the 90785 session")]
 
 
 def _specific(a: str, b: str) -> bool:
@@ -101,7 +101,7 @@ def family_with_psychotherapy(ctx: Context):
     """Family therapy and individual psychotherapy on one date need separate sessions and modifier 59."""
     fam, psy = _both(ctx, FAMILY, STANDALONE_PSYCHOTHERAPY)
     if fam and psy and not any(set(s.modifiers) & set(DISTINCT_MODIFIERS) for s in ctx.day if s.cpt in FAMILY + STANDALONE_PSYCHOTHERAPY):
-        yield Hit(f"{_date(ctx)} has family therapy and individual psychotherapy ({_ids(ctx, FAMILY + STANDALONE_PSYCHOTHERAPY)}) "
-                  "without modifier 59", "if they were separate sessions, add modifier 59 to the second; otherwise bill one")
+        return [Hit(f"{_date(ctx)} has family therapy and individual psychotherapy ({_ids(ctx, FAMILY + STANDALONE_PSYCHOTHERAPY)}) "
+                  "without modifier 59", "if they were separate sessions, add modifier 59 to the second; otherwise bill one")]
 
 

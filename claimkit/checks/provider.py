@@ -47,14 +47,14 @@ def npi_check_digit(ctx: Context):
 def billing_npi_missing(ctx: Context):
     """Box 33a needs the billing provider's NPI."""
     if not ctx.practice.billing.npi:
-        yield Hit("the billing NPI ([billing] npi) is empty; box 33a would be blank", f"add your NPI under [billing] ({FIX_PRACTICE})")
+        return [Hit("the billing NPI ([billing] npi) is empty; box 33a would be blank", f"add your NPI under [billing] ({FIX_PRACTICE})")]
 
 
 @rule("billing-name-missing", "error", ("33",), "practice")
 def billing_name_missing(ctx: Context):
     """Box 33 prints the billing provider's name as enrolled with the payer."""
     if not ctx.practice.billing.name.strip():
-        yield Hit("the billing name ([billing] name) is empty", f"add the name you are enrolled under ({FIX_PRACTICE})")
+        return [Hit("the billing name ([billing] name) is empty", f"add the name you are enrolled under ({FIX_PRACTICE})")]
 
 
 @rule("tax-id-format", "error", ("25",), "practice")
@@ -62,9 +62,9 @@ def tax_id_format(ctx: Context):
     """Box 25 needs the billing provider's 9-digit EIN or SSN."""
     tax_id = re.sub(r"[-\s]", "", ctx.practice.billing.tax_id)
     if not tax_id:
-        yield Hit("the tax ID ([billing] tax_id) is empty; box 25 would be blank", f"add your EIN (or SSN) ({FIX_PRACTICE})")
+        return [Hit("the tax ID ([billing] tax_id) is empty; box 25 would be blank", f"add your EIN (or SSN) ({FIX_PRACTICE})")]
     elif not re.fullmatch(r"\d{9}", tax_id):
-        yield Hit(f"tax ID '{ctx.practice.billing.tax_id}' is not 9 digits", f"write the 9-digit EIN or SSN ({FIX_PRACTICE})")
+        return [Hit(f"tax ID '{ctx.practice.billing.tax_id}' is not 9 digits", f"write the 9-digit EIN or SSN ({FIX_PRACTICE})")]
 
 
 @rule("tax-id-type", "warning", ("25",), "practice")
@@ -74,11 +74,11 @@ def tax_id_type(ctx: Context):
     tax_id = re.sub(r"[-\s]", "", b.tax_id)
     if b.tax_id_type == "ssn" and re.fullmatch(r"\d{9}", tax_id):
         if tax_id[:3] in ("000", "666") or tax_id[0] == "9" or tax_id[3:5] == "00" or tax_id[5:] == "0000":
-            yield Hit(f"tax ID {tax_id} is marked as an SSN but no SSN looks like that (an EIN?)",
-                      f"set tax_id_type = \"ein\" if it is an EIN ({FIX_PRACTICE})")
+            return [Hit(f"tax ID {tax_id} is marked as an SSN but no SSN looks like that (an EIN?)",
+                      f"set tax_id_type = \"ein\" if it is an EIN ({FIX_PRACTICE})")]
         elif ORG_NAME.search(b.name):
-            yield Hit(f"billing name '{b.name}' is an organisation's but the tax ID is marked as an SSN",
-                      "organisations bill under their EIN: set tax_id_type = \"ein\" and the EIN")
+            return [Hit(f"billing name '{b.name}' is an organisation's but the tax ID is marked as an SSN",
+                      "organisations bill under their EIN: set tax_id_type = \"ein\" and the EIN")]
 
 
 def _taxonomies(ctx: Context) -> Iterator[tuple[str, str, str]]:
@@ -113,9 +113,9 @@ def rendering_npi_missing(ctx: Context):
     if org and p.billing.npi and (not p.provider.npi or p.provider.npi == p.billing.npi):
         why = f"taxonomy {p.billing.taxonomy} is an organisation's" if tax is not None and tax.npi_type == 2 \
             else f"'{p.billing.name}' is an organisation"
-        yield Hit(f"the billing NPI looks like an organisation's ({why}) but [provider] npi is "
+        return [Hit(f"the billing NPI looks like an organisation's ({why}) but [provider] npi is "
                   + ("empty" if not p.provider.npi else "the same number"),
-                  "put the therapist's individual NPI under [provider] npi so it prints in 24J")
+                  "put the therapist's individual NPI under [provider] npi so it prints in 24J")]
 
 
 @rule("address-po-box", "error", ("33", "32"), "practice")
@@ -154,7 +154,7 @@ def billing_address_missing(ctx: Context):
     """Box 33 needs the billing provider's full street address."""
     gaps = _address_gaps(ctx.practice.billing.address)
     if gaps:
-        yield Hit(f"the billing address has no {', '.join(gaps)}", f"complete [billing.address] ({FIX_PRACTICE})")
+        return [Hit(f"the billing address has no {', '.join(gaps)}", f"complete [billing.address] ({FIX_PRACTICE})")]
 
 
 @rule("billing-phone", "warning", ("33",), "practice")
@@ -165,9 +165,9 @@ def billing_phone(ctx: Context):
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     if not phone:
-        yield Hit("the billing phone ([billing] phone) is empty", "add your 10-digit office phone number")
+        return [Hit("the billing phone ([billing] phone) is empty", "add your 10-digit office phone number")]
     elif len(digits) != 10:
-        yield Hit(f"billing phone '{phone}' is not a 10-digit US number", "write it as area code + number, e.g. 5125550100")
+        return [Hit(f"billing phone '{phone}' is not a 10-digit US number", "write it as area code + number, e.g. 5125550100")]
 
 
 @rule("state-code", "error", ("5", "7", "33", "32"), "practice")
@@ -187,11 +187,11 @@ def provider_name(ctx: Context):
     """Box 31 (and superbills) name the therapist who saw the client."""
     pr = ctx.practice.provider
     if not (pr.first and pr.last):
-        yield Hit("the therapist's name ([provider] first/last) is incomplete; box 31 would show only the billing name",
-                  f"add first and last under [provider] ({FIX_PRACTICE})")
+        return [Hit("the therapist's name ([provider] first/last) is incomplete; box 31 would show only the billing name",
+                  f"add first and last under [provider] ({FIX_PRACTICE})")]
     elif not pr.credentials:
-        yield Hit(f"{pr.display_name} has no credentials ([provider] credentials); box 31 wants them (e.g. LPC)",
-                  "add your licence type, e.g. credentials = \"LCSW\"")
+        return [Hit(f"{pr.display_name} has no credentials ([provider] credentials); box 31 wants them (e.g. LPC)",
+                  "add your licence type, e.g. credentials = \"LCSW\"")]
 
 
 @rule("license-missing", "warning", ("31",), "practice")
@@ -200,18 +200,18 @@ def license_missing(ctx: Context):
     pr = ctx.practice.provider
     missing = [n for n, v in (("license", pr.license), ("license_state", pr.license_state)) if not v]
     if missing:
-        yield Hit(f"[provider] {' and '.join(missing)} is empty; superbills need the licence number and state",
-                  f"add them under [provider] ({FIX_PRACTICE})")
+        return [Hit(f"[provider] {' and '.join(missing)} is empty; superbills need the licence number and state",
+                  f"add them under [provider] ({FIX_PRACTICE})")]
     elif pr.license_state not in USPS_STATES:
-        yield Hit(f"[provider] license_state '{pr.license_state}' is not a state code", "use the two-letter code, like TX")
+        return [Hit(f"[provider] license_state '{pr.license_state}' is not a state code", "use the two-letter code, like TX")]
 
 
 @rule("accept-assignment", "warning", ("27",), "practice")
 def accept_assignment(ctx: Context):
     """Box 27 NO sends in-network payments to the subscriber instead of you."""
     if not ctx.practice.defaults.accept_assignment:
-        yield Hit("[defaults] accept_assignment is false: box 27 says NO and payers may pay the client instead of you",
-                  "set accept_assignment = true under [defaults] for in-network billing")
+        return [Hit("[defaults] accept_assignment is false: box 27 says NO and payers may pay the client instead of you",
+                  "set accept_assignment = true under [defaults] for in-network billing")]
 
 
 @rule("extra-cpt-format", "error", ("24D",), "practice")
@@ -230,8 +230,8 @@ def taxonomy_required(ctx: Context):
     payer = ctx.payer_record
     p = ctx.practice
     if payer is not None and payer.requires_taxonomy and not (p.billing.taxonomy or p.provider.taxonomy):
-        yield Hit(f"{payer.name} wants a taxonomy code (ZZ in 33b) but practice.toml has none",
-                  "add taxonomy = \"101YP2500X\" (your NPPES taxonomy) under [billing] and [provider]")
+        return [Hit(f"{payer.name} wants a taxonomy code (ZZ in 33b) but practice.toml has none",
+                  "add taxonomy = \"101YP2500X\" (your NPPES taxonomy) under [billing] and [provider]")]
 
 
 @rule("payer-address", "warning", ("carrier",), "payer")
@@ -241,8 +241,8 @@ def payer_address(ctx: Context):
     if payer is not None and ctx.payer_billed:
         gaps = _address_gaps(payer.address)
         if gaps:
-            yield Hit(f"{payer.name} has no claims mailing address ({', '.join(gaps)} missing); the carrier block would be incomplete",
-                      f"add [payer.{payer.id}.address] from the back of the member's card")
+            return [Hit(f"{payer.name} has no claims mailing address ({', '.join(gaps)} missing); the carrier block would be incomplete",
+                      f"add [payer.{payer.id}.address] from the back of the member's card")]
 
 
 @rule("medicare-telehealth-modifier", "warning", ("24D",), "payer")
@@ -250,5 +250,5 @@ def medicare_telehealth_modifier(ctx: Context):
     """Medicare (since 2024) reads telehealth from POS 02/10; modifier 95 only in narrow cases, GT never."""
     payer = ctx.payer_record
     if payer is not None and payer.type == "medicare" and payer.telehealth_modifier in ("95", "GT"):
-        yield Hit(f"{payer.name} is Medicare but adds modifier {payer.telehealth_modifier} to telehealth lines",
-                  f"set telehealth_modifier = \"none\" for [payer.{payer.id}] (POS 02/10 says it is telehealth)")
+        return [Hit(f"{payer.name} is Medicare but adds modifier {payer.telehealth_modifier} to telehealth lines",
+                  f"set telehealth_modifier = \"none\" for [payer.{payer.id}] (POS 02/10 says it is telehealth)")]

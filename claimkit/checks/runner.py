@@ -52,8 +52,17 @@ SESSION_COLUMNS = ("id, client, date, cpt, units, minutes, modifiers, pos, dx, f
                    " note, status, void_reason, created")
 
 
+_AMOUNTS: dict[int, Decimal] = {}
+
+
 def _cents(value: int | None) -> Decimal | None:
-    return None if value is None else Decimal(value).scaleb(-2)
+    """Cents as a Decimal; a practice charges a handful of distinct fees, so each is made once."""
+    if value is None:
+        return None
+    found = _AMOUNTS.get(value)
+    if found is None:
+        found = _AMOUNTS[value] = Decimal(value).scaleb(-2)
+    return found
 
 
 class Row:
@@ -112,14 +121,27 @@ class _Run:
         self.clients: dict[str, "Client"] = {}
         self.broken_clients: set[str] = set()
         self.memo: dict = {}
+        self._base: dict | None = None
 
     @property
     def ok(self) -> bool:
         return self.practice is not None and self.payers is not None
 
     def ctx(self, **kw) -> Context:
-        return Context(today=self.today, practice=self.practice, payers=self.payers or {}, clients=self.clients, memo=self.memo,
-                       **kw)
+        """A context for one rule scope: the run's shared fields plus `kw` (a dict copy, not a dataclass
+        __init__ with its factories: a run builds one per session)."""
+        base = self._base
+        if base is None:
+            base = self._base = dict(Context(today=self.today, practice=self.practice, payers=self.payers or {},
+                                             clients=self.clients, memo=self.memo).__dict__)
+        ctx = object.__new__(Context)
+        d = ctx.__dict__
+        d.update(base)
+        for key, value in kw.items():
+            if key not in base:
+                raise TypeError(f"Context has no field {key!r}")
+            d[key] = value
+        return ctx
 
     def client(self, cid: str) -> "Client | None":
         if cid in self.clients:

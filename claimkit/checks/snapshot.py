@@ -46,21 +46,21 @@ def claim_npi_check_digit(ctx: Context):
 def claim_billing_npi_missing(ctx: Context):
     """Box 33a needs the billing provider's NPI."""
     if not ctx.claim.billing.npi:
-        yield Hit("box 33a (billing NPI) is empty on the claim", "add the NPI to practice.toml and rebuild the claim")
+        return [Hit("box 33a (billing NPI) is empty on the claim", "add the NPI to practice.toml and rebuild the claim")]
 
 
 @rule("member-id-missing", "error", ("1a", "9a"), "claim")
 def claim_member_id_missing(ctx: Context):
     """Every billed policy needs the member ID from the card."""
     if not ctx.claim.billed.member_id.strip():
-        yield Hit(f"box 1a (member ID for {ctx.claim.billed.payer.name}) is empty", "add the member ID to the client's policy and rebuild the claim")
+        return [Hit(f"box 1a (member ID for {ctx.claim.billed.payer.name}) is empty", "add the member ID to the client's policy and rebuild the claim")]
 
 
 @rule("claim-no-lines", "error", ("24A",), "claim")
 def claim_no_lines(ctx: Context):
     """A claim has at least one service line."""
     if not ctx.claim.lines:
-        yield Hit(f"claim {ctx.claim.claim_id} has no service lines", "void it and build the claim again from the sessions")
+        return [Hit(f"claim {ctx.claim.claim_id} has no service lines", "void it and build the claim again from the sessions")]
 
 
 @rule("lines-per-page", "error", ("24A",), "claim")
@@ -69,8 +69,8 @@ def lines_per_page(ctx: Context):
     n = len(ctx.claim.lines)
     need = -(-n // LINES_PER_PAGE)
     if ctx.claim_pages is not None and n and ctx.claim_pages < need:
-        yield Hit(f"claim {ctx.claim.claim_id} has {n} lines but is recorded as {ctx.claim_pages} page(s); it needs {need}",
-                  "rebuild the claim so each page holds at most 6 lines")
+        return [Hit(f"claim {ctx.claim.claim_id} has {n} lines but is recorded as {ctx.claim_pages} page(s); it needs {need}",
+                  "rebuild the claim so each page holds at most 6 lines")]
 
 
 @rule("total-mismatch", "error", ("28",), "claim")
@@ -78,8 +78,8 @@ def total_mismatch(ctx: Context):
     """Box 28 is the sum of the 24F charges."""
     total = ctx.claim.total_charge
     if ctx.claim_total is not None and ctx.claim_total != total:
-        yield Hit(f"claim total {ctx.claim_total:.2f} differs from the sum of its lines {total:.2f}",
-                  "rebuild the claim; do not edit the ledger by hand")
+        return [Hit(f"claim total {ctx.claim_total:.2f} differs from the sum of its lines {total:.2f}",
+                  "rebuild the claim; do not edit the ledger by hand")]
 
 
 @rule("resubmission-ref", "error", ("22",), "claim")
@@ -88,8 +88,8 @@ def resubmission_ref(ctx: Context):
     c = ctx.claim
     if c.frequency in ("7", "8") and not c.original_ref.strip():
         kind = "replacement" if c.frequency == "7" else "void"
-        yield Hit(f"claim {c.claim_id} is a {kind} (box 22 code {c.frequency}) without the payer's original claim number",
-                  "copy the payer's claim number from the ERA/EOB of the original claim")
+        return [Hit(f"claim {c.claim_id} is a {kind} (box 22 code {c.frequency}) without the payer's original claim number",
+                  "copy the payer's claim number from the ERA/EOB of the original claim")]
 
 
 @rule("resubmission-original", "warning", ("22",), "claim")
@@ -97,8 +97,8 @@ def resubmission_original(ctx: Context):
     """An original claim (frequency 1) leaves box 22 blank."""
     c = ctx.claim
     if c.frequency == "1" and c.original_ref.strip():
-        yield Hit(f"claim {c.claim_id} is an original claim but box 22 holds reference {c.original_ref}",
-                  "make it a replacement (code 7) if it corrects a paid or denied claim; otherwise clear the reference")
+        return [Hit(f"claim {c.claim_id} is an original claim but box 22 holds reference {c.original_ref}",
+                  "make it a replacement (code 7) if it corrects a paid or denied claim; otherwise clear the reference")]
 
 
 @rule("prior-auth-box", "error", ("23",), "claim")
@@ -124,8 +124,8 @@ def amount_paid(ctx: Context):
     """Box 29 (amount paid) cannot exceed the total charge."""
     c = ctx.claim
     if c.amount_paid > c.total_charge:
-        yield Hit(f"amount paid {c.amount_paid:.2f} is more than the claim total {c.total_charge:.2f}",
-                  "check the payments posted for these sessions and rebuild the claim")
+        return [Hit(f"amount paid {c.amount_paid:.2f} is more than the claim total {c.total_charge:.2f}",
+                  "check the payments posted for these sessions and rebuild the claim")]
 
 
 @rule("rendering-npi-duplicate", "warning", ("24J",), "claim")
@@ -134,8 +134,8 @@ def rendering_npi_duplicate(ctx: Context):
     c = ctx.claim
     same = [line.line_no for line in c.lines if line.rendering_npi and line.rendering_npi == c.billing.npi]
     if same:
-        yield Hit(f"24J repeats the billing NPI {c.billing.npi} on line(s) {', '.join(map(str, same))}",
-                  "leave 24J blank when the rendering and billing NPI are the same")
+        return [Hit(f"24J repeats the billing NPI {c.billing.npi} on line(s) {', '.join(map(str, same))}",
+                  "leave 24J blank when the rendering and billing NPI are the same")]
 
 
 @rule("taxonomy-required", "error", ("33b", "24J"), "claim")
@@ -146,8 +146,8 @@ def claim_taxonomy_required(ctx: Context):
         return
     in_33b = c.billing_taxonomy_in_33b and c.billing.taxonomy
     if not in_33b and not any(line.rendering_taxonomy for line in c.lines):
-        yield Hit(f"{payer.name} wants a taxonomy code (ZZ in 33b or 24J shaded) but the claim prints none",
-                  "add taxonomy to practice.toml and rebuild the claim")
+        return [Hit(f"{payer.name} wants a taxonomy code (ZZ in 33b or 24J shaded) but the claim prints none",
+                  "add taxonomy to practice.toml and rebuild the claim")]
 
 
 @rule("facility-telehealth", "warning", ("32",), "claim")
@@ -155,7 +155,7 @@ def facility_telehealth(ctx: Context):
     """Box 32 (service facility) is left blank when every line is telehealth."""
     c = ctx.claim
     if c.facility is not None and c.lines and all((catalog.pos(l.pos) and catalog.pos(l.pos).telehealth) for l in c.lines):
-        yield Hit("box 32 names a service facility but every line is telehealth", "leave box 32 blank for telehealth-only claims")
+        return [Hit("box 32 names a service facility but every line is telehealth", "leave box 32 blank for telehealth-only claims")]
 
 
 @rule("secondary-needs-primary", "error", ("9", "9a", "9d", "11d"), "claim")
@@ -163,8 +163,8 @@ def secondary_needs_primary(ctx: Context):
     """A secondary claim names the primary plan in 9, 9a, 9d (11d YES)."""
     c = ctx.claim
     if c.rank != "primary" and c.other is None:
-        yield Hit(f"claim {c.claim_id} is {c.rank} but boxes 9-9d (the other plan) are empty",
-                  "add the primary policy to the client's record and rebuild the claim")
+        return [Hit(f"claim {c.claim_id} is {c.rank} but boxes 9-9d (the other plan) are empty",
+                  "add the primary policy to the client's record and rebuild the claim")]
 
 
 @rule("secondary-prior-payment", "warning", ("29",), "claim")
@@ -172,8 +172,8 @@ def secondary_prior_payment(ctx: Context):
     """A secondary claim reports what the primary paid (attach its EOB)."""
     c = ctx.claim
     if c.rank != "primary" and c.prior_payer_paid is None:
-        yield Hit(f"claim {c.claim_id} is {c.rank} but does not say what the primary paid",
-                  "post the primary's ERA/EOB first, then rebuild the claim (and attach the EOB to paper claims)")
+        return [Hit(f"claim {c.claim_id} is {c.rank} but does not say what the primary paid",
+                  "post the primary's ERA/EOB first, then rebuild the claim (and attach the EOB to paper claims)")]
 
 
 @rule("account-number", "warning", ("26",), "claim")
@@ -181,8 +181,8 @@ def account_number(ctx: Context):
     """Box 26 (the claim id payers echo back) is at most 14 letters and digits."""
     cid = ctx.claim.claim_id
     if not re.fullmatch(r"[A-Za-z0-9]{1,14}", cid):
-        yield Hit(f"claim id '{cid}' in box 26 has special characters or is longer than 14",
-                  "payers may cut or change it, and the ERA will not match; rebuild the claim")
+        return [Hit(f"claim id '{cid}' in box 26 has special characters or is longer than 14",
+                  "payers may cut or change it, and the ERA will not match; rebuild the claim")]
 
 
 @rule("session-already-billed", "error", ("24A",), "claim")
@@ -200,7 +200,7 @@ def dx_count(ctx: Context):
     """Box 21 holds at most 12 diagnoses (A-L)."""
     n = len(ctx.claim.dx)
     if n > 12:
-        yield Hit(f"claim {ctx.claim.claim_id} lists {n} diagnoses; box 21 holds 12", "split the sessions over two claims")
+        return [Hit(f"claim {ctx.claim.claim_id} lists {n} diagnoses; box 21 holds 12", "split the sessions over two claims")]
 
 
 @rule("dx-pointer-invalid", "error", ("24E",), "claim")
@@ -222,11 +222,11 @@ def dx_duplicate(ctx: Context):
     seen = Counter(ctx.claim.dx)
     dups = [d for d, n in seen.items() if n > 1]
     if dups:
-        yield Hit(f"box 21 lists {', '.join(dups)} more than once", "rebuild the claim; each code belongs once in box 21")
+        return [Hit(f"box 21 lists {', '.join(dups)} more than once", "rebuild the claim; each code belongs once in box 21")]
 
 
 @rule("icd-indicator", "error", ("21",), "claim")
 def icd_indicator(ctx: Context):
     """Box 21's ICD indicator is 0 (ICD-10-CM)."""
     if ctx.claim.icd_indicator != "0":
-        yield Hit(f"box 21 ICD indicator is '{ctx.claim.icd_indicator}'; ICD-10-CM claims need 0", "rebuild the claim")
+        return [Hit(f"box 21 ICD indicator is '{ctx.claim.icd_indicator}'; ICD-10-CM claims need 0", "rebuild the claim")]

@@ -309,9 +309,26 @@ def _converters(cls: type) -> dict[str, Any]:
     return {f.name: _converter(hints[f.name]) for f in dataclasses.fields(cls)}
 
 
-def _build(cls: type, data: dict[str, Any]):
+@cache
+def _build_plan(cls: type) -> tuple[frozenset[str], tuple[tuple[str, Any], ...]]:
+    """(field names, the fields whose values need converting): strings and numbers pass through as they are."""
     conv = _converters(cls)
-    return cls(**{k: conv[k](v) for k, v in data.items() if k in conv})
+    return frozenset(conv), tuple((k, c) for k, c in conv.items() if c is not _identity)
+
+
+def _build(cls: type, data: dict[str, Any]):
+    names, convert = _build_plan(cls)
+    values = dict(data) if names.issuperset(data) else {k: v for k, v in data.items() if k in names}
+    for key, fn in convert:
+        if key in values:
+            values[key] = fn(values[key])
+    if len(values) == len(names):
+        # every field given (validated data always is): fill the instance directly instead of running the
+        # frozen __init__, which sets each field through object.__setattr__ (thousands of records per report)
+        obj = object.__new__(cls)
+        obj.__dict__.update(values)
+        return obj
+    return cls(**values)
 
 
 def _plain(value: Any) -> Any:
