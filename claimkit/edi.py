@@ -145,9 +145,9 @@ class Export:
 
 def check_snapshots(ws: Workspace, snapshots: Sequence[ClaimSnapshot]) -> list:
     """The check rules on each claim about to go out (what `cms1500 render` runs)."""
-    from claimkit.checks import check_claim_snapshot
+    from claimkit.checks import check_claim_snapshots
 
-    return [f for snap in snapshots for f in check_claim_snapshot(snap, ws)]
+    return check_claim_snapshots(snapshots, ws)
 
 
 def load_claims(ws: Workspace, claim_ids: Sequence[str]) -> list[ClaimSnapshot]:

@@ -480,3 +480,20 @@ def test_pyx12_findings_name_the_segment(tmp_path):
     guide = [p for p in validate_file(path).problems if p.source == "pyx12"]
     assert len(guide) == 1 and guide[0].segment == 29 and guide[0].segment_id == "CLM"
     assert "Release of Information Code (CLM09)" in guide[0].message
+
+
+def test_batch_check_finds_what_one_claim_at_a_time_finds(ws):
+    """An export or render checks its claims in one run (`check_claim_snapshots`); the findings are the same, in the
+    same order, as checking each claim alone."""
+    from claimkit.checks import check_claim_snapshot, check_claim_snapshots
+
+    add_sessions(ws, "testy", 3)
+    add_sessions(ws, "sam", 2, minutes=40)  # 90837 for 40 minutes: psychotherapy-time on each line
+    add_sessions(ws, "vic", 2, pos="10")  # telehealth without the payer's modifier
+    snaps = _bill(ws)
+    assert len(snaps) >= 3
+    batch = check_claim_snapshots(snaps, ws)
+    singles = [f for snap in snaps for f in check_claim_snapshot(snap, ws)]
+    assert batch == singles
+    rules = sorted({f.rule for f in batch})
+    assert "psychotherapy-time" in rules and len([f for f in batch if f.rule == "psychotherapy-time"]) == 2

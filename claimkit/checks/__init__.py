@@ -265,7 +265,7 @@ def run_scope(scope: str, ctx: Context, subject: str) -> list[Finding]:
     return out
 
 
-from claimkit.checks.runner import check_claim_snapshot, check_session, run_checks  # noqa: E402
+from claimkit.checks.runner import check_claim_snapshot, check_claim_snapshots, check_session, run_checks  # noqa: E402
 
 __all__ = ["Context", "Facets", "Hit", "Rule", "rule", "all_rules", "rule_ids", "rules_for_box", "run_scope",
-           "run_checks", "check_session", "check_claim_snapshot"]
+           "run_checks", "check_session", "check_claim_snapshot", "check_claim_snapshots"]

@@ -209,10 +209,15 @@ class _Run:
                            pending=any(r.status == "unbilled" for r in day))
             self.findings += run_scope("day", ctx, f"client {row.client} / {row.date.isoformat()}")
 
-    def claim_rules(self, snapshot: "ClaimSnapshot", *, pages: int | None = None, total=None, pending: bool = True) -> None:
+    def claim_rules(self, snapshot: "ClaimSnapshot", *, pages: int | None = None, total=None, pending: bool = True,
+                    live: dict[int, list[tuple[str, str, str]]] | None = None,
+                    histories: dict[str, tuple["SessionRow", ...]] | None = None) -> None:
+        """The claim's own rules, then its lines through the session and day rules. `live` and `histories` (the
+        claims standing for each session, each client's sessions) may be read beforehand for a batch of claims."""
         if not self.ok:
             return
-        live = _live_claims_by_session(self.ws, (line.session_id for line in snapshot.lines))
+        if live is None:
+            live = _live_claims_by_session(self.ws, (line.session_id for line in snapshot.lines))
         client = self.client(snapshot.patient_client_id)
         subject = f"client {snapshot.patient_client_id} / claim {snapshot.claim_id}"
         elsewhere: dict[int, str] = {}
@@ -227,7 +232,7 @@ class _Run:
         if client is None:
             return
         # the claim's lines, as printed, through the session and day rules
-        history = tuple(_session_rows(self.ws, "client = ?", (client.id,)))
+        history = histories.get(client.id, ()) if histories is not None else tuple(_session_rows(self.ws, "client = ?", (client.id,)))
         by_id = {r.id: r for r in history}
         rows = line_rows(snapshot, by_id)
         for line, row in zip(snapshot.lines, rows):
@@ -396,4 +401,25 @@ def check_claim_snapshot(snapshot: "ClaimSnapshot", ws: "Workspace", *, today: d
     return run.findings
 
 
-__all__ = ["Row", "run_checks", "check_session", "check_claim_snapshot", "line_rows"]
+def check_claim_snapshots(snapshots: "Iterable[ClaimSnapshot]", ws: "Workspace", *, today: date | None = None) -> list[Finding]:
+    """`check_claim_snapshot` on a batch (what a render or an 837P export of many claims runs): one run, the
+    practice and client files read once, the claims standing for the lines and the clients' sessions read in a
+    few queries instead of two per claim."""
+    snapshots = list(snapshots)
+    run = _Run(ws, today or date.today())
+    if not run.ok or not snapshots:
+        return run.findings
+    live = _live_claims_by_session(ws, (line.session_id for snap in snapshots for line in snap.lines))
+    clients = sorted({snap.patient_client_id for snap in snapshots})
+    histories: dict[str, list] = {}
+    for i in range(0, len(clients), 500):
+        chunk = clients[i:i + 500]
+        for row in _session_rows(ws, f"client IN ({','.join('?' * len(chunk))})", chunk):
+            histories.setdefault(row.client, []).append(row)
+    frozen = {cid: tuple(rows) for cid, rows in histories.items()}
+    for snap in snapshots:
+        run.claim_rules(snap, pending=True, live=live, histories=frozen)
+    return run.findings
+
+
+__all__ = ["Row", "run_checks", "check_session", "check_claim_snapshot", "check_claim_snapshots", "line_rows"]

@@ -38,14 +38,9 @@ def _progress(total: int, label: str):
 
 
 def _findings(snapshots, ws) -> list:
-    try:
-        from claimkit.checks import check_claim_snapshot
-    except ImportError:  # pragma: no cover - the scrubber ships with claimkit
-        return []
-    out = []
-    for snap in snapshots:
-        out += check_claim_snapshot(snap, ws)
-    return out
+    from claimkit.checks import check_claim_snapshots
+
+    return check_claim_snapshots(snapshots, ws)
 
 
 def _output_path(ctx: typer.Context, output: Optional[Path], prompt: str) -> Path:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from claimkit.core.schema import Money
+from claimkit.core.amounts import Money
 
 LINES_PER_PAGE = 6
 

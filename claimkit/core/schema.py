@@ -10,37 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
-
-from claimkit.core.money import parse_money
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
-def _money(value: object) -> Decimal:
-    if isinstance(value, float):
-        raise ValueError("write amounts as text in quotes, like \"120.00\", not as a number with a decimal point")
-    if isinstance(value, bool):
-        raise ValueError("expected an amount like \"120.00\"")
-    return parse_money(value)  # type: ignore[arg-type]
-
-
-def _percent(value: object) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError("expected a percent from 0 to 100")
-    raw = str(value).strip().rstrip("%")
-    try:
-        pct = Decimal(raw)
-    except Exception:
-        raise ValueError(f"'{value}' is not a percent; write it like 20") from None
-    if not pct.is_finite() or pct < 0 or pct > 100:
-        raise ValueError(f"'{value}' is outside 0-100; write the percent like 20")
-    return pct
-
-
-Money = Annotated[Decimal, BeforeValidator(_money), PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
-Percent = Annotated[Decimal, BeforeValidator(_percent), PlainSerializer(lambda v: format(v.normalize(), "f"), return_type=str)]
-
+from claimkit.core.amounts import Money, Percent  # noqa: E402,F401 - shared with the claim snapshot
 from claimkit.core.records import CPT_RE, MMDD_RE, MOD_RE, STATE_RE, ZIP_RE, check_id, normalize_dx
 
 PayerType = Literal["commercial", "medicare", "medicaid", "tricare", "champva", "group", "feca", "other"]

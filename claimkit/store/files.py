@@ -1,7 +1,7 @@
 """TOML <-> records. Every problem names the file, the line and the key, and says how to fix it.
 
 A file is validated with its pydantic schema only when its bytes changed since the last validation; the
-validated data is cached beside it (home/.cache, 0600) and rebuilt as plain records without importing
+validated data is cached in one file (home/.cache/validated.json, 0600, written at exit) and rebuilt as plain records without importing
 pydantic, which keeps `session add` and friends fast.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 from datetime import date
 from decimal import Decimal
@@ -195,36 +196,91 @@ def _cache_key(raw: bytes) -> str:
     return hashlib.blake2b(raw + _schema_stamp(), digest_size=16).hexdigest()
 
 
-def _cache_path(home: Path, label: str) -> Path:
-    return home / CACHE_DIR / (label.replace("/", "__") + ".json")
+BUNDLE = "validated.json"  # {label: [key, plain data]} for every home file validated so far
+_BUNDLES: dict[str, dict[str, Any]] = {}  # home -> {"entries": ..., "changed": set of labels}
+
+
+def _bundle(home: Path) -> dict[str, Any]:
+    """The home's cache of validated files, read once per process: one JSON file rather than one per client
+    (a check or an 837P export reads hundreds of client files)."""
+    key = str(home)
+    found = _BUNDLES.get(key)
+    if found is None:
+        try:
+            with open(os.path.join(key, CACHE_DIR, BUNDLE), "rb") as fh:
+                entries = json.loads(fh.read())
+            if not isinstance(entries, dict):
+                entries = {}
+        except (OSError, ValueError):
+            entries = {}
+        found = _BUNDLES[key] = {"entries": entries, "changed": set()}
+    return found
 
 
 def _cached(home: Path, label: str, key: str) -> Any:
-    try:
-        entry = json.loads(_cache_path(home, label).read_bytes())
-    except (OSError, ValueError):
-        return None
-    return entry.get("data") if entry.get("key") == key else None
+    entry = _bundle(home)["entries"].get(label)
+    return entry[1] if isinstance(entry, list) and len(entry) == 2 and entry[0] == key else None
 
 
 def _remember(home: Path, label: str, key: str, data: Any) -> None:
-    try:
-        folder = home / CACHE_DIR
-        if not folder.is_dir():
-            folder.mkdir(mode=DIR_MODE, exist_ok=True)
-        atomic_write(_cache_path(home, label), json.dumps({"key": key, "data": data}))
-    except OSError:  # a read-only home still works, only slower
-        pass
+    bundle = _bundle(home)
+    bundle["entries"][label] = [key, data]
+    if not bundle["changed"]:
+        _flush_at_exit()
+    bundle["changed"].add(label)
 
 
-def _load(home: Path, path: Path, label: str, validate_raw) -> Any:
-    """Plain validated data for a file: from the cache when its bytes are unchanged, else validated now."""
+@functools.cache
+def _flush_at_exit() -> None:
+    import atexit
+
+    atexit.register(flush_cache)
+
+
+def flush_cache() -> None:
+    """Write what this process validated into each home's cache (merged with what other processes wrote
+    meanwhile). Called at exit; a process killed first only leaves the next run more to validate."""
+    for key, bundle in _BUNDLES.items():
+        if not bundle["changed"]:
+            continue
+        folder = Path(key) / CACHE_DIR
+        try:
+            with open(folder / BUNDLE, "rb") as fh:
+                disk = json.loads(fh.read())
+            if not isinstance(disk, dict):
+                disk = {}
+        except (OSError, ValueError):
+            disk = {}
+        for label in bundle["changed"]:
+            disk[label] = bundle["entries"][label]
+        # forget clients whose files are gone (their data must not linger)
+        clients = folder.parent / "clients"
+        disk = {k: v for k, v in disk.items() if not k.startswith("clients/") or (clients / k[len("clients/"):]).is_file()}
+        try:
+            if not folder.is_dir():
+                folder.mkdir(mode=DIR_MODE, exist_ok=True)
+            atomic_write(folder / BUNDLE, json.dumps(disk, separators=(",", ":")))
+            for old in folder.glob("*.toml.json"):  # one file per home file, as claimkit 0.1 cached them
+                old.unlink()
+        except OSError:  # a read-only home still works, only slower
+            pass
+        bundle["changed"] = set()
+
+
+def _read(path: Path, label: str) -> bytes:
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            return fh.read()
     except FileNotFoundError:
         raise ProblemError(Finding("file-missing", "error", "file is missing", fix="run 'claimkit init' or restore it from a backup", source=Source(label))) from None
     except OSError as exc:
         raise ProblemError(Finding("file-unreadable", "error", f"cannot read it ({exc.strerror})", fix="check the file's permissions", source=Source(label))) from None
+
+
+def _load(home: Path, path: Path, label: str, validate_raw, raw: bytes | None = None) -> Any:
+    """Plain validated data for a file: from the cache when its bytes are unchanged, else validated now."""
+    if raw is None:
+        raw = _read(path, label)
     key = _cache_key(raw)
     data = _cached(home, label, key)
     if data is None:
@@ -276,9 +332,14 @@ def save_payers(home: Path, payers: dict[str, Any]) -> None:
 def load_client(home: Path, client_id: str) -> Client:
     path = client_path(home, client_id)
     label = f"clients/{client_id}.toml"
-    if not path.is_file():
-        raise NotFound(f"no client '{client_id}': see 'claimkit client list', or add it with 'claimkit client add {client_id} ...'")
-    return Client.from_data(_load(home, path, label, lambda raw: _validate_client(raw, label, client_id)))
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise NotFound(f"no client '{client_id}': see 'claimkit client list', or add it with 'claimkit client add {client_id} ...'") from None
+    except OSError as exc:
+        raise ProblemError(Finding("file-unreadable", "error", f"cannot read it ({exc.strerror})", fix="check the file's permissions", source=Source(label))) from None
+    return Client.from_data(_load(home, path, label, lambda raw: _validate_client(raw, label, client_id), raw))
 
 
 def parse_client(raw: bytes, label: str, expected_id: str | None = None) -> Client:

@@ -1,0 +1,71 @@
+"""The cache of validated home files (home/.cache/validated.json): one file, private, keyed by each file's bytes,
+written when a process exits; a hand edit is seen at once and a deleted client's data does not linger."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from claimkit.store import files
+
+
+def _bundle(home: Path) -> dict:
+    return json.loads((home / ".cache" / files.BUNDLE).read_bytes())
+
+
+def _run(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "claimkit", "--home", str(home), *args], capture_output=True, text=True,
+                          env={**os.environ, "CLAIMKIT_HOME": str(home)})
+
+
+def test_one_private_cache_file_written_at_exit(practice, home):
+    practice.ok("client add tess --first Tess --last Testcase --dob 1990-01-02 --sex F --dx F41.1"
+                " --payer acme --member-id ACM123 --copay 25.00")
+    proc = _run(home, "check", "--json")  # reads the practice, the payers and every client
+    assert proc.returncode == 1 and "address has no street" in proc.stdout, proc.stderr  # no street on record: a finding
+    cached = _bundle(home)
+    assert {"practice.toml", "payers.toml", "clients/tess.toml"} <= set(cached)
+    assert cached["clients/tess.toml"][1]["last"] == "Testcase"
+    assert stat.S_IMODE((home / ".cache" / files.BUNDLE).stat().st_mode) == 0o600
+    assert list((home / ".cache").glob("*.toml.json")) == []
+
+
+def test_a_hand_edit_is_read_not_the_cached_copy(practice, home):
+    practice.ok("client add tess --first Tess --last Testcase --dob 1990-01-02 --sex F --dx F41.1"
+                " --payer acme --member-id ACM123 --copay 25.00")
+    assert _run(home, "client", "show", "tess").returncode == 0
+    path = home / "clients" / "tess.toml"
+    path.write_text(path.read_text().replace('last = "Testcase"', 'last = "Editedname"'))
+    proc = _run(home, "client", "show", "tess")
+    assert proc.returncode == 0 and "Editedname" in proc.stdout and "Testcase" not in proc.stdout
+    assert _bundle(home)["clients/tess.toml"][1]["last"] == "Editedname"
+
+
+def test_deleted_clients_and_old_per_file_caches_are_dropped(practice, home):
+    for cid in ("tess", "toby"):
+        practice.ok(f"client add {cid} --first {cid.title()} --last Testcase --dob 1990-01-02 --sex F --dx F41.1"
+                    " --payer acme --member-id ACM123 --copay 25.00")
+    assert _run(home, "client", "list").returncode == 0
+    legacy = home / ".cache" / "clients__toby.toml.json"
+    legacy.write_text('{"key": "x", "data": {"last": "Testcase"}}')
+    (home / "clients" / "toby.toml").unlink()
+    path = home / "clients" / "tess.toml"
+    path.write_text(path.read_text().replace('last = "Testcase"', 'last = "Changed"'))  # something to write back
+    assert _run(home, "client", "show", "tess").returncode == 0
+    cached = _bundle(home)
+    assert "clients/toby.toml" not in cached and "clients/tess.toml" in cached
+    assert not legacy.exists()
+
+
+def test_a_broken_cache_file_is_ignored_and_rewritten(practice, home):
+    practice.ok("client add tess --first Tess --last Testcase --dob 1990-01-02 --sex F --dx F41.1"
+                " --payer acme --member-id ACM123 --copay 25.00")
+    (home / ".cache").mkdir(exist_ok=True)
+    (home / ".cache" / files.BUNDLE).write_bytes(b"\x00not json[")
+    proc = _run(home, "client", "show", "tess")
+    assert proc.returncode == 0 and "Testcase" in proc.stdout
+    assert _bundle(home)["clients/tess.toml"][1]["first"] == "Tess"
