@@ -125,6 +125,16 @@ ERA_OPEN = {
 
 # --- EOB CSV (claimkit eob import FILE): file -> (what is wrong, the line after "error: FILE")
 EOB_REFUSED = {
+    "duplicate-column.csv": ("'paid' twice in the header",
+        ": column 'paid' appears twice in the header; keep one"),
+    "injection-check.csv": ("check is =cmd|' /C calc'!A0 (CSV/formula injection)",
+        """ line 3: column check "=cmd|' /C calc'!A0" is not a check or claim number (letters, digits, - . / and spaces); retype it"""),
+    "injection-payer-claim-number.csv": ("payer_claim_number is @SUM(1+1)*cmd|... (formula injection)",
+        """ line 3: column payer_claim_number "@SUM(1+1)*cmd|' /C calc'!A0" is not a check or claim number (letters, digits, - . / and spaces); retype it"""),
+    "nul-bytes.csv": ("a NUL byte inside payer_claim_number",
+        " line 3: column payer_claim_number 'PC\\x00N1' is not a check or claim number (letters, digits, - . / and spaces); retype it"),
+    "too-many-columns.csv": ("row 2 has 13 cells under 11 columns",
+        " line 3: 13 cells under 11 columns; remove the extra cells (an amount written with a comma, like 1,200.00?)"),
     "adjustment-malformed.csv": ("adjustments written CO45=1",
         " line 3, column adjustments 'CO45=1': write it as GROUP-CARC:AMOUNT, e.g. CO-45:60.00 (groups CO, PR, OA, PI)"),
     "allowed-more-than-charge.csv": ("allowed 200.00 on a 180.00 line",
@@ -188,13 +198,7 @@ EOB_REFUSED = {
 }
 
 # accepted today although they should be refused: the CSV reader (read_eob_csv in claimkit/posting.py).
-EOB_OPEN = {
-    "too-many-columns.csv": ("row 2 has 13 cells under 11 columns: the extra ones are dropped silently", "line 3"),
-    "duplicate-column.csv": ("'paid' twice: the last one wins and the message blames the balance", "column 'paid'"),
-    "nul-bytes.csv": ("a NUL byte inside payer_claim_number, stored as is", "line 3"),
-    "injection-check.csv": ("check is =cmd|' /C calc'!A0 (CSV/formula injection), stored as is", "line 3"),
-    "injection-payer-claim-number.csv": ("payer_claim_number is @SUM(1+1)*cmd|... (formula injection), stored", "line 3"),
-}
+EOB_OPEN: dict[str, tuple[str, str]] = {}  # none left: the five found by the corpus are refused since 2026-12-02
 
 # --- template PDFs (claimkit cms1500 render --template FILE): file -> (what is wrong, the line after "error: --template PATH")
 PDF_REFUSED = {
