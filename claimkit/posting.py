@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import re
 import sqlite3
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date
@@ -695,6 +696,17 @@ EOB_COLUMNS = ("claim", "line", "allowed", "paid", "deductible", "coinsurance", 
                "check", "date")
 
 
+# ids and numbers copied from an EOB: letters, digits and a few separators; never a spreadsheet formula
+# (=, +, @ or - first) or control characters, which would go on into statements and exports
+_EOB_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./_-]{0,49}")
+
+
+def _shown(value: str) -> str:
+    """A cell in a message: quoted, control characters escaped, cut to 40 characters."""
+    text = value if len(value) <= 40 else value[:40] + "..."
+    return repr(text)
+
+
 def read_eob_csv(path: Path) -> tuple[list[EobLine], str]:
     """The documented CSV (docs/eob-csv.md): one row per service line. Returns the lines and the file's fingerprint."""
     import csv
@@ -723,14 +735,26 @@ def read_eob_csv(path: Path) -> tuple[list[EobLine], str]:
     unknown = [h for h in header if h not in EOB_COLUMNS]
     if unknown:
         raise ClaimkitError(f"{name}: unknown column {unknown[0]!r}; columns: {', '.join(EOB_COLUMNS)}")
+    twice = [h for i, h in enumerate(header) if h in header[:i]]
+    if twice:
+        raise ClaimkitError(f"{name}: column {twice[0]!r} appears twice in the header; keep one")
     out = []
-    for n, row in enumerate(reader, start=2):
+    for n, raw_row in enumerate(reader, start=2):
         if n > 100_000:
             raise ClaimkitError(f"{name}: more than 100,000 rows; split the file")
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
-        if None in row or not any(row.values()):
-            continue
         where = f"{name} line {n}"
+        if None in raw_row:  # DictReader puts the cells beyond the header under None
+            cells = len(header) + len(raw_row[None])
+            raise ClaimkitError(f"{where}: {cells} cells under {len(header)} columns; remove the extra cells"
+                                " (an amount written with a comma, like 1,200.00?)")
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw_row.items()}
+        if not any(row.values()):
+            continue
+        for col in ("payer_claim_number", "check"):  # (an unknown claim id is refused when it is looked up)
+            value = row.get(col, "")
+            if value and not _EOB_REFERENCE.fullmatch(value):
+                raise ClaimkitError(f"{where}: column {col} {_shown(value)} is not a check or claim number"
+                                    " (letters, digits, - . / and spaces); retype it")
 
         def money(col: str, required: bool = False) -> Decimal:
             value = row.get(col, "")
