@@ -296,6 +296,25 @@ def test_amounts_that_do_not_balance_are_refused(billed, home, tmp_path):
     assert ledger_rows(home) == before
 
 
+def test_an_error_late_in_the_file_undoes_the_payments_before_it(billed, home, tmp_path):
+    """Payments are posted as they are read: a later one that does not balance must still leave nothing behind."""
+    good = remit(home, paid_lines(home), trace="TRACE1", control=1)
+    bad = remit(home, paid_lines(home), trace="TRACE2", pcn="PCN2", control=2).replace(
+        "SVC*HC:90837*180*96**1", "SVC*HC:90837*180*97**1", 1)
+    f = tmp_path / "two.835"
+    f.write_text(good + bad)
+    before = ledger_rows(home)
+    line = billed.fails(f"era import {f}")
+    assert "nothing was posted" in line, line
+    assert ledger_rows(home) == before
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT COUNT(*) FROM remittances").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM remit_claims").fetchone()[0] == 0
+    (tmp_path / "good.835").write_text(good)
+    assert "Posted payment TRACE1" in billed.ok(f"era import {tmp_path / 'good.835'}").stdout
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_files_never_crash_or_post_partially(billed, home, tmp_path, data):
