@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from functools import cache
 from decimal import Decimal
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from claimkit import catalog
 from claimkit.core.errors import Finding
+from claimkit.core.lightclass import lightclass
 
 if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
@@ -53,7 +54,7 @@ class Hit(NamedTuple):
     where: str | None = None  # narrows the subject: "line 2", "session 12"
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Rule:
     id: str
     severity: str
@@ -148,7 +149,7 @@ class lazy:
         return value
 
 
-@dataclass
+@lightclass
 class Context:
     """Everything a rule may look at. `today` is injectable so tests (and timely filing) are deterministic."""
 

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Sequence
@@ -14,10 +13,11 @@ from typing import Any, Sequence
 import typer
 
 from claimkit.core.errors import ClaimkitError
+from claimkit.core.lightclass import lightclass
 from claimkit.core.money import parse_money
 
 
-@dataclass
+@lightclass
 class State:
     home: str | None = None
     debug: bool = False

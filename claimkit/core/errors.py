@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from claimkit.core.lightclass import lightclass
 
 
 class ClaimkitError(Exception):
@@ -33,7 +33,7 @@ class ChecksFailed(ClaimkitError):
         self.findings = findings
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Source:
     """Where a problem comes from: a file and line or key, a ledger row, or an X12 segment."""
 
@@ -53,7 +53,7 @@ class Source:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Finding:
     """One problem found by a check, a loader or the 835 reader; reported together with its siblings."""
 

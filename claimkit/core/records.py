@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Any
+
+from claimkit.core.lightclass import lightclass
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 STATE_RE = re.compile(r"^[A-Z]{2}$")
@@ -86,7 +88,7 @@ class Record:
         return dataclasses.replace(self, **changes)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Address(Record):
     street: str = ""
     street2: str = ""
@@ -99,7 +101,7 @@ class Address(Record):
         return f"{street}, {self.city}, {self.state} {self.zip}".strip(", ")
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Billing(Record):
     """Box 25 and 33: who gets paid."""
 
@@ -112,7 +114,7 @@ class Billing(Record):
     address: Address = field(default_factory=Address)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Provider(Record):
     """The therapist who sees clients: box 31 and, when the billing NPI is an organisation's, 24J."""
 
@@ -131,7 +133,7 @@ class Provider(Record):
         return f"{name}, {self.credentials}" if self.credentials else name
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Facility(Record):
     """Box 32: where in-person sessions happen (left blank for telehealth)."""
 
@@ -140,7 +142,7 @@ class Facility(Record):
     address: Address = field(default_factory=Address)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Defaults(Record):
     pos: str = "11"
     signature_on_file: bool = True
@@ -148,13 +150,13 @@ class Defaults(Record):
     no_remittance_days: int = 30
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class FormOffsets(Record):
     offset_x: Decimal = Decimal(0)
     offset_y: Decimal = Decimal(0)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Practice(Record):
     name: str
     billing: Billing = field(default_factory=Billing)
@@ -171,7 +173,7 @@ class Practice(Record):
         return self.provider.npi or self.billing.npi
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Payer(Record):
     id: str
     name: str
@@ -195,7 +197,7 @@ class Payer(Record):
         return self.rates.get(cpt)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Person(Record):
     """The insured when it is not the client (box 4, 7, 11a)."""
 
@@ -209,7 +211,7 @@ class Person(Record):
     employer: str = ""
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Policy(Record):
     payer: str
     member_id: str = ""
@@ -235,7 +237,7 @@ class Policy(Record):
         return (self.effective is None or self.effective <= day) and (self.end is None or day <= self.end)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Authorization(Record):
     number: str
     payer: str = ""
@@ -245,7 +247,7 @@ class Authorization(Record):
     cpts: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Client(Record):
     id: str
     first: str
