@@ -224,22 +224,29 @@ def _plan(rules: list[Rule]) -> Plan:
     return tuple((r.fn, r.min_rows, r) for r in rules)
 
 
-def session_plan(cpt: str, pos: str, modifiers: bool, auth: bool) -> Plan:
-    """The session rules that can fire on a line with these facets (cached per distinct facets)."""
+def session_plan(cpt: str, pos: str, modifiers: bool, auth: bool) -> tuple[Plan, Facets]:
+    """The session rules that can fire on a line with these facets (cached per distinct facets), and the facets."""
     key = (cpt, pos, modifiers, auth)
-    plan = _PLANS.get(key)
-    if plan is None:
+    found = _PLANS.get(key)
+    if found is None:
         facets = Facets(cpt, pos, modifiers, auth, catalog.cpt(cpt), catalog.pos(pos))
-        plan = _PLANS[key] = _plan([r for r in all_rules("session") if r.when is None or r.when(facets)])
-    return plan
+        found = _PLANS[key] = (_plan([r for r in all_rules("session") if r.when is None or r.when(facets)]), facets)
+    return found
 
 
 def session_facets(ctx: Context) -> Plan:
-    """The plan for the session in `ctx` (its client and payer decide the authorization facet)."""
+    """The plan for the session in `ctx` (its client and payer decide the authorization facet). The payer and the
+    catalog entries of the code and place, looked up on the way, are stored on the context for the rules."""
     s = ctx.session
     payer = ctx.payers.get(s.payer) if s.payer else None
     auth = bool(ctx.client is not None and ctx.client.authorizations) or bool(payer is not None and payer.requires_auth)
-    return session_plan(s.cpt, s.pos, bool(s.modifiers), auth)
+    plan, facets = session_plan(s.cpt, s.pos, bool(s.modifiers), auth)
+    d = ctx.__dict__
+    if ctx.payer_record is None and s.payer:  # as Context.payer would find it
+        d.setdefault("payer", payer)
+    d.setdefault("cpt", facets.info)
+    d.setdefault("place", facets.place)
+    return plan
 
 
 def run_scope(scope: str, ctx: Context, subject: str) -> list[Finding]:

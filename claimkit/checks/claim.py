@@ -20,10 +20,13 @@ def _when(ctx: Context) -> str:
 # --- timely filing --------------------------------------------------------------------------------------------
 
 def _deadline(ctx: Context):
+    """The filing deadline of the session in hand (None when not pending or no payer); both filing rules ask."""
+    d = ctx.__dict__
+    if "deadline" in d:
+        return d["deadline"]
     s, payer = ctx.session, ctx.payer
-    if payer is None or not ctx.pending:
-        return None
-    return s.date + timedelta(days=payer.timely_filing_days)
+    d["deadline"] = None if payer is None or not ctx.pending else s.date + timedelta(days=payer.timely_filing_days)
+    return d["deadline"]
 
 
 @rule("timely-filing", "error", ("24A",), "session")

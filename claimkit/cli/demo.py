@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -55,6 +54,8 @@ def demo(ctx: typer.Context, dir_: Optional[Path] = typer.Option(None, "--dir", 
 
     Example: claimkit demo --dir ~/claimkit-demo
     """
+    import tempfile
+
     from claimkit.cli.sessions import summary_line
     from claimkit.demo import build
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +47,8 @@ def atomic_write(path: Path, data: bytes | str, mode: int = FILE_MODE) -> None:
     """Write to a temp file beside the target, fsync, then rename: readers see the old or the new file, never half."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    import tempfile  # here, not at the top: read-only commands never load it (nor the random module it needs)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
