@@ -688,19 +688,25 @@ def test_missing_se_and_second_st():
     assert len(era.transactions) == 2 and not era.transactions[0].complete
 
 
-def test_envelope_counts_are_warnings_and_never_preallocate():
+def test_envelope_counts_small_miscount_is_a_note_impossible_count_refuses_and_never_preallocates():
     text = _text(TERTIARY)
-    era = parse_835(text.replace("SE*24*0001", "SE*1000000000*0001").replace("GE*1*20213", "GE*999999999*1"))
-    assert era.ok
+    era = parse_835(text.replace("SE*24*0001", "SE*25*0001").replace("GE*1*20213", "GE*2*1"))
+    assert era.ok  # off by one, as payers' files sometimes are: read, with notes
     assert {"envelope-count", "envelope-control"} <= warning_codes(era)
-    assert "1000000000" in finding(era, "envelope-count").message
+    assert finding(era, "envelope-count").message == "segment 26 (SE01): says 25 segments, the transaction has 24"
+    era = parse_835(text.replace("SE*24*0001", "SE*1000000000*0001").replace("GE*1*20213", "GE*999999999*1"))
+    assert not era.ok  # no miscount explains a billion: a damaged file
+    assert [f.message for f in era.errors if f.code == "envelope-count"] == [
+        "segment 26 (SE01): says 1000000000 segments, the transaction has 24: the file is damaged; ask the sender for a new copy",
+        "segment 27 (GE01): says 999999999 transactions, the group has 1: the file is damaged; ask the sender for a new copy"]
     era = parse_835(text.replace("SE*24*0001", "SE*-5*0001"))
     assert finding(era, "bad-count").message == "segment 26 (SE01): count '-5' is not a whole number of 0 or more"
     huge = parse_835(text.replace("SE*24*0001", "SE*" + "9" * 5000 + "*0001"))
     assert "bad-count" in error_codes(huge)
     start = time.perf_counter()
-    parse_835(text.replace("LX*1", "TS3*1*11*20051231*" + "9" * 12 + "*1766.5~LX*1"))
+    era = parse_835(text.replace("LX*1", "TS3*1*11*20051231*" + "9" * 12 + "*1766.5~LX*1"))
     assert time.perf_counter() - start < 1
+    assert "the provider summary counts 999999999999 claims, the transaction holds 1" in finding(era, "envelope-count").message
 
 
 def test_unknown_cas_group_and_incomplete_triples():

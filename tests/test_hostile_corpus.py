@@ -31,6 +31,22 @@ POSTED = {"insurance_paid:": 20800, "contractual:CO-45": 18000, "patient_resp:de
 
 # --- 835 (claimkit era import FILE): file -> (what is wrong, the line after "error: FILE: ", before "; nothing was posted")
 ERA_REFUSED = {
+    "se-count-billion.835": ("SE01 says 1,000,000,000 segments",
+        "segment 35 (SE01): says 1000000000 segments, the transaction has 33: the file is damaged; ask the sender for a new copy"),
+    "se-before-st.835": ("an SE in front of the ST (segments out of order)",
+        "segment 3 (SE): an SE without an ST before it (segments out of order)"),
+    "ge-billion-transactions.835": ("GE01 says 1,000,000,000 transactions",
+        "segment 36 (GE01): says 1000000000 transactions, the group has 1: the file is damaged; ask the sender for a new copy"),
+    "ts3-billion-claims.835": ("a TS3 provider summary claiming 1,000,000,000 claims",
+        "segment 13 (TS304): the provider summary counts 1000000000 claims, the transaction holds 1: the file is damaged; ask the sender for a new copy"),
+    "lx-negative.835": ("LX01 is -1",
+        "segment 12 (LX01): '-1' is not a line group number (a whole number from 1)"),
+    "svc-negative-units.835": ("SVC05 (units) is -1",
+        "segment 17 (SVC05): -1.00 units is not a unit count (0 to 9,999; negative only on a reversal)"),
+    "svc-billion-units.835": ("SVC05 (units) is 1,000,000,000",
+        "segment 17 (SVC05): 1000000000.00 units is not a unit count (0 to 9,999; negative only on a reversal)"),
+    "clp-status-unknown.835": ("CLP02 (claim status) 99, not a code",
+        "segment 13 (CLP02): claim status '99' is not a claim status code (1-4, 19-23, 25): claimkit cannot tell whether it was paid or denied"),
     "amt-allowed-not-numeric.835": ("AMT*B6 (allowed) of line 1 is '12O' (letter O)",
         "segment 22 (AMT02): amount '12O' is not a number"),
     "body-uses-other-separators.835": ("the ISA declares '*' but every later segment splits its elements with '|'",
@@ -70,7 +86,7 @@ ERA_REFUSED = {
     "mixed-element-separators.835": ("the CLP segment alone uses '|'",
         "segment 13 ('CLP|CK00001|1|540|208...') separates its elements with '|', but the ISA header declares '*': the file mixes separators (damaged or edited by hand); ask the sender for a new copy (and 6 more problems)"),
     "no-st.835": ("the ST segment is missing",
-        "the file holds no 835 transaction (no ST*835) (and 13 more problems)"),
+        "the file holds no 835 transaction (no ST*835) (and 14 more problems)"),
     "nul-bytes-in-segment.835": ("NUL bytes inside CLP03",
         "segment 13 (CLP03): amount '540\\x00\\x00\\x00' is not a number"),
     "pdf-file.835": ("a PDF",
@@ -101,6 +117,10 @@ ERA_REFUSED = {
 
 # read correctly (exit 0, the same postings as the valid file): file -> (what is unusual, the note on stderr or "")
 ERA_READ = {
+    "se-count-lies.835": ("SE01 says 34 segments, the transaction has 33 (a miscount, as in a published payer sample)",
+                          "  note: segment 35 (SE01): says 34 segments, the transaction has 33"),
+    "se-control-mismatch.835": ("SE02 0002 closes ST02 0001 (control numbers carry no money)",
+                                "  note: segment 35 (SE02): control number '0002' does not match ST02 '0001' (segment 3)"),
     "utf16-bom.835": ("UTF-16 with a byte order mark", ""),
     "utf16-no-bom.835": ("UTF-16 (little-endian) without a byte order mark", ""),
     "nul-bytes-padding.835": ("4,096 NUL bytes after the IEA (block-transfer padding)", ""),
@@ -110,18 +130,7 @@ ERA_READ = {
 
 # accepted today although the issue asks for exit 2: the 835 reader (claimkit/x12/era835.py) treats these as notes or
 # ignores them. file -> (what is wrong, text the refusal must contain). Strict xfail: a fix makes them fail until moved.
-ERA_OPEN = {
-    "se-count-lies.835": ("SE01 says 34 segments, the transaction has 33", "segment 35 (SE01)"),
-    "se-count-billion.835": ("SE01 says 1,000,000,000 segments", "segment 35 (SE01)"),
-    "se-control-mismatch.835": ("SE02 0002 closes ST02 0001", "segment 35 (SE02)"),
-    "se-before-st.835": ("an SE in front of the ST (segments out of order)", "segment 3 (SE)"),
-    "ge-billion-transactions.835": ("GE01 says 1,000,000,000 transactions", "segment 36 (GE01)"),
-    "ts3-billion-claims.835": ("a TS3 provider summary claiming 1,000,000,000 claims", "(TS304)"),
-    "lx-negative.835": ("LX01 is -1", "(LX01)"),
-    "svc-negative-units.835": ("SVC05 (units) is -1", "(SVC05)"),
-    "svc-billion-units.835": ("SVC05 (units) is 1,000,000,000", "(SVC05)"),
-    "clp-status-unknown.835": ("CLP02 (claim status) 99, not a code: posted as if paid", "(CLP02)"),
-}
+ERA_OPEN: dict[str, tuple[str, str]] = {}  # none left: the ten the corpus found are refused or read since 2026-12-02
 
 # --- EOB CSV (claimkit eob import FILE): file -> (what is wrong, the line after "error: FILE")
 EOB_REFUSED = {

@@ -515,6 +515,8 @@ class _Claim:
     line_adj = ZERO  # sum of the CAS amounts of its service lines
     line_pr = ZERO  # ... of their PR (patient responsibility) CAS amounts
     line_charge = ZERO  # sum of their charges
+    line_paid = ZERO  # sum of their payments (SVC03)
+    line_unbalanced = False  # a service line's charge - adjustments != its payment
 
     def __init__(self, n: int):
         self.segment = n
@@ -529,7 +531,7 @@ class _Claim:
 class _Tx:
     __slots__ = ("control", "version", "is4010", "handling", "amount", "flag", "method", "fmt", "pay_date",
                  "trace", "originator", "payer", "payee", "production", "claims", "plb", "refs", "isa_control",
-                 "gs_control", "segment", "bpr_seg", "bad", "warned")
+                 "gs_control", "segment", "bpr_seg", "bad", "warned", "ts3")
 
     def __init__(self, n: int, control: str, version: str, isa_control: str, gs_control: str):
         self.control = control
@@ -550,6 +552,7 @@ class _Tx:
         self.bpr_seg: int | None = None
         self.bad = False  # an amount that feeds the payment balance could not be read
         self.warned: set[str] = set()
+        self.ts3: list[tuple[int, int]] = []  # (segment, TS304 claim count) of each provider summary
 
 
 # --------------------------------------------------------------------------- parser
@@ -590,7 +593,7 @@ class _Parser:
             "N1": self.h_n1, "N3": self.h_n3, "N4": self.h_n4, "PER": self.h_per, "LX": self.h_lx,
             "CLP": self.h_clp, "CAS": self.h_cas, "NM1": self.h_nm1, "MIA": self.h_mia, "MOA": self.h_moa,
             "AMT": self.h_amt, "SVC": self.h_svc, "LQ": self.h_lq, "PLB": self.h_plb,
-            "CUR": self.h_ignore, "RDM": self.h_ignore, "TS3": self.h_ignore, "TS2": self.h_ignore,
+            "CUR": self.h_ignore, "RDM": self.h_ignore, "TS3": self.h_ts3, "TS2": self.h_ignore,
             "QTY": self.h_ignore, "N2": self.h_ignore, "TA1": self.h_ignore,
         }
         self.all_handlers = dict(self.handlers)
@@ -823,7 +826,11 @@ class _Parser:
             return
         k = self.count(els, 1, n, "GE")
         if k is not None and k != self.gs_sets:
-            self.warn("envelope-count", f"segment {n} (GE01): says {k} transactions, the group has {self.gs_sets}", n)
+            if _impossible(k, self.gs_sets):
+                self.err("envelope-count", f"segment {n} (GE01): says {k} transactions, the group has {self.gs_sets}:"
+                                           " the file is damaged; ask the sender for a new copy", n)
+            else:
+                self.warn("envelope-count", f"segment {n} (GE01): says {k} transactions, the group has {self.gs_sets}", n)
         ctl = _el(els, 2).strip()
         if ctl != self.gs[1]:
             self.warn("envelope-control", f"segment {n} (GE02): control number {ctl!r} does not match GS06 "
@@ -900,12 +907,16 @@ class _Parser:
             return
         tx = self.tx
         if tx is None:
-            self.warn("envelope", f"segment {n} (SE): an SE without an ST", n)
+            self.err("out-of-order", f"segment {n} (SE): an SE without an ST before it (segments out of order)", n)
             return
         k = self.count(els, 1, n, "SE")
         actual = n - tx.segment + 1
         if k is not None and k != actual:
-            self.warn("envelope-count", f"segment {n} (SE01): says {k} segments, the transaction has {actual}", n)
+            if _impossible(k, actual):
+                self.err("envelope-count", f"segment {n} (SE01): says {k} segments, the transaction has {actual}: the"
+                                           " file is damaged; ask the sender for a new copy", n)
+            else:
+                self.warn("envelope-count", f"segment {n} (SE01): says {k} segments, the transaction has {actual}", n)
         ctl = _el(els, 2).strip()
         if ctl != tx.control:
             self.warn("envelope-control", f"segment {n} (SE02): control number {ctl!r} does not match ST02 "
@@ -939,6 +950,11 @@ class _Parser:
             payee_rec = Payee()
         payer_rec = (Payer(payer.name, payer.qual, payer.id, payer.address(), tuple(payer.contacts),
                            tuple(payer.refs), payer.segment) if payer is not None else Payer())
+        for seg_ts3, declared in tx.ts3:
+            if declared > len(tx.claims):
+                self.err("envelope-count", f"segment {seg_ts3} (TS304): the provider summary counts {declared} claims,"
+                                           f" the transaction holds {len(tx.claims)}: the file is damaged; ask the"
+                                           " sender for a new copy", seg_ts3)
         amount = tx.amount if tx.amount is not None else ZERO
         pay = Payment(
             control_number=tx.control, version=tx.version, handling=tx.handling, amount=amount,
@@ -994,10 +1010,20 @@ class _Parser:
         adj = c.line_adj
         for a in c.adjs:
             adj += a.amount
+        balanced = c.charge - adj == c.paid and not c.line_unbalanced
         if c.charge - adj != c.paid and self.room("claim-unbalanced", "error"):
             self.err("claim-unbalanced",
                      f"segment {n} (CLP): claim {_clip(c.account)} does not balance: charge {_fmt(c.charge)} - "
                      f"adjustments {_fmt(adj)} = {_fmt(c.charge - adj)}, but the payer paid {_fmt(c.paid)} (CLP04)", n)
+        claim_adj = adj - c.line_adj
+        if balanced and c.lines and c.line_paid - claim_adj != c.paid and self.room("claim-lines-paid", "error"):
+            # a claim and its lines that each balance, yet the lines' payments (SVC03) less the claim-level
+            # adjustments are not the claim's (CLP04): a service line was lost (a damaged SVC), and posting would
+            # leave part of the payment unposted
+            self.err("claim-lines-paid",
+                     f"segment {n} (CLP04): claim {_clip(c.account)} paid {_fmt(c.paid)} but its {len(c.lines)} service "
+                     f"lines paid {_fmt(c.line_paid)}, less claim-level adjustments {_fmt(claim_adj)} = "
+                     f"{_fmt(c.line_paid - claim_adj)} (a line lost or damaged?); ask the sender for a new copy", n)
         if c.lines and c.line_charge != c.charge:
             self.warn("claim-line-charges",
                       f"segment {n} (CLP03): claim {_clip(c.account)} charge {_fmt(c.charge)} but its "
@@ -1036,12 +1062,15 @@ class _Parser:
             claim.lines_bad = True
             return
         claim.line_charge += ln.charge
+        claim.line_paid += ln.paid
         adj = ZERO
         for a in adjs:
             adj += a.amount
             if a.group == "PR":
                 claim.line_pr += a.amount
         claim.line_adj += adj
+        if ln.charge - adj != ln.paid:
+            claim.line_unbalanced = True
         if ln.charge - adj != ln.paid and self.room("line-unbalanced", "error"):
             n = ln.segment
             self.err("line-unbalanced",
@@ -1175,9 +1204,24 @@ class _Parser:
         nums = tuple((_el(els, i).strip(), _el(els, i + 1).strip()) for i in (3, 5, 7) if _el(els, i + 1).strip())
         p.contacts.append(Contact(_el(els, 1).strip(), _el(els, 2).strip(), nums))
 
+    def h_ts3(self, n: int, els: list[str]) -> None:
+        """Provider summary: only its claim count (TS304) is checked, against the claims that follow in the file."""
+        tx = self.tx
+        if tx is None:
+            return
+        v = _el(els, 4).strip()
+        if v:
+            if not v.isdigit():
+                self.err("bad-count", f"segment {n} (TS304): claim count {_clip(v)!r} is not a whole number", n)
+            else:
+                tx.ts3.append((n, int(v)))
+
     def h_lx(self, n: int, els: list[str]) -> None:
         if self.need_tx(n, "LX") is None:
             return
+        v = _el(els, 1).strip()
+        if not (v.isdigit() and 0 < int(v) <= 999_999):
+            self.err("bad-count", f"segment {n} (LX01): {_clip(v)!r} is not a line group number (a whole number from 1)", n)
         self.close_claim()
         self.party = None
 
@@ -1262,7 +1306,8 @@ class _Parser:
         if not c.status:
             self.err("missing-element", f"segment {n} (CLP02): the claim status is missing", n)
         elif c.status not in CLAIM_STATUS:
-            self.warn("bad-code", f"segment {n} (CLP02): claim status {_clip(c.status)!r} is not a known code", n)
+            self.err("bad-code", f"segment {n} (CLP02): claim status {_clip(c.status)!r} is not a claim status code"
+                                 " (1-4, 19-23, 25): claimkit cannot tell whether it was paid or denied", n)
         charge = self.money(els, 3, n, "CLP")
         paid = self.money(els, 4, n, "CLP")
         pr = self.money(els, 5, n, "CLP", required=False)
@@ -1473,6 +1518,9 @@ class _Parser:
             if L > 5 and els[5]:
                 u = mc.get(els[5]) or self.number(els, 5, n, "SVC")
                 if u is not None:
+                    if abs(u) > MAX_UNITS or (u < 0 and claim.status != "22"):
+                        self.err("bad-count", f"segment {n} (SVC05): {_fmt(u)} units is not a unit count (0 to"
+                                              f" {MAX_UNITS:,}; negative only on a reversal)", n)
                     line.units = u
             if L > 6 and els[6].strip():
                 orig = self.composite(els[6], n, "SVC", 6)
@@ -1522,6 +1570,14 @@ class _Parser:
                 else:
                     tx.plb.append(ProviderAdjustment(provider, fiscal, reason, ref, amt, n))
             k += 2
+
+
+MAX_UNITS = 9_999  # SVC05: more units than this on one line is a damaged file, not a service
+
+
+def _impossible(declared: int, actual: int) -> bool:
+    """An envelope count no miscount explains (a billion segments in a 33-segment transaction)."""
+    return declared > 2 * actual + 10
 
 
 def _clip(s: str, limit: int = 40) -> str:
