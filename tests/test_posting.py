@@ -346,3 +346,33 @@ def test_mutated_files_never_crash_or_post_partially(billed, home, tmp_path, dat
         conn.execute("DELETE FROM suspense")
         conn.execute("DELETE FROM imports")
         conn.commit()
+
+
+def test_file_text_is_never_read_as_terminal_markup(billed, home, tmp_path):
+    """On a terminal, rich would read '[/]' or '[red]' in a payer's name as markup (and stop on the stray '[/]'):
+    what a file says is printed as written."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    text = remit(home, paid_lines(home)).replace("ACME TEST HEALTH", "ACME [/] [RED]HEALTH")
+    f = tmp_path / "markup.835"
+    f.write_text(text)
+    leader, follower = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "claimkit", "--home", str(home), "era", "import", str(f)],
+                          stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, env={**os.environ, "COLUMNS": "200"})
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    shown = out.decode("utf-8", "replace")
+    assert proc.returncode == 0, shown
+    assert "FROM ACME [/] [RED]HEALTH: $208.00" in shown.upper() and "Traceback" not in shown

@@ -54,19 +54,21 @@ def _plain(text: str) -> str:
     return _STYLE_TAG.sub("", text)
 
 
-def say(text: str) -> None:
-    """A line for the user: rich colours on a terminal; plain text when piped (and no rich import)."""
+def say(text: str, markup: bool = True) -> None:
+    """A line for the user: rich colours on a terminal; plain text when piped (and no rich import).
+    `markup=False` for text that carries what a file said (a payer's name, an EOB cell): shown as written, never
+    read as rich markup ('[/]' in a payer name would otherwise break the command on a terminal)."""
     if sys.stdout.isatty():
-        console().print(text)
+        console().print(text, markup=markup)
     else:
-        sys.stdout.write(_plain(text) + "\n")
+        sys.stdout.write((_plain(text) if markup else text) + "\n")
 
 
-def warn(text: str) -> None:
+def warn(text: str, markup: bool = True) -> None:
     if sys.stderr.isatty():
-        console(stderr=True).print(text)
+        console(stderr=True).print(text, markup=markup)
     else:
-        sys.stderr.write(_plain(text) + "\n")
+        sys.stderr.write((_plain(text) if markup else text) + "\n")
 
 
 def print_json(data: Any) -> None:
@@ -87,12 +89,18 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
         _plain_table(title, columns, rows, right)
         return
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(v: Any) -> Any:
+        text = "" if v is None else str(v)
+        # our own colour tags stay markup; any other bracket is data (a payer's name, an ERA value) shown as written
+        return text if "[" not in text or "[" not in _STYLE_TAG.sub("", text) else Text(text)
 
     t = Table(title=title, show_lines=False, header_style="bold")
     for col in columns:
         t.add_column(col, justify="right" if col in right else "left")
     for row in rows:
-        t.add_row(*["" if v is None else str(v) for v in row])
+        t.add_row(*[cell(v) for v in row])
     console().print(t)
 
 

@@ -27,27 +27,27 @@ def _show(result, json_: bool) -> None:
     if result.already:
         say(f"{result.file}: already imported ({result.already}); nothing changed.")
         for s in result.skipped_payments:
-            say(f"  {s}")
+            say(f"  {s}", markup=False)
         return
     verb = "Would post" if result.dry_run else "Posted"
     for p in result.payments:
         say(f"{verb} payment {p['trace']} from {p['payer']}: {dollars(__import__('decimal').Decimal(p['amount']))}"
-            f" ({p['method'] or 'no method'}, {p['date']}), {p['claims']} claims")
+            f" ({p['method'] or 'no method'}, {p['date']}), {p['claims']} claims", markup=False)
     for s in result.skipped_payments:
-        say(f"  skipped: {s}")
+        say(f"  skipped: {s}", markup=False)
     shown = result.claims[:SHOW_CLAIMS]
     for c in shown:
         for line in c.plain():
-            say(f"  {line}")
+            say(f"  {line}", markup=False)
     if len(result.claims) > len(shown):
         say(f"  ... and {len(result.claims) - len(shown)} more claims posted ('claimkit claim list', or --json for every line)")
     for adj in result.provider_adjustments:
-        say(f"  provider-level adjustment {adj['reason']} {adj['reference']}: {adj['amount']} (kept apart from client balances)")
+        say(f"  provider-level adjustment {adj['reason']} {adj['reference']}: {adj['amount']} (kept apart from client balances)", markup=False)
     if result.unmatched:
         say(f"  {len(result.unmatched)} claim(s) matched nothing in this practice and went to the suspense list:"
             " see 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'")
     for w in result.warnings[:5]:
-        warn(f"  note: {one_line(_REPEATED_SEGMENT.sub('', w))}")
+        warn(f"  note: {one_line(_REPEATED_SEGMENT.sub('', w))}", markup=False)
     if result.dry_run:
         say("Dry run: nothing was written.")
 
@@ -126,7 +126,7 @@ def era_match(ctx: typer.Context, item: int = typer.Argument(..., help="Item num
 
     post = match_item(workspace(ctx), item, claim)
     for line in post.plain():
-        say(line)
+        say(line, markup=False)
 
 
 @eob_app.command("add")
@@ -158,7 +158,7 @@ def eob_add(
                 parse_date(on, "--date"))
     for post in post_eob(workspace(ctx), [e], source_name="eob add"):
         for text in post.plain():
-            say(text)
+            say(text, markup=False)
 
 
 @eob_app.command("import")
@@ -183,7 +183,7 @@ def eob_import(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV, o
         return
     for post in posts:
         for text in post.plain():
-            say(text)
+            say(text, markup=False)
     say(f"Posted {len(lines)} EOB line(s) on {len(posts)} claim(s) from {file.name}.")
 
 
