@@ -827,3 +827,15 @@ def test_random_bytes_never_raise(data):
     _check(parse_835(b"ISA*00*          *00*          *ZZ*A              *ZZ*B              *260115*0930*^*00501*"
                      b"000000001*0*P*:~" + data))
     _check(parse_835(b"ST*835*1~" + data))
+
+
+def test_unknown_claim_status_refuses_but_a_4010_status_is_a_note():
+    text = _text(TERTIARY)
+    era = parse_835(text.replace("CLP*0001000054*3*", "CLP*0001000054*99*"))
+    assert not era.ok and finding(era, "bad-code").message == (
+        "segment 17 (CLP02): claim status '99' is not a claim status code (1-4, 19-23, 25): claimkit cannot tell"
+        " whether it was paid or denied")
+    era = parse_835(text.replace("CLP*0001000054*3*", "CLP*0001000054*5*"))
+    assert era.ok and "bad-code" in warning_codes(era)
+    assert finding(era, "bad-code").message == ("segment 17 (CLP02): claim status 5 (pended) is not a 5010 code; its"
+                                                " amounts were read as sent")

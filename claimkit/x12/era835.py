@@ -53,6 +53,9 @@ CLAIM_STATUS = {
     "23": "not our claim, forwarded to another payer",
     "25": "predetermination pricing only, no payment",
 }
+# CLP02 codes of 4010 files that 5010 dropped: no payment decision yet
+OLD_CLAIM_STATUS = {"5": "pended", "10": "received, not in process", "13": "suspended", "15": "suspended: investigation",
+                    "16": "suspended: returned with material", "17": "suspended: review pending", "27": "reviewed"}
 PAYMENT_METHODS = {
     "ACH": "electronic funds transfer (ACH)",
     "CHK": "paper check",
@@ -1305,6 +1308,9 @@ class _Parser:
             self.err("missing-element", f"segment {n} (CLP01): the claim's patient control number is missing", n)
         if not c.status:
             self.err("missing-element", f"segment {n} (CLP02): the claim status is missing", n)
+        elif c.status in OLD_CLAIM_STATUS:  # 4010-era statuses (pended, suspended, ...): read, with a note
+            self.warn("bad-code", f"segment {n} (CLP02): claim status {c.status} ({OLD_CLAIM_STATUS[c.status]}) is not"
+                                  " a 5010 code; its amounts were read as sent", n)
         elif c.status not in CLAIM_STATUS:
             self.err("bad-code", f"segment {n} (CLP02): claim status {_clip(c.status)!r} is not a claim status code"
                                  " (1-4, 19-23, 25): claimkit cannot tell whether it was paid or denied", n)
