@@ -214,6 +214,7 @@ class Facets(NamedTuple):
     auth: bool  # the client has authorizations on record or the payer requires one
     info: Any = None  # catalog.cpt(cpt)
     place: Any = None  # catalog.pos(pos)
+    units: bool = False  # more than one unit
 
 
 Plan = tuple[tuple[Callable, int, Rule], ...]
@@ -224,12 +225,12 @@ def _plan(rules: list[Rule]) -> Plan:
     return tuple((r.fn, r.min_rows, r) for r in rules)
 
 
-def session_plan(cpt: str, pos: str, modifiers: bool, auth: bool) -> tuple[Plan, Facets]:
+def session_plan(cpt: str, pos: str, modifiers: bool, auth: bool, units: bool = False) -> tuple[Plan, Facets]:
     """The session rules that can fire on a line with these facets (cached per distinct facets), and the facets."""
-    key = (cpt, pos, modifiers, auth)
+    key = (cpt, pos, modifiers, auth, units)
     found = _PLANS.get(key)
     if found is None:
-        facets = Facets(cpt, pos, modifiers, auth, catalog.cpt(cpt), catalog.pos(pos))
+        facets = Facets(cpt, pos, modifiers, auth, catalog.cpt(cpt), catalog.pos(pos), units)
         found = _PLANS[key] = (_plan([r for r in all_rules("session") if r.when is None or r.when(facets)]), facets)
     return found
 
@@ -240,7 +241,7 @@ def session_facets(ctx: Context) -> Plan:
     s = ctx.session
     payer = ctx.payers.get(s.payer) if s.payer else None
     auth = bool(ctx.client is not None and ctx.client.authorizations) or bool(payer is not None and payer.requires_auth)
-    plan, facets = session_plan(s.cpt, s.pos, bool(s.modifiers), auth)
+    plan, facets = session_plan(s.cpt, s.pos, bool(s.modifiers), auth, (s.units or 0) > 1)
     d = ctx.__dict__
     if ctx.payer_record is None and s.payer:  # as Context.payer would find it
         d.setdefault("payer", payer)

@@ -219,7 +219,7 @@ def addon_without_primary(ctx: Context):
                   "record the primary service for that date, or void the add-on")]
 
 
-@rule("units-per-day", "error", ("24G",), "session", when=lambda f: f.info is not None and f.info.max_units_per_day is not None)
+@rule("units-per-day", "error", ("24G",), "session", when=lambda f: f.units and f.info is not None and f.info.max_units_per_day is not None)
 def units_per_day(ctx: Context):
     """Units per code per date stay within the code's limit (1 for a psychotherapy session, 4 for 96127)."""
     s, info = ctx.session, ctx.cpt

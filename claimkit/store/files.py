@@ -8,7 +8,6 @@ pydantic, which keeps `session add` and friends fast.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -16,6 +15,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+try:  # the C module behind hashlib.blake2b: importing hashlib also loads OpenSSL (~3 ms on every command)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter without it
+    from hashlib import blake2b
 
 from claimkit import __version__
 from claimkit.core.errors import ClaimkitError, Finding, NotFound, Source
@@ -193,7 +197,7 @@ def _schema_stamp() -> bytes:
 
 
 def _cache_key(raw: bytes) -> str:
-    return hashlib.blake2b(raw + _schema_stamp(), digest_size=16).hexdigest()
+    return blake2b(raw + _schema_stamp(), digest_size=16).hexdigest()
 
 
 BUNDLE = "validated.json"  # {label: [key, plain data]} for every home file validated so far
