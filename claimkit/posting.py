@@ -391,6 +391,13 @@ def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosti
          to_cents(post.paid), json.dumps({"payer_name": post.payer_name, "claim": _jsonable(clp)}), now_iso()))
 
 
+def _located(f) -> str:
+    """A reader finding as one line, led by its segment number unless the message already names it."""
+    if f.segment is None or f"segment {f.segment}" in f.message:
+        return f.message
+    return f"segment {f.segment}: {f.message}"
+
+
 def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
                today: date | None = None) -> ImportResult:
     """Read, check, match and post one 835 file, all or nothing."""
@@ -490,11 +497,9 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
     era = parse_835(raw, source=name, on_payment=post_payment)
     errors = [f for f in era.findings if f.is_error]
     if errors:  # the transaction is rolled back: nothing of this file is posted
-        first = errors[0]
-        where = "" if first.segment is None or f"segment {first.segment}" in first.message else f"segment {first.segment}: "
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-        raise ClaimkitError(f"{name}: {where}{first.message}{more}; nothing was posted")
-    result.warnings = [f"segment {f.segment}: {f.message}" if f.segment else f.message for f in era.findings if not f.is_error]
+        raise ClaimkitError(f"{name}: {_located(errors[0])}{more}; nothing was posted")
+    result.warnings = [_located(f) for f in era.findings if not f.is_error]
     if progress and done:
         progress(done, done)
     batch.flush()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -17,7 +16,6 @@ from claimkit.core.money import ZERO, dollars, from_cents
 
 Opt = typer.Option
 SHOW_CLAIMS = 100  # a large ERA lists its first claims in words; --json has them all
-_REPEATED_SEGMENT = re.compile(r"^segment (\d+): (?=segment \1\b)")  # "segment 13: segment 13 (CLP02): ..."
 
 
 def _show(result, json_: bool) -> None:
@@ -47,7 +45,7 @@ def _show(result, json_: bool) -> None:
         say(f"  {len(result.unmatched)} claim(s) matched nothing in this practice and went to the suspense list:"
             " see 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'")
     for w in result.warnings[:5]:
-        warn(f"  note: {one_line(_REPEATED_SEGMENT.sub('', w))}", markup=False)
+        warn(f"  note: {one_line(w)}", markup=False)
     if result.dry_run:
         say("Dry run: nothing was written.")
 
