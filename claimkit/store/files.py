@@ -204,20 +204,23 @@ BUNDLE = "validated.json"  # {label: [key, plain data]} for every home file vali
 _BUNDLES: dict[str, dict[str, Any]] = {}  # home -> {"entries": ..., "changed": set of labels}
 
 
+def _read_bundle(home: str) -> dict[str, Any]:
+    """The cache file's entries; empty when it is missing or unreadable (the files are validated again)."""
+    try:
+        with open(os.path.join(home, CACHE_DIR, BUNDLE), "rb") as fh:
+            entries = json.loads(fh.read())
+    except (OSError, ValueError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
 def _bundle(home: Path) -> dict[str, Any]:
     """The home's cache of validated files, read once per process: one JSON file rather than one per client
     (a check or an 837P export reads hundreds of client files)."""
     key = str(home)
     found = _BUNDLES.get(key)
     if found is None:
-        try:
-            with open(os.path.join(key, CACHE_DIR, BUNDLE), "rb") as fh:
-                entries = json.loads(fh.read())
-            if not isinstance(entries, dict):
-                entries = {}
-        except (OSError, ValueError):
-            entries = {}
-        found = _BUNDLES[key] = {"entries": entries, "changed": set()}
+        found = _BUNDLES[key] = {"entries": _read_bundle(key), "changed": set()}
     return found
 
 
@@ -248,13 +251,7 @@ def flush_cache() -> None:
         if not bundle["changed"]:
             continue
         folder = Path(key) / CACHE_DIR
-        try:
-            with open(folder / BUNDLE, "rb") as fh:
-                disk = json.loads(fh.read())
-            if not isinstance(disk, dict):
-                disk = {}
-        except (OSError, ValueError):
-            disk = {}
+        disk = _read_bundle(key)
         for label in bundle["changed"]:
             disk[label] = bundle["entries"][label]
         # forget clients whose files are gone (their data must not linger)
@@ -271,13 +268,17 @@ def flush_cache() -> None:
         bundle["changed"] = set()
 
 
-def _read(path: Path, label: str) -> bytes:
+def _read(path: Path, label: str, missing: Exception | None = None) -> bytes:
+    """A home file's bytes. `missing` (e.g. NotFound for a client id) is raised when there is no such file."""
     try:
         with open(path, "rb") as fh:
             return fh.read()
-    except FileNotFoundError:
-        raise ProblemError(Finding("file-missing", "error", "file is missing", fix="run 'claimkit init' or restore it from a backup", source=Source(label))) from None
     except OSError as exc:
+        absent = isinstance(exc, FileNotFoundError) or (missing is not None and isinstance(exc, (IsADirectoryError, NotADirectoryError)))
+        if absent and missing is not None:
+            raise missing from None
+        if absent:
+            raise ProblemError(Finding("file-missing", "error", "file is missing", fix="run 'claimkit init' or restore it from a backup", source=Source(label))) from None
         raise ProblemError(Finding("file-unreadable", "error", f"cannot read it ({exc.strerror})", fix="check the file's permissions", source=Source(label))) from None
 
 
@@ -336,13 +337,7 @@ def save_payers(home: Path, payers: dict[str, Any]) -> None:
 def load_client(home: Path, client_id: str) -> Client:
     path = client_path(home, client_id)
     label = f"clients/{client_id}.toml"
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        raise NotFound(f"no client '{client_id}': see 'claimkit client list', or add it with 'claimkit client add {client_id} ...'") from None
-    except OSError as exc:
-        raise ProblemError(Finding("file-unreadable", "error", f"cannot read it ({exc.strerror})", fix="check the file's permissions", source=Source(label))) from None
+    raw = _read(path, label, NotFound(f"no client '{client_id}': see 'claimkit client list', or add it with 'claimkit client add {client_id} ...'"))
     return Client.from_data(_load(home, path, label, lambda raw: _validate_client(raw, label, client_id), raw))
 
 
