@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -193,6 +193,13 @@ class Context:
         return catalog.pos(self.session.pos) if self.session is not None else None
 
     @lazy
+    def filing_deadline(self) -> date | None:
+        """The payer's filing deadline for the session in hand (None when already sent or there is no payer)."""
+        if self.session is None or self.payer is None or not self.pending:
+            return None
+        return self.session.date + timedelta(days=self.payer.timely_filing_days)
+
+    @lazy
     def policy(self) -> "Policy | None":
         """The client's policy with the session's payer in force on the date of service."""
         if self.client is None or self.session is None or not self.session.payer:
@@ -236,15 +243,13 @@ def session_plan(cpt: str, pos: str, modifiers: bool, auth: bool, units: bool = 
 
 
 def session_facets(ctx: Context) -> Plan:
-    """The plan for the session in `ctx` (its client and payer decide the authorization facet). The payer and the
-    catalog entries of the code and place, looked up on the way, are stored on the context for the rules."""
+    """The plan for the session in `ctx` (its client and payer decide the authorization facet). The catalog entries
+    of the code and place, looked up once per plan, fill the context's `cpt` and `place` for the rules."""
     s = ctx.session
-    payer = ctx.payers.get(s.payer) if s.payer else None
+    payer = ctx.payer
     auth = bool(ctx.client is not None and ctx.client.authorizations) or bool(payer is not None and payer.requires_auth)
     plan, facets = session_plan(s.cpt, s.pos, bool(s.modifiers), auth, (s.units or 0) > 1)
-    d = ctx.__dict__
-    if ctx.payer_record is None and s.payer:  # as Context.payer would find it
-        d.setdefault("payer", payer)
+    d = ctx.__dict__  # where the `lazy` attributes keep their value
     d.setdefault("cpt", facets.info)
     d.setdefault("place", facets.place)
     return plan

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from datetime import timedelta
 
 from claimkit import catalog
 from claimkit.checks import Context, Hit, rule
@@ -19,20 +18,10 @@ def _when(ctx: Context) -> str:
 
 # --- timely filing --------------------------------------------------------------------------------------------
 
-def _deadline(ctx: Context):
-    """The filing deadline of the session in hand (None when not pending or no payer); both filing rules ask."""
-    d = ctx.__dict__
-    if "deadline" in d:
-        return d["deadline"]
-    s, payer = ctx.session, ctx.payer
-    d["deadline"] = None if payer is None or not ctx.pending else s.date + timedelta(days=payer.timely_filing_days)
-    return d["deadline"]
-
-
 @rule("timely-filing", "error", ("24A",), "session")
 def timely_filing(ctx: Context):
     """A claim must reach the payer within its filing limit (days from the date of service)."""
-    deadline = _deadline(ctx)
+    deadline = ctx.filing_deadline
     if deadline is not None and ctx.today > deadline:
         payer = ctx.payer
         return [Hit(f"{_when(ctx)} is past {payer.name}'s {payer.timely_filing_days}-day filing limit (deadline {deadline.isoformat()})",
@@ -42,7 +31,7 @@ def timely_filing(ctx: Context):
 @rule("timely-filing-soon", "warning", ("24A",), "session")
 def timely_filing_soon(ctx: Context):
     """Warn two weeks before the payer's filing limit runs out."""
-    deadline = _deadline(ctx)
+    deadline = ctx.filing_deadline
     if deadline is not None and 0 <= (deadline - ctx.today).days <= SOON_DAYS:
         days = (deadline - ctx.today).days
         return [Hit(f"{_when(ctx)} must reach {ctx.payer.name} by {deadline.isoformat()} ({days} days left)",
