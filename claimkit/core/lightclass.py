@@ -39,7 +39,7 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     for key, value in kwargs.items():
         if key in values:
             raise TypeError(f"{cls.__name__}() got multiple values for argument '{key}'")
-        if key not in defaults and key not in factories and key not in names:
+        if key not in names:
             raise TypeError(f"{cls.__name__}() got an unexpected keyword argument '{key}'")
         values[key] = value
     if len(values) < len(names):

@@ -1074,12 +1074,12 @@ class _Parser:
         claim.line_adj += adj
         if ln.charge - adj != ln.paid:
             claim.line_unbalanced = True
-        if ln.charge - adj != ln.paid and self.room("line-unbalanced", "error"):
-            n = ln.segment
-            self.err("line-unbalanced",
-                     f"segment {n} (SVC): service line {_clip(ln.code)} of claim {_clip(claim.account)} does not "
-                     f"balance: charge {_fmt(ln.charge)} - adjustments {_fmt(adj)} = {_fmt(ln.charge - adj)}, "
-                     f"but paid is {_fmt(ln.paid)} (SVC03)", n)
+            if self.room("line-unbalanced", "error"):
+                n = ln.segment
+                self.err("line-unbalanced",
+                         f"segment {n} (SVC): service line {_clip(ln.code)} of claim {_clip(claim.account)} does not "
+                         f"balance: charge {_fmt(ln.charge)} - adjustments {_fmt(adj)} = {_fmt(ln.charge - adj)}, "
+                         f"but paid is {_fmt(ln.paid)} (SVC03)", n)
 
     def need_tx(self, n: int, sid: str) -> _Tx | None:
         tx = self.tx
