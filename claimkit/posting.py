@@ -359,24 +359,26 @@ def _post_lines(batch: _Batch, post: ClaimPosting, day: date, source: str, impor
         batch.flush()
 
 
-def _update_claim(conn: sqlite3.Connection, post: ClaimPosting) -> None:
-    if post.claim_id is None:
-        return
-    conn.execute("UPDATE claims SET status = ?, payer_claim_number = COALESCE(NULLIF(?, ''), payer_claim_number) WHERE id = ?",
-                 (post.status, post.payer_claim_number, post.claim_id))
+_UPDATE_CLAIM = "UPDATE claims SET status = ?, payer_claim_number = COALESCE(NULLIF(?, ''), payer_claim_number) WHERE id = ?"
+_INSERT_REMIT_CLAIM = (
+    "INSERT INTO remit_claims (remittance_id, claim_id, account, status_code, payer_claim_number, charge_cents, paid_cents,"
+    " patient_cents, reasons, remarks, date) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
 
 
-def _record_remit_claim(conn, remit_id: int, post: ClaimPosting, day: date) -> None:
+def _claim_update(post: ClaimPosting) -> tuple:
+    """The parameters of the claim's status update (written per payment with executemany)."""
+    return (post.status, post.payer_claim_number, post.claim_id)
+
+
+def _remit_claim_row(remit_id: int, post: ClaimPosting, day: date) -> tuple:
+    """What the payment said about this claim, as a remit_claims row (written per payment with executemany)."""
     patient = ZERO
     for ln in post.lines:
         for group, _, amount in ln.adjustments:
             if group == "PR":
                 patient += amount
-    conn.execute(
-        "INSERT INTO remit_claims (remittance_id, claim_id, account, status_code, payer_claim_number, charge_cents, paid_cents,"
-        " patient_cents, reasons, remarks, date) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (remit_id, post.claim_id, post.account, post.status_code, post.payer_claim_number, to_cents(post.charge),
-         to_cents(post.paid), to_cents(patient), ",".join(post.reasons), ",".join(post.remarks), day.isoformat()))
+    return (remit_id, post.claim_id, post.account, post.status_code, post.payer_claim_number, to_cents(post.charge),
+            to_cents(post.paid), to_cents(patient), ",".join(post.reasons), ",".join(post.remarks), day.isoformat())
 
 
 def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosting) -> None:
@@ -471,6 +473,7 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
         result.payments.append({"trace": trace, "payer": pay.payer.name, "method": pay.method, "date": day.isoformat(),
                                 "amount": f"{pay.amount:.2f}", "claims": len(pay.claims)})
         claims.prefetch((clp.account or "").strip().upper() for clp in pay.claims)
+        updates, remit_rows = [], []
         for clp in pay.claims:
             post = _claim_posting(clp, pay, claims, payer_map)
             if post.claim_id is None or clp.is_predetermination:
@@ -478,13 +481,15 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 result.unmatched.append(post)
             else:
                 _post_claim(batch, post, day, "era", import_id)
-                _update_claim(conn, post)
-                _record_remit_claim(conn, remit_id, post, day)
+                updates.append(_claim_update(post))
+                remit_rows.append(_remit_claim_row(remit_id, post, day))
                 post.raw = None  # matched: the parsed claim is no longer needed
                 result.claims.append(post)
             done += 1
             if progress:
                 progress(min(done, total), total)
+        conn.executemany(_UPDATE_CLAIM, updates)
+        conn.executemany(_INSERT_REMIT_CLAIM, remit_rows)
         for plb in pay.provider_adjustments:
             conn.execute(
                 "INSERT INTO postings (date, kind, reason, amount_cents, source, source_ref, import_id, note, created, payer)"
@@ -544,9 +549,10 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
         batch = _Batch(conn)
         _post_claim(batch, post, day, "era", row["import_id"])
         batch.flush()
-        _update_claim(conn, post)
+        if post.claim_id is not None:
+            conn.execute(_UPDATE_CLAIM, _claim_update(post))
         if remit is not None:
-            _record_remit_claim(conn, remit["id"], post, day)
+            conn.execute(_INSERT_REMIT_CLAIM, _remit_claim_row(remit["id"], post, day))
         conn.execute("UPDATE suspense SET status = 'matched', matched_claim = ? WHERE id = ?", (claim["id"], item))
     return post
 
@@ -691,9 +697,9 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             post.status = "paid" if post.paid > 0 or any(ln.total("PR") for ln in post.lines) else "denied"
             if post.paid > 0 and any(ln.paid == 0 and not ln.total("PR") for ln in post.lines):
                 post.status = "partial"
-            _update_claim(conn, post)
+            conn.execute(_UPDATE_CLAIM, _claim_update(post))
             remit_id, paid_on = remit_of[post.claim_id]
-            _record_remit_claim(conn, remit_id, post, paid_on)
+            conn.execute(_INSERT_REMIT_CLAIM, _remit_claim_row(remit_id, post, paid_on))
     return list(posts.values())
 
 

@@ -59,3 +59,24 @@ def test_failed_upgrade_changes_nothing(old_home, monkeypatch):
     conn = sqlite3.connect(old_home / "ledger.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert conn.execute("SELECT name FROM sqlite_master WHERE name IN ('half_done', 'postings_kind')").fetchall() == []
+
+
+def test_v6_rebuilds_postings_with_the_same_rows_indexes_and_kinds(old_home):
+    """v6 writes the kind CHECK as OR terms (a constant IN list costs SQLite a lookup table per inserted row); the
+    rows keep their ids and amounts, the five indexes are back, and a kind outside the list is still refused."""
+    before = sqlite3.connect(old_home / "ledger.db").execute("SELECT id, kind, amount_cents FROM postings ORDER BY id").fetchall()
+    assert before == [(1, "charge", 18000), (2, "patient_paid", 2500), (3, "charge", 18000)]
+    ledger.connect(old_home).close()
+    conn = sqlite3.connect(old_home / "ledger.db")
+    assert conn.execute("SELECT id, kind, amount_cents FROM postings ORDER BY id").fetchall() == before
+    table_sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'postings'").fetchone()[0]
+    assert "kind = 'charge' OR kind = 'insurance_paid'" in table_sql and " IN (" not in table_sql
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'postings'")}
+    assert indexes == {"postings_client", "postings_session", "postings_claim", "postings_kind", "postings_report"}
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'postings_v6'").fetchone() is None
+    for kind in ledger.POSTING_KINDS:
+        conn.execute("INSERT INTO postings (date, kind, amount_cents, source, created) VALUES ('2026-12-01', ?, 1, 't', 'now')",
+                     (kind,))
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+        conn.execute("INSERT INTO postings (date, kind, amount_cents, source, created) VALUES ('2026-12-01', 'gift', 1, 't', 'now')")
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -182,7 +182,43 @@ SCHEMA_V5 = """
 CREATE INDEX postings_report ON postings (client, kind, claim_id, session_id, date, amount_cents)
 """
 
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5]
+# v6: the postings table rebuilt with its kind CHECK written as OR terms. SQLite builds a lookup table for a
+# constant IN list each time the CHECK runs, once per inserted row: a 10 MB ERA's 257,000 postings paid ~0.9 s
+# for it. Same columns, rows, ids and indexes; the same kinds are allowed.
+POSTING_KINDS = ("charge", "insurance_paid", "contractual", "patient_resp", "patient_paid", "refund", "writeoff",
+                 "provider_adj", "other_adj")
+SCHEMA_V6 = f"""
+CREATE TABLE postings_v6 (
+    id           INTEGER PRIMARY KEY,
+    date         TEXT NOT NULL,
+    client       TEXT,
+    session_id   INTEGER REFERENCES sessions (id),
+    claim_id     TEXT REFERENCES claims (id),
+    payer        TEXT,
+    kind         TEXT NOT NULL CHECK ({' OR '.join(f"kind = '{k}'" for k in POSTING_KINDS)}),
+    reason       TEXT NOT NULL DEFAULT '',
+    amount_cents INTEGER NOT NULL,
+    source       TEXT NOT NULL,
+    source_ref   TEXT NOT NULL DEFAULT '',
+    import_id    INTEGER REFERENCES imports (id),
+    note         TEXT NOT NULL DEFAULT '',
+    created      TEXT NOT NULL
+);
+INSERT INTO postings_v6 (id, date, client, session_id, claim_id, payer, kind, reason, amount_cents, source, source_ref,
+    import_id, note, created)
+  SELECT id, date, client, session_id, claim_id, payer, kind, reason, amount_cents, source, source_ref, import_id, note,
+    created FROM postings;
+DROP TABLE postings;
+ALTER TABLE postings_v6 RENAME TO postings;
+CREATE INDEX postings_client ON postings (client, date);
+CREATE INDEX postings_session ON postings (session_id);
+CREATE INDEX postings_claim ON postings (claim_id);
+CREATE INDEX postings_kind ON postings (kind, source, session_id);
+CREATE INDEX postings_report ON postings (client, kind, claim_id, session_id, date, amount_cents)
+"""
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
+                                                                 SCHEMA_V6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
