@@ -34,7 +34,7 @@ CLAIMKIT_SIDE = r"""
 import json, sys
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.render.cms1500 import render_claims
-snaps = [ClaimSnapshot.model_validate(d) for d in json.load(open(sys.argv[1]))]
+snaps = [ClaimSnapshot.from_data(d) for d in json.load(open(sys.argv[1]))]
 open(sys.argv[2], "wb").write(render_claims(snaps, "full"))
 """
 
@@ -80,8 +80,8 @@ def snapshots(n: int, home: Path):
     out = []
     for i in range(n):
         snap = base[i % len(base)]
-        patient = snap.patient.model_copy(update={"last": f"TESTCASE{i:04d}"})
-        out.append(snap.model_copy(update={"claim_id": f"CK{i + 1:05d}", "patient": patient}))
+        patient = snap.patient.replace(**{"last": f"TESTCASE{i:04d}"})
+        out.append(snap.replace(**{"claim_id": f"CK{i + 1:05d}", "patient": patient}))
     return out
 
 
@@ -125,8 +125,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         snaps = snapshots(opts.claims, tmp / "home")
-        (tmp / "snaps.json").write_text(json.dumps([s.model_dump(mode="json") for s in snaps]))
-        (tmp / "one.json").write_text(json.dumps([snaps[0].model_dump(mode="json")]))
+        (tmp / "snaps.json").write_text(json.dumps([s.to_data() for s in snaps]))
+        (tmp / "one.json").write_text(json.dumps([snaps[0].to_data()]))
         (tmp / "floor.json").write_text(json.dumps(floor_input(snaps)))
         (tmp / "ck.py").write_text(CLAIMKIT_SIDE)
         (tmp / "floor.py").write_text(FLOOR_SIDE)

@@ -272,7 +272,7 @@ def record_claims(ws: Workspace, snapshots: Sequence[ClaimSnapshot], rendered_fi
             "INSERT INTO claims (id, client, payer, rank, status, frequency, original_claim, total_cents, pages, snapshot,"
             " created, rendered_file, rendered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (snap.claim_id, snap.patient_client_id, snap.billed.payer.id, snap.rank, status, snap.frequency, original,
-             to_cents(snap.total_charge), len(snap.pages), snap.model_dump_json(), now, rendered_file,
+             to_cents(snap.total_charge), len(snap.pages), snap.to_json(), now, rendered_file,
              now if rendered_file else None))
         for line in snap.lines:
             conn.execute(
@@ -369,7 +369,7 @@ def get_claim(ws: Workspace, claim_id: str) -> tuple[ClaimRow, ClaimSnapshot]:
     sessions = [s for (s,) in ws.conn.execute(
         "SELECT session_id FROM claim_lines WHERE claim_id = ? AND session_id IS NOT NULL ORDER BY line_no", (cid,))]
     try:
-        snap = ClaimSnapshot.model_validate_json(r["snapshot"])
+        snap = ClaimSnapshot.from_json(r["snapshot"])
     except ValueError as exc:
         raise ClaimkitError(f"claim {cid}: its stored snapshot is unreadable ({exc.__class__.__name__}); restore the ledger from a backup") from None
     return _claim_row(r, {cid: sessions}), snap
@@ -469,7 +469,7 @@ def build_secondary(ws: Workspace, primary_id: str, *, conn: sqlite3.Connection 
     if claim_id is None:
         claim_id = _next_claim_id(conn) if conn is not None else _preview_ids(ws, 1)[0]
     conn = conn or ws.conn
-    other = primary.billed.model_copy(update={"payer_claim_number": row.payer_claim_number or ""})
+    other = primary.billed.replace(payer_claim_number=row.payer_claim_number or "")
     snap = _snapshot(ws, conn, g, claim_id, created or date.today(), rank="secondary",
                      billed=snap_policy(ws, client, second), other=other, frequency=frequency, original_ref=original_ref)
     lines = []
@@ -478,20 +478,18 @@ def build_secondary(ws: Workspace, primary_id: str, *, conn: sqlite3.Connection 
         sid = line.session_id
         src = by_session.get(sid)
         paid_date = dates.get(sid)
-        lines.append(line.model_copy(update={
-            "dx_pointers": src.dx_pointers if src else line.dx_pointers,
-            "prior_paid": from_cents(paid.get(sid, 0)),
-            "prior_adjustments": _adjustments(adjust.get(sid, {})),
-            "prior_paid_date": date.fromisoformat(paid_date) if paid_date else None,
-        }))
+        lines.append(line.replace(
+            dx_pointers=src.dx_pointers if src else line.dx_pointers,
+            prior_paid=from_cents(paid.get(sid, 0)),
+            prior_adjustments=_adjustments(adjust.get(sid, {})),
+            prior_paid_date=date.fromisoformat(paid_date) if paid_date else None,
+        ))
     total_paid = from_cents(sum(paid.values()))
     box29 = total_paid
     if ws.payer(second.payer).box29_includes_patient_paid:
         box29 += _patient_paid(conn, [line.session_id for line in snap.lines if line.session_id is not None])
-    data = snap.model_dump()
-    data.update(lines=[ln.model_dump() for ln in lines], amount_paid=box29, prior_payer_paid=total_paid,
-                prior_adjustments=[a.model_dump() for a in _adjustments(adjust.get(None, {}))])
-    return ClaimSnapshot.model_validate(data)
+    return snap.replace(lines=lines, amount_paid=box29, prior_payer_paid=total_paid,
+                        prior_adjustments=_adjustments(adjust.get(None, {})))
 
 
 def primary_claims_of(ws: Workspace, session_ids: Sequence[int]) -> list[str]:
@@ -555,9 +553,9 @@ def correct_claim(ws: Workspace, claim_id: str, mode: str, payer_claim_number: s
     def build(conn: sqlite3.Connection) -> list[ClaimSnapshot]:
         new_id = _next_claim_id(conn)
         if mode == "void":
-            lines = [ln.model_copy(update={"line_control": f"{new_id}L{ln.line_no}"}) for ln in original.lines]
-            return [original.model_copy(update={"claim_id": new_id, "frequency": frequency, "original_ref": ref, "lines": lines,
-                                                "created": created, "signed_date": created})]
+            lines = [ln.replace(line_control=f"{new_id}L{ln.line_no}") for ln in original.lines]
+            return [original.replace(claim_id=new_id, frequency=frequency, original_ref=ref, lines=lines, created=created,
+                                     signed_date=created)]
         if row.rank == "secondary":
             primaries = active_claims(ws, row.sessions, rank="primary")
             if not primaries:

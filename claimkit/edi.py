@@ -127,8 +127,8 @@ def with_payer_ids(ws: Workspace, snapshots: Sequence[ClaimSnapshot]) -> list[Cl
                 raise ClaimkitError(f"payers.toml [payer.{policy.payer.id}] payer_id is not set: claim {snap.claim_id} needs"
                                     f" {policy.payer.name}'s electronic payer ID from your clearinghouse's payer list;"
                                     f" add payer_id = \"...\" there")
-            update[name] = policy.model_copy(update={"payer": policy.payer.model_copy(update={"payer_id": found})})
-        out.append(snap.model_copy(update=update) if update else snap)
+            update[name] = policy.replace(payer=policy.payer.replace(payer_id=found))
+        out.append(snap.replace(**update) if update else snap)
     return out
 
 
@@ -174,7 +174,7 @@ def load_claims(ws: Workspace, claim_ids: Sequence[str]) -> list[ClaimSnapshot]:
             hint = f"; send {newer[0]}, which {status} it" if newer else ""
             raise ClaimkitError(f"--claim {cid}: the claim was {status}{hint}")
         try:
-            out.append(ClaimSnapshot.model_validate_json(snapshot))
+            out.append(ClaimSnapshot.from_json(snapshot))
         except ValueError as exc:
             raise ClaimkitError(f"claim {cid}: its stored snapshot is unreadable ({exc.__class__.__name__}); restore the"
                                 " ledger from a backup") from None

@@ -192,7 +192,7 @@ def test_demo_claims_validate_with_pyx12(demo, tmp_path):
     # and each demo claim matches its CMS-1500
     back = read_837p(out.read_bytes())
     for cid, snapshot in conn.execute("SELECT id, snapshot FROM claims WHERE id IN (%s)" % ",".join("?" * len(ids)), ids):
-        assert_same_as_form(ClaimSnapshot.model_validate_json(snapshot), back.claim(cid))
+        assert_same_as_form(ClaimSnapshot.from_json(snapshot), back.claim(cid))
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +273,7 @@ def test_secondary_claim_through_the_cli(tmp_path):
     first = tmp_path / "p.837"
     cli.ok(f"x12 837p --unbilled --force -o {first}")
     assert validate_file(first).problems == []
-    snap = ClaimSnapshot.model_validate_json(sqlite3.connect(home / "ledger.db").execute("SELECT snapshot FROM claims").fetchone()[0])
+    snap = ClaimSnapshot.from_json(sqlite3.connect(home / "ledger.db").execute("SELECT snapshot FROM claims").fetchone()[0])
     era = tmp_path / "p.835"
     era.write_text(write_835(Remit("Acme", "11111", "Testwell", BILLING_NPI, "T1", date(2026, 11, 1), (ClaimOutcome(
         "CK00001", "1", "PCN1", "Secondary", "Testa", "A1", (LineOutcome(
@@ -308,7 +308,7 @@ receiver_id = "TESTCH"
 def test_text_rules_and_envelope(ws, tmp_path):
     add_sessions(ws, "sam", 1)  # O'Sample-Smith: an apostrophe, a hyphen
     (snap,) = _bill(ws)
-    odd = snap.model_copy(update={"patient": snap.patient.model_copy(update={"first": "Zoë*~:^", "last": "O'Sample-Smith Jr."})})
+    odd = snap.replace(**{"patient": snap.patient.replace(**{"first": "Zoë*~:^", "last": "O'Sample-Smith Jr."})})
     text = write_837p([odd], ENV)
     lines = text.splitlines()
     isa = lines[0]
@@ -337,8 +337,8 @@ def test_hl_hierarchy_and_many_transactions(ws, tmp_path, monkeypatch):
     add_sessions(ws, "sam", 1)
     snaps = _bill(ws)
     # a claim built before the practice moved: its own billing provider loop (2000A) in the same file
-    moved = snaps[1].model_copy(update={"billing": snaps[1].billing.model_copy(update={
-        "address": snaps[1].billing.address.model_copy(update={"street": "1 New Place"})})})
+    moved = snaps[1].replace(**{"billing": snaps[1].billing.replace(**{
+        "address": snaps[1].billing.address.replace(**{"street": "1 New Place"})})})
     text = write_837p([snaps[0], moved], ENV)
     hls = [s for s in segments(text.encode()) if s[0] == "HL"]
     assert [h[1:] for h in hls] == [["1", "", "20", "1"], ["2", "1", "22", "0"], ["3", "", "20", "1"], ["4", "3", "22", "0"]]
@@ -356,8 +356,8 @@ def test_claim_flags_dates_and_emergencies(ws, tmp_path):
     add_sessions(ws, "testy", 2)
     (snap,) = _bill(ws)
     first, second = snap.lines
-    lines = [first.model_copy(update={"emg": True}), second.model_copy(update={"date_to": second.date_from + timedelta(days=2)})]
-    odd = snap.model_copy(update={"related_auto": True, "related_auto_state": "TX", "patient_signature_on_file": False,
+    lines = [first.replace(**{"emg": True}), second.replace(**{"date_to": second.date_from + timedelta(days=2)})]
+    odd = snap.replace(**{"related_auto": True, "related_auto_state": "TX", "patient_signature_on_file": False,
                                   "insured_signature_on_file": False, "accept_assignment": False, "prior_auth": "AUTH-1",
                                   "amount_paid": D("20.00"), "lines": lines})
     text = write_837p([odd], ENV)
@@ -374,7 +374,7 @@ def test_claim_flags_dates_and_emergencies(ws, tmp_path):
 def test_missing_payer_id_is_refused_by_the_writer(ws):
     add_sessions(ws, "testy", 1)
     (snap,) = _bill(ws)
-    bare = snap.model_copy(update={"billed": snap.billed.model_copy(update={"payer": snap.billed.payer.model_copy(update={"payer_id": ""})})})
+    bare = snap.replace(**{"billed": snap.billed.replace(**{"payer": snap.billed.payer.replace(**{"payer_id": ""})})})
     with pytest.raises(ValueError, match="no electronic payer ID"):
         write_837p([bare], ENV)
     with pytest.raises(ValueError, match="no claims"):
@@ -462,8 +462,8 @@ def test_cob_balancing_is_checked(ws, home, tmp_path):
     (primary,) = _bill(ws)
     _post_era(home, primary, "100.00", [("contractual", "CO-45", 6000), ("patient_resp", "copay", 2000)])
     (sec,) = claims.create_secondary(ws, [primary.claim_id], None)
-    line = sec.lines[0].model_copy(update={"prior_adjustments": [SnapAdjustment(group="CO", reason="45", amount=D("50.00"))]})
-    text = write_837p([sec.model_copy(update={"lines": [line]})], ENV)
+    line = sec.lines[0].replace(**{"prior_adjustments": [SnapAdjustment(group="CO", reason="45", amount=D("50.00"))]})
+    text = write_837p([sec.replace(**{"lines": [line]})], ENV)
     warnings = [p.message for p in structural(text.encode()) if p.severity == "warning"]
     assert any("line charge 180 is not the other payer's payment 100 plus its line adjustments 50" in w for w in warnings)
     assert any("the other payer's amounts do not balance: charge 180" in w for w in warnings)

@@ -143,7 +143,7 @@ class Home:
         }
         for dotted, value in changes.items():
             _set(data, dotted.replace("__", "."), value)
-        return ClaimSnapshot.model_validate(data)
+        return ClaimSnapshot.from_data(data)
 
     def snap_hits(self, rule: str, snap: ClaimSnapshot) -> list:
         return [f for f in check_claim_snapshot(snap, self.ws(), today=TODAY) if f.rule == rule]

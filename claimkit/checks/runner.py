@@ -239,8 +239,12 @@ class _Run:
             ctx = self.ctx(client=client, session=row, day=tuple(r for r in rows if r.date == row.date), history=history,
                            pending=pending)
             self.findings += run_scope("session", ctx, f"{subject} / line {line.line_no}")
+        fewest = min((r.min_rows for r in all_rules("day")), default=1)
         for day in sorted({r.date for r in rows}):
-            ctx = self.ctx(client=client, day=tuple(r for r in rows if r.date == day), history=history, pending=pending)
+            same_day = tuple(r for r in rows if r.date == day)
+            if len(same_day) < fewest:  # as in session_rules: no day rule can fire on a day with one line
+                continue
+            ctx = self.ctx(client=client, day=same_day, history=history, pending=pending)
             self.findings += run_scope("day", ctx, f"{subject} / {day.isoformat()}")
 
 
@@ -265,16 +269,12 @@ def _claim_rows(ws: "Workspace", where: str = "", args: Iterable = ()) -> list[s
 
 
 def _check_claim_row(run: _Run, row: sqlite3.Row) -> None:
-    from pydantic import ValidationError
-
-    from claimkit.core.entries import ClaimSnapshot
+    from claimkit.core.entries import ClaimSnapshot, SnapshotError
 
     try:
-        snap = ClaimSnapshot.model_validate_json(row["snapshot"])
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        run.findings.append(Finding("claim-snapshot", "error", f"claim {row['id']}'s stored snapshot is unreadable"
-                                    f" ({'.'.join(str(p) for p in err['loc'])}: {err['msg']})", box="26",
+        snap = ClaimSnapshot.from_json(row["snapshot"])
+    except SnapshotError as exc:
+        run.findings.append(Finding("claim-snapshot", "error", f"claim {row['id']}'s stored snapshot is unreadable ({exc})", box="26",
                                     subject=f"client {row['client']} / claim {row['id']}",
                                     fix="rebuild the claim; do not edit the ledger by hand"))
         return

@@ -11,10 +11,11 @@ from collections import Counter
 from claimkit import catalog
 from claimkit.checks import Context, Hit, rule
 from claimkit.checks.claim import _covers, _matches
+from claimkit.core.entries import LINES_PER_PAGE
 from claimkit.core.records import npi_valid
 
-LINES_PER_PAGE = 6  # claimkit.core.entries.LINES_PER_PAGE (not imported: it loads pydantic)
 LETTERS = "ABCDEFGHIJKL"
+TEN_DIGITS = re.compile(r"\d{10}")
 
 
 def _claim_npis(ctx: Context):
@@ -30,7 +31,7 @@ def _claim_npis(ctx: Context):
 def claim_npi_format(ctx: Context):
     """An NPI is exactly 10 digits."""
     for box, what, npi in _claim_npis(ctx):
-        if npi and not re.fullmatch(r"\d{10}", npi):
+        if npi and not TEN_DIGITS.fullmatch(npi):
             yield Hit(f"{what} '{npi}' on the claim is not 10 digits", "fix practice.toml and rebuild the claim", box)
 
 
@@ -38,7 +39,7 @@ def claim_npi_format(ctx: Context):
 def claim_npi_check_digit(ctx: Context):
     """An NPI's last digit is the Luhn check digit of 80840 + its first nine digits."""
     for box, what, npi in _claim_npis(ctx):
-        if re.fullmatch(r"\d{10}", npi or "") and not npi_valid(npi):
+        if npi and TEN_DIGITS.fullmatch(npi) and not npi_valid(npi):
             yield Hit(f"{what} {npi} on the claim has a wrong check digit", "fix practice.toml and rebuild the claim", box)
 
 
@@ -105,7 +106,7 @@ def resubmission_original(ctx: Context):
 def prior_auth_box(ctx: Context):
     """Box 23 carries the authorization number when an authorization on the client's record covers the claim's lines."""
     c = ctx.claim
-    if c.prior_auth.strip() or ctx.client is None:
+    if c.prior_auth.strip() or ctx.client is None or not ctx.client.authorizations:
         return
     pid = c.billed.payer.id
     for line in c.lines:
@@ -219,6 +220,8 @@ def dx_pointer_invalid(ctx: Context):
 @rule("dx-duplicate", "warning", ("21",), "claim")
 def dx_duplicate(ctx: Context):
     """Each diagnosis appears once in box 21."""
+    if len(set(ctx.claim.dx)) == len(ctx.claim.dx):
+        return None
     seen = Counter(ctx.claim.dx)
     dups = [d for d, n in seen.items() if n > 1]
     if dups:

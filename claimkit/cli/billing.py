@@ -352,7 +352,7 @@ def claim_show(
     ws = workspace(ctx)
     row, snap = get_claim(ws, claim_id)
     if json_:
-        print_json({**row.as_json(), "snapshot": snap.model_dump(mode="json")})
+        print_json({**row.as_json(), "snapshot": snap.to_data()})
         return
     say(f"[bold]Claim {row.id}[/bold] · {row.client} · {snap.billed.payer.name} ({row.payer}) · {row.rank} · {row.status}")
     say(f"Created {row.created[:10]} · {row.pages} page{'s' if row.pages != 1 else ''} · total {dollars(row.total_charge)}"

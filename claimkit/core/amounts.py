@@ -1,6 +1,5 @@
-"""Amount and percent field types for pydantic models, in a module of their own: the claim snapshot
-(`core/entries.py`) uses them without building every record schema of `core/schema.py` (an 837P export or a
-render would otherwise pay for models it never uses)."""
+"""Amount and percent field types for the pydantic schemas of `core/schema.py` (which validate what comes in).
+The claim snapshot (`core/entries.py`) no longer uses pydantic: its amounts are plain `Decimal`s."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
-from claimkit.core.amounts import Money, Percent  # noqa: E402,F401 - shared with the claim snapshot
+from claimkit.core.amounts import Money, Percent  # noqa: E402,F401
 from claimkit.core.records import CPT_RE, MMDD_RE, MOD_RE, STATE_RE, ZIP_RE, check_id, normalize_dx
 
 PayerType = Literal["commercial", "medicare", "medicaid", "tricare", "champva", "group", "feca", "other"]
