@@ -19,6 +19,7 @@ Reversals (CLP02 = 22) carry negative amounts; the same arithmetic applies.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import re
 from collections import Counter
@@ -442,6 +443,61 @@ def _make(cls: type[_T], values: dict[str, object]) -> _T:
     return obj
 
 
+# a ServiceLine's __dict__ before its segments are read: every field, in field order, at its default
+_LINE_DEFAULTS: dict[str, object] = {
+    f.name: (f.default if f.default is not dataclasses.MISSING else None) for f in dataclasses.fields(ServiceLine)}
+_LINE_DEFAULTS.update(qualifier="", code="", modifiers=(), charge=ZERO, paid=ZERO)
+
+
+# The small frozen records made once per CAS, REF or AMT segment, built about twice as fast as their
+# generated __init__ (one object.__setattr__ call per field): a plain class with the same __slots__ sets the
+# fields, then the object becomes the record's class (allowed: the two layouts are the same). The result is
+# the object ``cls(...)`` gives; tests compare them.
+class _AdjustmentSlots:
+    __slots__ = Adjustment.__slots__
+
+    def __init__(self, group: str, reason: str, amount: Decimal, quantity: Decimal | None, segment: int):
+        self.group = group
+        self.reason = reason
+        self.amount = amount
+        self.quantity = quantity
+        self.segment = segment
+
+
+class _RefSlots:
+    __slots__ = Ref.__slots__
+
+    def __init__(self, qualifier: str, value: str):
+        self.qualifier = qualifier
+        self.value = value
+
+
+class _AmountSlots:
+    __slots__ = Amount.__slots__
+
+    def __init__(self, qualifier: str, amount: Decimal):
+        self.qualifier = qualifier
+        self.amount = amount
+
+
+def _adjustment(group: str, reason: str, amount: Decimal, quantity: Decimal | None, segment: int) -> Adjustment:
+    obj = _AdjustmentSlots(group, reason, amount, quantity, segment)
+    obj.__class__ = Adjustment  # type: ignore[assignment]
+    return obj  # type: ignore[return-value]
+
+
+def _ref(qualifier: str, value: str) -> Ref:
+    obj = _RefSlots(qualifier, value)
+    obj.__class__ = Ref  # type: ignore[assignment]
+    return obj  # type: ignore[return-value]
+
+
+def _amount(qualifier: str, amount: Decimal) -> Amount:
+    obj = _AmountSlots(qualifier, amount)
+    obj.__class__ = Amount  # type: ignore[assignment]
+    return obj  # type: ignore[return-value]
+
+
 def _is_4010(version: str) -> bool:
     return version.startswith("004010") or (version[:6] != "005010" and "4010" in version and "5010" not in version)
 
@@ -476,27 +532,21 @@ class _Party:
 
 
 class _Line:
-    """Service line being read. Scalars default to class attributes: only what a file sets is stored."""
+    """Service line being read. ``rec`` is the finished ServiceLine's ``__dict__`` (a copy of the defaults, in
+    field order): the handlers write its scalar fields there; the lists become its tuples when the line closes."""
 
-    qual = code = desc = rev = oqual = ocode = control = ""
-    mods: tuple[str, ...] = ()
-    omods: tuple[str, ...] = ()
-    charge = paid = ZERO
-    units = ONE
-    ounits: Decimal | None = None
-    day: date | None = None  # DTM*472
-    start: date | None = None  # DTM*150
-    end: date | None = None  # DTM*151
-    allowed: Decimal | None = None
-    bad = False
-    orphan = False
+    __slots__ = ("rec", "adjs", "amounts", "refs", "remarks", "start", "bad", "orphan")
 
     def __init__(self, n: int):
-        self.segment = n
+        rec = self.rec = _LINE_DEFAULTS.copy()
+        rec["segment"] = n
+        self.adjs: list[Adjustment] = []
         self.amounts: list[Amount] = []
         self.refs: list[Ref] = []
-        self.adjs: list[Adjustment] = []
         self.remarks: list[str] = []
+        self.start: date | None = None  # DTM*150: the service date when there is no DTM*472
+        self.bad = False
+        self.orphan = False
 
 
 class _Claim:
@@ -743,17 +793,20 @@ class _Parser:
             self.had_isa = reader.has_isa
             get = self.handlers.get
             limits = _MAX_ELEMENTS
-            for n, sid, els in reader:
-                h = get(sid)
-                if h is None:
-                    if self.skip_from is None:
-                        self.h_unknown(n, sid, els)
-                    continue
-                if len(els) > limits[sid] and self.skip_from is None:
-                    self.warn("extra-elements",
-                              f"segment {n} ({sid}): {len(els) - 1} elements, at most {limits[sid] - 1} allowed; "
-                              "the extra ones were ignored", n)
-                h(n, els)
+            for n, batch in reader.batches():
+                for els in batch:
+                    n += 1
+                    sid = els[0]
+                    h = get(sid)
+                    if h is None:
+                        if self.skip_from is None:
+                            self.h_unknown(n, sid, els)
+                        continue
+                    if len(els) > limits[sid] and self.skip_from is None:
+                        self.warn("extra-elements",
+                                  f"segment {n} ({sid}): {len(els) - 1} elements, at most {limits[sid] - 1} allowed; "
+                                  "the extra ones were ignored", n)
+                    h(n, els)
             self.finish()
         for note in reader.notices[first_notes:]:  # notices the reader added while streaming
             self.add(*note)
@@ -1048,38 +1101,42 @@ class _Parser:
         claim = self.claim
         if ln.orphan or claim is None:
             return
+        rec = ln.rec
         adjs = ln.adjs
-        amounts = ln.amounts
-        refs = ln.refs
-        remarks = ln.remarks
-        rec = _make(ServiceLine, {
-            "qualifier": ln.qual, "code": ln.code, "modifiers": ln.mods, "charge": ln.charge, "paid": ln.paid,
-            "revenue_code": ln.rev, "units": ln.units, "description": ln.desc, "original_qualifier": ln.oqual,
-            "original_code": ln.ocode, "original_modifiers": ln.omods, "original_units": ln.ounits,
-            "service_date": ln.day or ln.start, "service_end_date": ln.end, "control_number": ln.control,
-            "allowed": ln.allowed, "amounts": tuple(amounts) if amounts else (),
-            "refs": tuple(refs) if refs else (), "adjustments": tuple(adjs) if adjs else (),
-            "remark_codes": tuple(remarks) if remarks else (), "segment": ln.segment})
-        claim.lines.append(rec)
+        if adjs:
+            rec["adjustments"] = tuple(adjs)
+        if ln.amounts:
+            rec["amounts"] = tuple(ln.amounts)
+        if ln.refs:
+            rec["refs"] = tuple(ln.refs)
+        if ln.remarks:
+            rec["remark_codes"] = tuple(ln.remarks)
+        if rec["service_date"] is None:
+            rec["service_date"] = ln.start  # DTM*150 when there is no (readable) DTM*472
+        obj = _new(ServiceLine)
+        _setattr(obj, "__dict__", rec)
+        claim.lines.append(obj)
         if ln.bad:
             claim.lines_bad = True
             return
-        claim.line_charge += ln.charge
-        claim.line_paid += ln.paid
+        charge = rec["charge"]
+        paid = rec["paid"]
+        claim.line_charge += charge
+        claim.line_paid += paid
         adj = ZERO
         for a in adjs:
             adj += a.amount
             if a.group == "PR":
                 claim.line_pr += a.amount
         claim.line_adj += adj
-        if ln.charge - adj != ln.paid:
+        if charge - adj != paid:
             claim.line_unbalanced = True
             if self.room("line-unbalanced", "error"):
-                n = ln.segment
+                n = rec["segment"]
                 self.err("line-unbalanced",
-                         f"segment {n} (SVC): service line {_clip(ln.code)} of claim {_clip(claim.account)} does not "
-                         f"balance: charge {_fmt(ln.charge)} - adjustments {_fmt(adj)} = {_fmt(ln.charge - adj)}, "
-                         f"but paid is {_fmt(ln.paid)} (SVC03)", n)
+                         f"segment {n} (SVC): service line {_clip(rec['code'])} of claim {_clip(claim.account)} does "
+                         f"not balance: charge {_fmt(charge)} - adjustments {_fmt(adj)} = {_fmt(charge - adj)}, "
+                         f"but paid is {_fmt(paid)} (SVC03)", n)
 
     def need_tx(self, n: int, sid: str) -> _Tx | None:
         tx = self.tx
@@ -1240,12 +1297,13 @@ class _Parser:
             v = ""
         line = self.line
         if line is not None:
-            if q == "6R" and not line.control:
-                line.control = v
+            rec = line.rec
+            if q == "6R" and not rec["control_number"]:
+                rec["control_number"] = v
             else:
-                line.refs.append(Ref(q, v))
+                line.refs.append(_ref(q, v))
             return
-        ref = Ref(q, v)
+        ref = _ref(q, v)
         if self.claim is not None:
             self.claim.refs.append(ref)
         elif self.party is not None:
@@ -1265,11 +1323,11 @@ class _Parser:
         line = self.line
         if line is not None:
             if q == "472":
-                line.day = d
+                line.rec["service_date"] = d
             elif q == "150":
                 line.start = d
             elif q == "151":
-                line.end = d
+                line.rec["service_end_date"] = d
             return
         claim = self.claim
         if claim is not None:
@@ -1348,7 +1406,7 @@ class _Parser:
             reason = els[2]
             amt = mc.get(els[3])
             if amt is not None and reason and reason[0] != " " and reason[-1] != " ":
-                target.adjs.append(Adjustment(grp, reason, amt, None, n))
+                target.adjs.append(_adjustment(grp, reason, amt, None, n))
                 return
         if grp not in CAS_GROUPS_5010:
             self.check_group(grp, n)
@@ -1376,7 +1434,7 @@ class _Parser:
                 qty = None
                 if k + 2 < L and els[k + 2]:
                     qty = mc.get(els[k + 2]) or self.number(els, k + 2, n, "CAS")
-                adjs.append(Adjustment(grp, reason, amt, qty, n))
+                adjs.append(_adjustment(grp, reason, amt, qty, n))
             k += 3
 
     def check_group(self, grp: str, n: int) -> None:
@@ -1458,10 +1516,10 @@ class _Parser:
             amt = self.money(els, 2, n, "AMT")
             if amt is None:
                 return  # informational: an unreadable AMT is an error finding but breaks no balance
-        if q == "B6" and line is not None and line.allowed is None:
-            line.allowed = amt
+        if q == "B6" and line is not None and line.rec["allowed"] is None:
+            line.rec["allowed"] = amt
         else:
-            target.amounts.append(Amount(q, amt))
+            target.amounts.append(_amount(q, amt))
 
     def h_svc(self, n: int, els: list[str]) -> None:
         if self.line is not None:
@@ -1475,19 +1533,20 @@ class _Parser:
                 return self.stray(n, "SVC")
             self.err("out-of-order", f"segment {n} (SVC): a service line before any claim (CLP); it was ignored", n)
             return
+        rec = line.rec
         L = len(els)
         s1 = els[1] if L > 1 else ""
         comp = self.comp
         proc = s1.split(comp) if comp in s1 else self.composite(s1, n, "SVC", 1)
         if len(proc) >= 2:
-            line.qual = proc[0]
-            line.code = proc[1]
+            rec["qualifier"] = proc[0]
+            rec["code"] = proc[1]
             if len(proc) > 2:
-                line.mods = tuple(m.strip() for m in proc[2:6] if m.strip())
+                rec["modifiers"] = tuple(m.strip() for m in proc[2:6] if m.strip())
                 if len(proc) > 6:
-                    line.desc = proc[6].strip()
+                    rec["description"] = proc[6].strip()
         else:
-            line.code = proc[0].strip()
+            rec["code"] = proc[0].strip()
             self.warn("missing-element", f"segment {n} (SVC01): procedure {_clip(proc[0])!r} has no qualifier "
                                          "(HC, AD, ...)", n)
         mc = self.mcache
@@ -1498,14 +1557,14 @@ class _Parser:
                 if v is None:
                     line.bad = True
             if v is not None:
-                line.charge = v
+                rec["charge"] = v
             v = mc.get(els[3])
             if v is None:
                 v = self.money(els, 3, n, "SVC")
                 if v is None:
                     line.bad = True
             if v is not None:
-                line.paid = v
+                rec["paid"] = v
         else:
             for i in (2, 3):
                 if i < L and els[i].strip():
@@ -1513,31 +1572,31 @@ class _Parser:
                     if v is None:
                         line.bad = True
                     elif i == 2:
-                        line.charge = v
+                        rec["charge"] = v
                     else:
-                        line.paid = v
+                        rec["paid"] = v
                 else:
                     self.warn("missing-amount", f"segment {n} (SVC{i:02d}): required amount is missing; read as 0", n)
         if L > 4:
             if els[4]:
-                line.rev = els[4].strip()
+                rec["revenue_code"] = els[4].strip()
             if L > 5 and els[5]:
                 u = mc.get(els[5]) or self.number(els, 5, n, "SVC")
                 if u is not None:
                     if abs(u) > MAX_UNITS or (u < 0 and claim.status != "22"):
                         self.err("bad-count", f"segment {n} (SVC05): {_fmt(u)} units is not a unit count (0 to"
                                               f" {MAX_UNITS:,}; negative only on a reversal)", n)
-                    line.units = u
+                    rec["units"] = u
             if L > 6 and els[6].strip():
                 orig = self.composite(els[6], n, "SVC", 6)
                 if len(orig) >= 2:
-                    line.oqual = orig[0].strip()
-                    line.ocode = orig[1].strip()
-                    line.omods = tuple(m.strip() for m in orig[2:6] if m.strip())
+                    rec["original_qualifier"] = orig[0].strip()
+                    rec["original_code"] = orig[1].strip()
+                    rec["original_modifiers"] = tuple(m.strip() for m in orig[2:6] if m.strip())
                 else:
-                    line.ocode = orig[0].strip()
+                    rec["original_code"] = orig[0].strip()
             if L > 7 and els[7].strip():
-                line.ounits = self.number(els, 7, n, "SVC")
+                rec["original_units"] = self.number(els, 7, n, "SVC")
 
     def h_lq(self, n: int, els: list[str]) -> None:
         line = self.line

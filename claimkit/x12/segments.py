@@ -29,6 +29,8 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from itertools import islice
+from operator import itemgetter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -42,6 +44,8 @@ _CUT_AFTER_ISA = "the file ends right after the ISA header: it was cut off; down
 _LEADING_SPACE = re.compile(r"[\s\x00]*")
 _CHUNK = 1 << 20  # characters split at a time
 _TRAILING_PAD = " \t\r\n\x00"
+_strip = str.strip
+_first = itemgetter(0)
 # a segment id followed by a separator that is not the declared one: "CLP|CK00001|1|..."
 _FOREIGN_SEPARATOR = re.compile(r"([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])")
 # ids that need no second look in the tokenizer (anything else goes through the slow path,
@@ -203,6 +207,18 @@ class SegmentReader:
         self.ok = True
 
     def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
+        for n, batch in self.batches():
+            for els in batch:
+                n += 1
+                yield n, els[0], els
+
+    def batches(self) -> Iterator[tuple[int, list[list[str]]]]:
+        """The segments in runs: ``(number before the run, [elements, ...])``; segment ids are ``elements[0]``.
+
+        What ``__iter__`` yields, without a generator step per segment: a block of plain segments (ids in
+        ``_PLAIN_IDS``, no line break inside one) comes as one list, split with ``str`` methods mapped over the
+        block; anything else comes one segment at a time, as soon as it is read (a later ISA changes
+        ``separators`` before the segments after it are handed over)."""
         if not self.ok or self.separators is None:
             return
         seps = self.separators
@@ -225,6 +241,16 @@ class SegmentReader:
                         end = size
                 parts = text[pos:end].split(term)
                 after = pos = end + 1  # the text after this block (text[end] is a terminator)
+                segs = list(filter(None, map(_strip, parts)))
+                if not (check_nl and "\n" in term.join(segs)):
+                    block = [seg.split(elem) for seg in segs]
+                    # the first segment of the file is its ISA, already read: the slow loop only yields it
+                    first = 1 if n == 0 and block and block[0][0] == "ISA" else 0
+                    if _PLAIN_IDS.issuperset(map(_first, islice(block, first, None))):
+                        # the common case: the slow loop below would yield exactly these, one at a time
+                        yield n, block
+                        n += len(block)
+                        continue
                 for idx, raw in enumerate(parts):
                     raw = raw.strip()
                     if not raw:
@@ -245,9 +271,9 @@ class SegmentReader:
                                     "warning", "missing-terminator",
                                     f"segment {n + 1}: a line break inside a segment; a segment terminator "
                                     f"{term!r} is missing, so each line was read as its own segment", n + 1))
-                            n += 1
                             els = line.split(elem)
-                            yield n, els[0], els
+                            yield n, [els]
+                            n += 1
                         if pending is not None:
                             break
                         continue
@@ -276,8 +302,8 @@ class SegmentReader:
                                 if not _bad_separator(comp) and comp != elem:
                                     old = self.separators
                                     self.separators = Separators(elem, comp, old.repetition, term)
+                    yield n, [els]
                     n += 1
-                    yield n, sid, els
             if pending is not None:
                 elem, term = self.separators.element, self.separators.segment
 

@@ -1,0 +1,62 @@
+"""The fast ways the 835 reader builds its records give the same objects as the classes' own constructors, and
+the tokenizer's runs of segments (SegmentReader.batches) hold exactly what iterating it yields."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from claimkit.x12 import era835
+from claimkit.x12.era835 import Adjustment, Amount, Ref, ServiceLine, parse_835
+from claimkit.x12.segments import SegmentReader
+
+DATA = Path(__file__).parent / "data" / "x12"
+
+
+def test_fast_record_builders_equal_the_constructors():
+    pairs = [
+        (era835._adjustment("CO", "45", Decimal("12.50"), None, 7), Adjustment("CO", "45", Decimal("12.50"), None, 7)),
+        (era835._adjustment("PR", "1", Decimal("-3"), Decimal(2), 9), Adjustment("PR", "1", Decimal("-3"), Decimal(2), 9)),
+        (era835._ref("6R", "L1"), Ref("6R", "L1")),
+        (era835._amount("B6", Decimal("140")), Amount("B6", Decimal("140"))),
+    ]
+    for fast, slow in pairs:
+        assert type(fast) is type(slow)
+        assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+        assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
+        for f in dataclasses.fields(slow):
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(fast, f.name, None)
+
+
+def test_line_defaults_are_the_service_line_defaults():
+    line = ServiceLine("", "", (), Decimal(0), Decimal(0))
+    assert era835._LINE_DEFAULTS == vars(line)
+    assert list(era835._LINE_DEFAULTS) == [f.name for f in dataclasses.fields(ServiceLine)]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("835*")))
+def test_batches_hold_what_iteration_yields(name):
+    data = (DATA / name).read_bytes()
+    flat = [(n, sid, list(els)) for n, sid, els in SegmentReader(data)]
+    runs = []
+    for n, batch in SegmentReader(data).batches():
+        for els in batch:
+            n += 1
+            runs.append((n, els[0], list(els)))
+    assert runs == flat and [n for n, _, _ in flat] == list(range(1, len(flat) + 1))
+
+
+def test_blocks_after_a_second_interchange_with_other_separators(monkeypatch):
+    # small blocks, so that plain runs, a later ISA with other separators and lines without terminators meet
+    from claimkit.x12 import segments
+    first = (DATA / "835_x12ig_tertiary_payment.edi").read_bytes()
+    second = first.replace(b"*", b"|").replace(b"~", b"\n")
+    data = first + b"\n" + second
+    expected = parse_835(data)
+    monkeypatch.setattr(segments, "_CHUNK", 64)
+    small = parse_835(data)
+    assert small == expected and len(small.transactions) == 2
