@@ -60,3 +60,11 @@ def test_blocks_after_a_second_interchange_with_other_separators(monkeypatch):
     monkeypatch.setattr(segments, "_CHUNK", 64)
     small = parse_835(data)
     assert small == expected and len(small.transactions) == 2
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("835*")))
+def test_shared_batches_hold_the_same_segments(name):
+    data = (DATA / name).read_bytes()
+    plain = [(n, [list(e) for e in b]) for n, b in SegmentReader(data).batches()]
+    shared = [(n, [list(e) for e in b]) for n, b in SegmentReader(data).batches(shared=True)]
+    assert shared == plain

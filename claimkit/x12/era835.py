@@ -640,6 +640,7 @@ class _Parser:
         self.line: _Line | None = None
         self.mcache: dict[str, Decimal] = {}
         self.dcache: dict[str, date] = {}
+        self.units_ok: dict[str, Decimal] = {}  # SVC05 strings read as a unit count from 0 to MAX_UNITS
         self.handlers = {
             "ISA": self.h_isa, "GS": self.h_gs, "ST": self.h_st, "SE": self.h_se, "GE": self.h_ge,
             "IEA": self.h_iea, "BPR": self.h_bpr, "TRN": self.h_trn, "REF": self.h_ref, "DTM": self.h_dtm,
@@ -791,9 +792,20 @@ class _Parser:
         if reader.ok and reader.separators is not None:
             self.comp = reader.separators.component
             self.had_isa = reader.has_isa
-            get = self.handlers.get
+            handlers = self.handlers
+            get = handlers.get
             limits = _MAX_ELEMENTS
-            for n, batch in reader.batches():
+            # The segments of a service line (CAS, DTM, REF, AMT) are most of a large file: their common case is
+            # read here, without a call; anything else (no line open, a missing or unread value, a claim-level
+            # segment, a skipped transaction, whose handlers are h_skip) goes to the handler, which reads it the
+            # same way and names what is wrong.
+            h_cas, h_dtm, h_ref, h_amt = handlers["CAS"], handlers["DTM"], handlers["REF"], handlers["AMT"]
+            mget = self.mcache.get
+            dget = self.dcache.get
+            groups = CAS_GROUPS_5010
+            adj_slots = _AdjustmentSlots
+            adj_cls = Adjustment
+            for n, batch in reader.batches(shared=True):  # no handler changes an element list
                 for els in batch:
                     n += 1
                     sid = els[0]
@@ -802,10 +814,59 @@ class _Parser:
                         if self.skip_from is None:
                             self.h_unknown(n, sid, els)
                         continue
-                    if len(els) > limits[sid] and self.skip_from is None:
+                    L = len(els)
+                    if L > limits[sid] and self.skip_from is None:
                         self.warn("extra-elements",
-                                  f"segment {n} ({sid}): {len(els) - 1} elements, at most {limits[sid] - 1} allowed; "
+                                  f"segment {n} ({sid}): {L - 1} elements, at most {limits[sid] - 1} allowed; "
                                   "the extra ones were ignored", n)
+                    if h is h_cas:
+                        line = self.line
+                        if line is not None and L == 4:
+                            grp = els[1]
+                            if grp in groups:
+                                reason = els[2]
+                                amt = mget(els[3])
+                                if amt is not None and reason and reason[0] != " " and reason[-1] != " ":
+                                    a = adj_slots(grp, reason, amt, None, n)
+                                    a.__class__ = adj_cls
+                                    line.adjs.append(a)
+                                    continue
+                    elif h is h_dtm:
+                        line = self.line
+                        if line is not None and L > 2 and self.tx is not None:
+                            d = dget(els[2])
+                            if d is not None:
+                                q = els[1]
+                                if q == "472":
+                                    line.rec["service_date"] = d
+                                elif q == "150":
+                                    line.start = d
+                                elif q == "151":
+                                    line.rec["service_end_date"] = d
+                                continue
+                    elif h is h_ref:
+                        line = self.line
+                        if line is not None and L > 2 and self.tx is not None:
+                            q = els[1]
+                            v = els[2].strip()
+                            rec = line.rec
+                            if q == "6R" and not rec["control_number"]:
+                                rec["control_number"] = v
+                            else:
+                                line.refs.append(_ref(q, v))
+                            continue
+                    elif h is h_amt:
+                        line = self.line
+                        if line is not None and L > 2:
+                            amt = mget(els[2])
+                            if amt is not None:
+                                q = els[1]
+                                rec = line.rec
+                                if q == "B6" and rec["allowed"] is None:
+                                    rec["allowed"] = amt
+                                else:
+                                    line.amounts.append(_amount(q, amt))
+                                continue
                     h(n, els)
             self.finish()
         for note in reader.notices[first_notes:]:  # notices the reader added while streaming
@@ -1581,11 +1642,16 @@ class _Parser:
             if els[4]:
                 rec["revenue_code"] = els[4].strip()
             if L > 5 and els[5]:
-                u = mc.get(els[5]) or self.number(els, 5, n, "SVC")
+                u = self.units_ok.get(els[5])
+                if u is None:
+                    u = mc.get(els[5]) or self.number(els, 5, n, "SVC")
+                    if u is not None:
+                        if abs(u) > MAX_UNITS or (u < 0 and claim.status != "22"):
+                            self.err("bad-count", f"segment {n} (SVC05): {_fmt(u)} units is not a unit count (0 to"
+                                                  f" {MAX_UNITS:,}; negative only on a reversal)", n)
+                        elif u >= 0:
+                            self.units_ok[els[5]] = u
                 if u is not None:
-                    if abs(u) > MAX_UNITS or (u < 0 and claim.status != "22"):
-                        self.err("bad-count", f"segment {n} (SVC05): {_fmt(u)} units is not a unit count (0 to"
-                                              f" {MAX_UNITS:,}; negative only on a reversal)", n)
                     rec["units"] = u
             if L > 6 and els[6].strip():
                 orig = self.composite(els[6], n, "SVC", 6)

@@ -207,18 +207,21 @@ class SegmentReader:
         self.ok = True
 
     def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
-        for n, batch in self.batches():
+        for n, batch in self.batches(shared=False):
             for els in batch:
                 n += 1
                 yield n, els[0], els
 
-    def batches(self) -> Iterator[tuple[int, list[list[str]]]]:
+    def batches(self, shared: bool = False) -> Iterator[tuple[int, list[list[str]]]]:
         """The segments in runs: ``(number before the run, [elements, ...])``; segment ids are ``elements[0]``.
 
         What ``__iter__`` yields, without a generator step per segment: a block of plain segments (ids in
         ``_PLAIN_IDS``, no line break inside one) comes as one list, split with ``str`` methods mapped over the
         block; anything else comes one segment at a time, as soon as it is read (a later ISA changes
-        ``separators`` before the segments after it are handed over)."""
+        ``separators`` before the segments after it are handed over).
+
+        With ``shared``, segments written the same (``DTM*472*20260319``, ``CAS*CO*45*60``) within a block are
+        split once and share one list: the caller must not change the lists."""
         if not self.ok or self.separators is None:
             return
         seps = self.separators
@@ -243,7 +246,11 @@ class SegmentReader:
                 after = pos = end + 1  # the text after this block (text[end] is a terminator)
                 segs = list(filter(None, map(_strip, parts)))
                 if not (check_nl and "\n" in term.join(segs)):
-                    block = [seg.split(elem) for seg in segs]
+                    if shared:
+                        split = {seg: seg.split(elem) for seg in set(segs)}
+                        block = list(map(split.__getitem__, segs))
+                    else:
+                        block = [seg.split(elem) for seg in segs]
                     # the first segment of the file is its ISA, already read: the slow loop only yields it
                     first = 1 if n == 0 and block and block[0][0] == "ISA" else 0
                     if _PLAIN_IDS.issuperset(map(_first, islice(block, first, None))):
