@@ -155,8 +155,13 @@ def claim_taxonomy_required(ctx: Context):
 def facility_telehealth(ctx: Context):
     """Box 32 (service facility) is left blank when every line is telehealth."""
     c = ctx.claim
-    if c.facility is not None and c.lines and all((catalog.pos(l.pos) and catalog.pos(l.pos).telehealth) for l in c.lines):
-        return [Hit("box 32 names a service facility but every line is telehealth", "leave box 32 blank for telehealth-only claims")]
+    if c.facility is None or not c.lines:
+        return None
+    for line in c.lines:
+        place = catalog.pos(line.pos)
+        if place is None or not place.telehealth:
+            return None
+    return [Hit("box 32 names a service facility but every line is telehealth", "leave box 32 blank for telehealth-only claims")]
 
 
 @rule("secondary-needs-primary", "error", ("9", "9a", "9d", "11d"), "claim")

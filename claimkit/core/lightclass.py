@@ -16,32 +16,37 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 _MISSING = dataclasses.MISSING
+_SPECS: dict[type, tuple] = {}
 
 
-def _spec(cls: type) -> tuple[tuple[str, ...], dict[str, Any], dict[str, Any]]:
-    """(field names in order, defaults, default factories) of a lightclass, computed once per class."""
-    spec = cls.__dict__.get("__lightclass_spec__")
+def _spec(cls: type) -> tuple[tuple[str, ...], dict[str, Any], dict[str, Any], frozenset[str]]:
+    """(field names in order, defaults, default factories, the names as a set) of a lightclass, computed once."""
+    spec = _SPECS.get(cls)  # keyed by the class itself: a subclass never takes its parent's fields
     if spec is None:
         fields = dataclasses.fields(cls)
         spec = (tuple(f.name for f in fields),
                 {f.name: f.default for f in fields if f.default is not _MISSING},
-                {f.name: f.default_factory for f in fields if f.default_factory is not _MISSING})
-        type.__setattr__(cls, "__lightclass_spec__", spec)
+                {f.name: f.default_factory for f in fields if f.default_factory is not _MISSING},
+                frozenset(f.name for f in fields))
+        _SPECS[cls] = spec
     return spec
 
 
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     cls = type(self)
-    names, defaults, factories = _spec(cls)
-    if len(args) > len(names):
-        raise TypeError(f"{cls.__name__}() takes {len(names)} positional arguments but {len(args)} were given")
-    values = dict(zip(names, args))
-    for key, value in kwargs.items():
-        if key in values:
-            raise TypeError(f"{cls.__name__}() got multiple values for argument '{key}'")
-        if key not in names:
-            raise TypeError(f"{cls.__name__}() got an unexpected keyword argument '{key}'")
-        values[key] = value
+    names, defaults, factories, known = _spec(cls)
+    if not args and known.issuperset(kwargs):  # by keyword, every name known: the common case, checked at once
+        values = kwargs
+    else:
+        if len(args) > len(names):
+            raise TypeError(f"{cls.__name__}() takes {len(names)} positional arguments but {len(args)} were given")
+        values = dict(zip(names, args))
+        for key, value in kwargs.items():
+            if key in values:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument '{key}'")
+            if key not in known:
+                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument '{key}'")
+            values[key] = value
     if len(values) < len(names):
         for name in names:
             if name not in values:
