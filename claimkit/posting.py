@@ -153,19 +153,21 @@ def _jsonable(value: Any) -> Any:
 
 class _Claims:
     """The practice's claims with their snapshot lines for matching: read a payment's claims in one query
-    (``prefetch``), each snapshot parsed once while that payment is posted."""
+    (``prefetch``), each claim's lines parsed once while that payment is posted. Only the snapshot's lines are
+    read (SQLite cuts them out): matching needs nothing else, and the rest of a snapshot (the whole claim, its people
+    and providers) is as large again as its lines or larger."""
 
-    SQL = "SELECT id, client, payer, rank, status, snapshot FROM claims WHERE id "
+    SQL = "SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines FROM claims WHERE id "
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self._snap: dict[str, dict | None] = {}
+        self._lines: dict[str, list[dict]] = {}
         self._rows: dict[str, sqlite3.Row | None] = {}
 
     def prefetch(self, claim_ids) -> None:
         """Read these claims in a few queries instead of one each; forget the previous payment's."""
         self._rows = {}
-        self._snap = {}
+        self._lines = {}
         ids = list(dict.fromkeys(i for i in claim_ids if i))
         for k in range(0, len(ids), 500):
             chunk = ids[k:k + 500]
@@ -179,11 +181,12 @@ class _Claims:
         except KeyError:
             return self.conn.execute(self.SQL + "= ?", (claim_id,)).fetchone()
 
-    def snapshot(self, claim_id: str) -> dict:
-        if claim_id not in self._snap:
+    def lines(self, claim_id: str) -> list[dict]:
+        """The claim's snapshot lines (line_no, session_id, date_from, cpt, modifiers, charge, line_control)."""
+        if claim_id not in self._lines:
             row = self.get(claim_id)
-            self._snap[claim_id] = json.loads(row["snapshot"]) if row else None
-        return self._snap[claim_id] or {}
+            self._lines[claim_id] = json.loads(row["lines"]) if row and row["lines"] else []
+        return self._lines[claim_id]
 
     def by_member(self, member_id: str, day: date | None, cpt: str, charge: Decimal) -> str | None:
         """Fallback match: member ID + date of service + CPT + charge."""
@@ -196,9 +199,8 @@ class _Claims:
         return rows[0][0] if rows else None
 
 
-def _match_lines(snapshot: dict, lines) -> list[tuple[Any, dict | None]]:
+def _match_lines(pool: list[dict], lines) -> list[tuple[Any, dict | None]]:
     """Pair each remittance line with a claim line: REF*6R first, then CPT + modifiers + date, then CPT + date."""
-    pool = list(snapshot.get("lines", []))
     by_control = {s.get("line_control"): s for s in pool if s.get("line_control")}
     used: set[int] = set()
     out = []
@@ -245,16 +247,16 @@ def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> 
                                   [(a.group, a.reason, a.amount) for a in ln.adjustments], list(ln.remark_codes))
                       for ln in clp.service_lines]
         return post
-    snapshot = claims.snapshot(row["id"])
+    snap_lines = claims.lines(row["id"])
     if clp.service_lines:
-        for ln, snap_line in _match_lines(snapshot, clp.service_lines):
+        for ln, snap_line in _match_lines(snap_lines, clp.service_lines):
             post.lines.append(LinePosting(
                 snap_line["line_no"] if snap_line else None, snap_line.get("session_id") if snap_line else None,
                 ln.service_date or (date.fromisoformat(snap_line["date_from"]) if snap_line else clp.service_start),
                 ln.code, ln.charge, ln.paid, ln.allowed, [(a.group, a.reason, a.amount) for a in ln.adjustments],
                 list(ln.remark_codes)))
     else:  # a claim paid without line detail: post it on the claim's first line
-        s0 = (snapshot.get("lines") or [{}])[0]
+        s0 = (snap_lines or [{}])[0]
         post.lines.append(LinePosting(s0.get("line_no"), s0.get("session_id"), clp.service_start or (
             date.fromisoformat(s0["date_from"]) if s0.get("date_from") else None), s0.get("cpt", ""), clp.charge, clp.paid, None, []))
     if clp.adjustments and post.lines:  # claim-level CAS: carried on the first line
@@ -640,8 +642,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             row = claims.get(e.claim_id.upper())
             if row is None:
                 raise ClaimkitError(f"{e.where or source_name}: no claim '{e.claim_id}'; see 'claimkit claim list'")
-            snap = claims.snapshot(row["id"])
-            snap_lines = snap.get("lines", [])
+            snap_lines = claims.lines(row["id"])
             if e.line is None and len(snap_lines) != 1:
                 raise ClaimkitError(f"{e.where or 'eob add'}: claim {row['id']} has {len(snap_lines)} lines; say which with --line N")
             target = snap_lines[0] if e.line is None else next((s for s in snap_lines if s["line_no"] == e.line), None)
