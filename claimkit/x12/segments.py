@@ -29,7 +29,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from itertools import islice
+from itertools import islice, repeat
 from operator import itemgetter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -246,14 +246,19 @@ class SegmentReader:
                 after = pos = end + 1  # the text after this block (text[end] is a terminator)
                 segs = list(filter(None, map(_strip, parts)))
                 if not (check_nl and "\n" in term.join(segs)):
+                    # the first segment of the file is its ISA, already read: the slow loop only yields it
+                    first = 1 if n == 0 and segs and segs[0][:3] == "ISA" else 0
                     if shared:
-                        split = {seg: seg.split(elem) for seg in set(segs)}
-                        block = list(map(split.__getitem__, segs))
+                        uniq = list(set(islice(segs, first, None)))
+                        split = dict(zip(uniq, map(str.split, uniq, repeat(elem))))
+                        plain = _PLAIN_IDS.issuperset(map(_first, split.values()))
+                        if plain:
+                            block = list(map(split.__getitem__, segs)) if not first else (
+                                [segs[0].split(elem)] + list(map(split.__getitem__, islice(segs, 1, None))))
                     else:
                         block = [seg.split(elem) for seg in segs]
-                    # the first segment of the file is its ISA, already read: the slow loop only yields it
-                    first = 1 if n == 0 and block and block[0][0] == "ISA" else 0
-                    if _PLAIN_IDS.issuperset(map(_first, islice(block, first, None))):
+                        plain = _PLAIN_IDS.issuperset(map(_first, islice(block, first, None)))
+                    if plain:
                         # the common case: the slow loop below would yield exactly these, one at a time
                         yield n, block
                         n += len(block)
