@@ -96,6 +96,14 @@ def _rendering(p: Practice) -> SnapProvider:
                         taxonomy=r.taxonomy or p.billing.taxonomy, license=r.license, license_state=r.license_state)
 
 
+def _referring(pol: Policy) -> SnapProvider | None:
+    r = pol.referring
+    if r is None:
+        return None
+    name = " ".join(x for x in (r.first, r.middle[:1], r.last) if x)  # box 17: FIRST MI LAST
+    return SnapProvider(name=name, first=r.first, middle=r.middle, last=r.last, credentials=r.credentials, npi=r.npi)
+
+
 def _facility(p: Practice) -> SnapProvider:
     if p.facility is not None:
         f = p.facility
@@ -194,6 +202,10 @@ def _snapshot(ws: Workspace, conn: sqlite3.Connection, g: _Group, claim_id: str,
     in_person = any(row.pos not in TELEHEALTH_POS for row in g.rows)
     paid = _patient_paid(conn, [r.id for r in g.rows]) if payer.box29_includes_patient_paid else ZERO
     sof = practice.defaults.signature_on_file and policy.signature_on_file
+    accident = client.accident
+    kind = accident.kind if accident is not None else ""
+    referring = _referring(policy)
+    pay_to = practice.billing.pay_to
     return ClaimSnapshot(
         claim_id=claim_id, created=created, rank=rank, frequency=frequency, original_ref=original_ref,
         patient_client_id=client.id, patient=_client_person(client), billed=billed, other=other,
@@ -202,6 +214,11 @@ def _snapshot(ws: Workspace, conn: sqlite3.Connection, g: _Group, claim_id: str,
         accept_assignment=practice.defaults.accept_assignment, amount_paid=paid, rendering=_rendering(practice),
         signed_date=created, facility=_facility(practice) if in_person else None, billing=_billing(practice),
         billing_taxonomy_in_33b=payer.requires_taxonomy and bool(practice.billing.taxonomy),
+        related_employment=kind == "employment", related_auto=kind == "auto", related_other=kind == "other",
+        related_auto_state=accident.state if kind == "auto" else "", accident_date=accident.date if accident else None,
+        onset=client.onset, onset_qualifier=client.onset_qualifier if client.onset else "",
+        referring=referring, referring_qualifier=policy.referring.qualifier if referring else "",
+        pay_to=_snap_address(pay_to) if pay_to is not None and pay_to.street else None,
     )
 
 

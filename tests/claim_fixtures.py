@@ -69,3 +69,24 @@ def add_sessions(ws: Workspace, client: str, n: int, *, cpt: str = "90837", pos:
                                            pos=pos, paid=Decimal(paid) if paid else None))
         ids.append(added.session.id)
     return ids
+
+
+REFERRING_NPI = "1679576722"
+ONSET = date(2026, 9, 1)
+ACCIDENT = date(2026, 8, 28)
+
+
+def add_accident_client(ws: Workspace) -> Workspace:
+    """Client "rita": an auto accident in TX (10b, DTP*439), onset of the illness (14, DTP*431), a plan that
+    wants a referral (17 DN, 17b); and a pay-to PO box for the practice (837P 2010AB). A fresh workspace."""
+    with open(ws.home / "practice.toml", "a") as fh:
+        fh.write('\n[billing.pay_to]\nstreet = "PO Box 77"\ncity = "Austin"\nstate = "TX"\nzip = "78711-0077"\n')
+    ws = Workspace(ws.home)
+    policy = policy_data({"payer": "acme", "member_id": "ACM777", "group": "GRP-1", "copay": "20.00"})
+    policy["referring"] = {"qualifier": "DN", "first": "Dana", "middle": "Quill", "last": "Referrer", "credentials": "M.D.",
+                           "npi": REFERRING_NPI}
+    add_client(ws, {"id": "rita", "first": "Rita", "last": "Roadside", "dob": "1988-07-14", "sex": "F", "dx": ["F43.10"],
+                    "address": {"street": "7 Crash Ct", "city": "Austin", "state": "TX", "zip": "78745"},
+                    "onset": ONSET.isoformat(), "onset_qualifier": "431",
+                    "accident": {"kind": "auto", "date": ACCIDENT.isoformat(), "state": "tx"}}, policy)
+    return ws

@@ -13,7 +13,8 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from claim_fixtures import BILLING_NPI, RENDERING_NPI, add_sessions, make_home
+from claim_fixtures import (ACCIDENT, BILLING_NPI, ONSET, REFERRING_NPI, RENDERING_NPI, add_accident_client, add_sessions,
+                            make_home)
 from conftest import Cli
 
 from claimkit import claims
@@ -139,6 +140,19 @@ def assert_same_as_form(snap: ClaimSnapshot, claim) -> None:
     assert form["33.city"] == f"{b.city} {b.state} {b.zip}" and form["33a"] == b.id
     if "33b" in form:
         assert form["33b"] == "ZZ" + b.taxonomy
+    # 14: onset (431) or last menstrual period (484); 17/17b: referring (2310A), supervising (2310D), ordering (2420E)
+    onset = claim.dates.get("431") or claim.dates.get("484")
+    if onset is not None:
+        assert (form["14.mm"], form["14.dd"], form["14.yy"]) == (f"{onset:%m}", f"{onset:%d}", f"{onset:%y}")
+        assert form["14.qual"] == ("431" if "431" in claim.dates else "484")
+    else:
+        assert "14.qual" not in form and "14.mm" not in form
+    named = claim.referring or claim.supervising or (claim.lines[0].ordering if claim.lines else None)
+    if named is not None:
+        assert form["17.qual"] == named.entity and form["17b"] == named.id
+        assert form["17"].startswith(" ".join(x for x in (named.first, named.middle, named.last) if x))
+    else:
+        assert "17" not in form and "17b" not in form
 
 
 def test_837p_and_cms1500_carry_the_same_values(ws, tmp_path):
@@ -369,6 +383,53 @@ def test_claim_flags_dates_and_emergencies(ws, tmp_path):
     path = tmp_path / "flags.837"
     path.write_text(text)
     assert structural(path.read_bytes()) == [] and with_pyx12(path) == []
+
+
+def test_onset_accident_referral_and_pay_to(ws, tmp_path):
+    """Box 14, 10b with the accident date, 17/17b and the pay-to address: from the client and practice files to the
+    exact segments, valid for pyx12, read back, and the same values as the CMS-1500 prints."""
+    ws = add_accident_client(ws)
+    add_sessions(ws, "rita", 2)
+    (snap,) = _bill(ws, client="rita")
+    text = write_837p([snap], ENV).replace("\n", "")  # one segment a line: compare the segments run together
+    assert "~NM1*87*2~N3*PO BOX 77~N4*AUSTIN*TX*787110077~HL*2*1*22*0~" in text  # 2010AB after 2010AA
+    assert f"~CLM*{snap.claim_id}*360***11:B:1*Y*A*Y*Y**AA:::TX~DTP*431*D8*20260901~DTP*439*D8*20260828~HI*ABK:F4310~" in text
+    assert "~HI*ABK:F4310~NM1*DN*1*REFERRER*DANA*Q***XX*1679576722~NM1*82*1*MCTESTFACE*TESTY****XX*" in text  # 2310A first
+    path = guide_clean(tmp_path, text)
+    c = read_837p(path.read_bytes()).claims[0]
+    assert c.dates == {"431": ONSET, "439": ACCIDENT} and (c.related_causes, c.accident_state) == (["AA"], "TX")
+    assert (c.referring.entity, c.referring.last, c.referring.first, c.referring.middle, c.referring.id) == (
+        "DN", "REFERRER", "DANA", "Q", REFERRING_NPI)
+    assert (c.pay_to.street, c.pay_to.city, c.pay_to.state, c.pay_to.zip) == ("PO BOX 77", "AUSTIN", "TX", "787110077")
+    assert c.billing.street == "400 EXAMPLE AVE STE 200"  # box 33 stays the physical address
+    assert_same_as_form(snap, c)
+    form = page_fields(snap)
+    assert (form["14.mm"], form["14.dd"], form["14.yy"], form["14.qual"]) == ("09", "01", "26", "431")
+    assert (form["17.qual"], form["17"], form["17b"]) == ("DN", "DANA Q REFERRER MD", REFERRING_NPI)
+    assert (form["10b.yes"], form["10b.state"], form["33.street"]) == ("X", "TX", "400 EXAMPLE AVE STE 200")
+    # the same claim stored and read back carries every new value
+    stored = ClaimSnapshot.from_json(snap.to_json())
+    assert stored == snap and stored.referring.middle == "Quill" and stored.pay_to.zip == "78711-0077"
+
+
+def test_last_menstrual_period_supervising_and_ordering_providers(ws, tmp_path):
+    """484 goes after the accident date; DQ is 2310D after the facility; DK is 2420E on every line."""
+    ws = add_accident_client(ws)
+    add_sessions(ws, "rita", 2)
+    (snap,) = _bill(ws, client="rita")
+    lmp = snap.replace(onset_qualifier="484", referring_qualifier="DQ")
+    text = write_837p([lmp], ENV).replace("\n", "")
+    assert "~DTP*439*D8*20260828~DTP*484*D8*20260901~HI*" in text and "DTP*431" not in text
+    assert "NM1*DN" not in text and text.count("~NM1*DQ*1*REFERRER*DANA*Q***XX*1679576722~") == 1
+    c = read_837p(guide_clean(tmp_path, text, "dq.837").read_bytes()).claims[0]
+    assert c.supervising.id == REFERRING_NPI and c.referring is None and c.dates["484"] == ONSET
+    assert_same_as_form(lmp, c)
+    ordering = snap.replace(referring_qualifier="DK", related_auto=False, related_auto_state="", accident_date=None)
+    text = write_837p([ordering], ENV).replace("\n", "")
+    assert text.count("~NM1*DK*1*REFERRER*DANA*Q***XX*1679576722~") == 2 and "DTP*439" not in text
+    c = read_837p(guide_clean(tmp_path, text, "dk.837").read_bytes()).claims[0]
+    assert [ln.ordering.id for ln in c.lines] == [REFERRING_NPI, REFERRING_NPI] and c.related_causes == []
+    assert_same_as_form(ordering, c)
 
 
 def test_missing_payer_id_is_refused_by_the_writer(ws):

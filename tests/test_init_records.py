@@ -180,6 +180,9 @@ def test_client_edit_valid(practice, home, tmp_path):
     ("text = text.replace('dob = 1990-04-12', 'dob = \"1990-13-45\"')", "clients/jdoe.toml, line 7: dob: Input should be a valid date"),
     ("text = text + '\\nbogus = [1,'", "TOML syntax error"),
     ("text = text.replace('copay = \"25.00\"', 'copay = 25.5')", "policies[0].copay"),
+    ("text = text + '\\n[policies.referring]\\nlast = \"Referrer\"\\nnpi = \"12345\"\\n'",
+     "line 37: policies[0].referring.npi: NPI '12345' must be 10 digits; fix the value in the file"),
+    ("text = text.replace('status = ', 'accident = { kind = \"bus\" }\\nstatus = ')", "accident.kind"),
 ])
 def test_client_edit_invalid_is_refused(practice, home, tmp_path, body, msg):
     practice.ok(CLIENT)
@@ -256,5 +259,5 @@ def test_schemas_mirror_records_field_for_field():
     from claimkit.core import records, schema
 
     for name in ("Address", "Billing", "Provider", "Facility", "Defaults", "FormOffsets", "Practice", "Payer", "Person",
-                 "Policy", "Authorization", "Client"):
+                 "Policy", "Authorization", "Client", "Referring", "Accident"):
         assert set(getattr(schema, name).model_fields) == {f.name for f in dataclasses.fields(getattr(records, name))}, name

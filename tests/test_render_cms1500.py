@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from claim_fixtures import FACILITY_NPI, RENDERING_NPI, add_sessions, make_home
+from claim_fixtures import FACILITY_NPI, REFERRING_NPI, RENDERING_NPI, add_accident_client, add_sessions, make_home
 
 from claimkit.claims import get_claim, list_claims
 from claimkit.render.cms1500 import calibration_page, render_claims, render_on_template
@@ -280,6 +280,24 @@ def test_telehealth_claim(ws, cli, home, tmp_path):
     page = read_pdf(out.read_bytes())[0]
     assert_in_boxes(page, fields)
     assert set(texts_in(page, layout().boxes["32"])) == {"32. SERVICE FACILITY LOCATION INFORMATION"}  # the caption only
+
+
+def test_onset_accident_and_referring_provider_print_in_their_boxes(ws, cli, home, tmp_path):
+    ws = add_accident_client(ws)
+    add_sessions(ws, "rita", 1)
+    out = tmp_path / "rita.pdf"
+    cli.ok(f"cms1500 render --client rita --form data -o {out}")
+    (cid,) = claim_ids(home)
+    _, snap = get_claim(ws, cid)
+    fields = page_fields(snap, 0)
+    page = read_pdf(out.read_bytes())[0]
+    assert_in_boxes(page, fields)
+    assert texts_in(page, layout().boxes["14"]) == ["09", "01", "26", "431"]  # MM DD YY and the qualifier
+    assert texts_in(page, layout().boxes["17"]) == ["DN", "DANA Q REFERRER MD"]  # qualifier, FIRST MI LAST credentials
+    assert texts_in(page, layout().boxes["17b"]) == [REFERRING_NPI]
+    assert fields["10b.yes"] == "X" and fields["10b.state"] == "TX" and "10b.no" not in fields
+    assert "PO BOX 77" not in page["text"]  # the pay-to address is electronic only: box 33 keeps the street
+    assert fields["33.street"] == "400 EXAMPLE AVE STE 200"
 
 
 @pytest.mark.parametrize("mode,code", [("replace", "7"), ("void", "8")])

@@ -25,6 +25,8 @@ def _claim_npis(ctx: Context):
         yield "32a", "facility NPI", c.facility.npi
     for npi in dict.fromkeys(line.rendering_npi for line in c.lines if line.rendering_npi):
         yield "24J", "rendering NPI", npi
+    if c.referring is not None:
+        yield "17b", "referring provider's NPI", c.referring.npi
 
 
 @rule("npi-format", "error", ("33a", "24J", "32a", "17b"), "claim")
@@ -41,6 +43,33 @@ def claim_npi_check_digit(ctx: Context):
     for box, what, npi in _claim_npis(ctx):
         if npi and TEN_DIGITS.fullmatch(npi) and not npi_valid(npi):
             yield Hit(f"{what} {npi} on the claim has a wrong check digit", "fix practice.toml and rebuild the claim", box)
+
+
+@rule("referring-npi-missing", "error", ("17b",), "claim")
+def referring_npi_missing(ctx: Context):
+    """Box 17b (the NPI) is required whenever box 17 names a provider."""
+    r = ctx.claim.referring
+    if r is not None and not r.npi:
+        return [Hit(f"box 17 names {r.name or r.last} but 17b (their NPI) is empty",
+                    "add npi to the policy's referring provider in the client file and rebuild the claim", "17b")]
+    return None
+
+
+@rule("accident-details", "error", ("10b", "10a", "10c"), "claim")
+def accident_details(ctx: Context):
+    """An accident claim (10a, 10b or 10c yes) carries the accident date (837P DTP*439); an auto accident its state."""
+    c = ctx.claim
+    if not (c.related_auto or c.related_employment or c.related_other):
+        return None
+    box = "10b" if c.related_auto else "10a" if c.related_employment else "10c"
+    hits = []
+    if c.related_auto and not c.related_auto_state:
+        hits.append(Hit("box 10b says auto accident but names no state where it happened",
+                        "set accident.state in the client file (e.g. state = \"TX\") and rebuild the claim", "10b"))
+    if c.accident_date is None:
+        hits.append(Hit(f"box {box} says the condition is related to an accident or employment but the claim has no"
+                        " accident date (the 837P needs it)", "set accident.date in the client file and rebuild the claim", box))
+    return hits or None
 
 
 @rule("billing-npi-missing", "error", ("33a",), "claim")

@@ -166,6 +166,7 @@ class SnapProvider(Snap):
     address: SnapAddress = field(default_factory=SnapAddress)
     license: str = ""
     license_state: str = ""
+    middle: str = ""  # added later: the referring provider's (17, 2310A NM105)
 
 
 @lightclass(frozen=True)
@@ -200,6 +201,13 @@ class ClaimSnapshot(Snap):
     billing_taxonomy_in_33b: bool = False
     prior_payer_paid: Decimal | None = None  # secondary: primary's total payment (2320 AMT*D)
     prior_adjustments: list[SnapAdjustment] = field(default_factory=list)  # secondary: claim-level CAS from the primary
+    # added after the first release (snapshots stored before read back with the defaults):
+    onset: date | None = None  # 14 (2300 DTP*431 or DTP*484)
+    onset_qualifier: str = ""  # 14 QUAL: 431 onset of the current illness, 484 last menstrual period
+    accident_date: date | None = None  # 2300 DTP*439 when 10a, 10b or 10c is yes (no box on paper)
+    referring: SnapProvider | None = None  # 17 name, 17b NPI (2310A DN, 2420E DK, 2310D DQ)
+    referring_qualifier: str = ""  # 17 QUAL: DN referring, DK ordering, DQ supervising
+    pay_to: SnapAddress | None = None  # 2010AB when payments go elsewhere than 33's address (not printed)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "ClaimSnapshot":

@@ -12,6 +12,7 @@ import dataclasses
 import re
 import typing
 from dataclasses import field
+import datetime as _dt
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -113,6 +114,28 @@ class Billing(Record):
     taxonomy: str = ""
     phone: str = ""
     address: Address = field(default_factory=Address)
+    pay_to: Address | None = None  # where payments go when not to `address` (a PO box): 837P 2010AB only
+
+
+@lightclass(frozen=True)
+class Referring(Record):
+    """Box 17/17b: the provider who referred (DN), ordered (DK) or supervises (DQ) the services."""
+
+    qualifier: str = "DN"
+    first: str = ""
+    last: str = ""
+    middle: str = ""
+    credentials: str = ""
+    npi: str = ""
+
+
+@lightclass(frozen=True)
+class Accident(Record):
+    """Box 10a-c: the condition is related to an accident or employment; its date is the 837P's DTP*439."""
+
+    kind: str = "auto"  # auto | employment | other
+    date: _dt.date | None = None
+    state: str = ""  # auto accidents: where it happened (10b)
 
 
 @lightclass(frozen=True)
@@ -233,6 +256,7 @@ class Policy(Record):
     oop_max: Decimal | None = None
     plan_year_start: str = "01-01"
     signature_on_file: bool = True
+    referring: Referring | None = None  # box 17/17b when this plan wants a referral (or a supervisor is named)
 
     def in_force(self, day: date) -> bool:
         return (self.effective is None or self.effective <= day) and (self.end is None or day <= self.end)
@@ -265,6 +289,9 @@ class Client(Record):
     discharged: date | None = None
     policies: list[Policy] = field(default_factory=list)
     authorizations: list[Authorization] = field(default_factory=list)
+    onset: date | None = None  # box 14: date of the current illness (431) or last menstrual period (484)
+    onset_qualifier: str = "431"
+    accident: Accident | None = None  # box 10a-c and the 837P accident date
 
     @property
     def display_name(self) -> str:

@@ -8,6 +8,7 @@ rules that depend on context (NPI check digit, payer wants a taxonomy) are `clai
 
 from __future__ import annotations
 
+import datetime as _dt
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -68,6 +69,41 @@ class Billing(Record):
     taxonomy: str = ""
     phone: str = ""
     address: Address = Address()
+    pay_to: Address | None = None  # where payments go when not to `address` (a PO box): 837P 2010AB only
+
+
+class Referring(Record):
+    """Box 17/17b: the provider who referred (DN), ordered (DK) or supervises (DQ) the services."""
+
+    qualifier: Literal["DN", "DK", "DQ"] = "DN"
+    first: str = ""
+    last: str
+    middle: str = ""
+    credentials: str = ""
+    npi: str = ""
+
+    @field_validator("npi")
+    @classmethod
+    def _npi(cls, v: str) -> str:
+        if v and not (len(v) == 10 and v.isdigit()):
+            raise ValueError(f"NPI '{v}' must be 10 digits")
+        return v
+
+
+class Accident(Record):
+    """Box 10a-c: the condition is related to an accident or employment; its date is the 837P's DTP*439."""
+
+    kind: Literal["auto", "employment", "other"]
+    date: _dt.date | None = None
+    state: str = ""  # auto accidents: where it happened (10b)
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, v: str) -> str:
+        v = v.upper()
+        if v and not STATE_RE.match(v):
+            raise ValueError(f"state '{v}' must be a two-letter code like TX")
+        return v
 
 
 class Provider(Record):
@@ -191,6 +227,7 @@ class Policy(Record):
     oop_max: Money | None = None
     plan_year_start: str = "01-01"
     signature_on_file: bool = True
+    referring: Referring | None = None  # box 17/17b when this plan wants a referral (or a supervisor is named)
 
     @field_validator("plan_year_start")
     @classmethod
@@ -232,6 +269,9 @@ class Client(Record):
     discharged: date | None = None
     policies: list[Policy] = []
     authorizations: list[Authorization] = []
+    onset: date | None = None  # box 14: date of the current illness (431) or last menstrual period (484)
+    onset_qualifier: Literal["431", "484"] = "431"
+    accident: Accident | None = None  # box 10a-c and the 837P accident date
 
     @field_validator("id")
     @classmethod

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
-from claimkit.core.entries import LINES_PER_PAGE, ClaimSnapshot, SnapAddress, SnapLine, SnapPerson
+from claimkit.core.entries import LINES_PER_PAGE, ClaimSnapshot, SnapAddress, SnapLine, SnapPerson, SnapProvider
 from claimkit.core.money import ZERO
 
 TELEHEALTH_POS = ("02", "10")
@@ -134,6 +134,11 @@ def person_name(p: SnapPerson) -> str:
     if middle:
         parts.append(middle[0])
     return ", ".join(x for x in parts if x)
+
+
+def referring_name(r: SnapProvider) -> str:
+    """Box 17: FIRST MI LAST (the snapshot's `name`) and credentials, no periods or commas."""
+    return clean(" ".join(x for x in (r.name or " ".join(x for x in (r.first, r.last) if x), r.credentials) if x))
 
 
 def mdy(day: date, year_digits: int = 4) -> tuple[str, str, str]:
@@ -264,6 +269,14 @@ def page_fields(snapshot: ClaimSnapshot, page_index: int = 0) -> dict[str, str]:
     _dob_fields(out, "11a", insured)
     out["11c"] = clean(s.billed.plan_name)
     out["11d.yes" if s.other is not None else "11d.no"] = "X"
+    if s.onset is not None and s.onset_qualifier:  # never a date without its qualifier
+        out["14.mm"], out["14.dd"], out["14.yy"] = mdy(s.onset, 2)
+        out["14.qual"] = s.onset_qualifier
+    if s.referring is not None and s.referring_qualifier:
+        r = s.referring
+        out["17.qual"] = s.referring_qualifier
+        out["17"] = referring_name(r)
+        out["17b"] = r.npi
     if s.patient_signature_on_file:
         out["12"] = SOF
     if s.insured_signature_on_file:

@@ -8,13 +8,14 @@ Layout (the TR3's example 1 is the model; `samples/837p_x12ig_commercial_health_
 
     ISA GS ST BHT
       1000A NM1*41 PER (submitter)   1000B NM1*40 (receiver)
-      2000A HL*20 PRV*BI  2010AA NM1*85 N3 N4 REF*EI|SY PER     one per distinct billing provider
+      2000A HL*20 PRV*BI  2010AA NM1*85 N3 N4 REF*EI|SY PER  [2010AB NM1*87 N3 N4 pay-to]   per billing provider
         2000B HL*22 SBR  2010BA NM1*IL [N3 N4 DMG]  2010BB NM1*PR [N3 N4]                  one per claim
           2000C HL*23 PAT  2010CA NM1*QC N3 N4 DMG             when the patient is not the subscriber
-            2300 CLM [AMT*F5] [REF*G1] [REF*F8] HI
-              2310B NM1*82 PRV*PE (rendering, when not the billing NPI)  2310C NM1*77 N3 N4 (facility)
+            2300 CLM [DTP*431] [DTP*439] [DTP*484] [AMT*F5] [REF*G1] [REF*F8] HI
+              [2310A NM1*DN (box 17 DN)]  2310B NM1*82 PRV*PE (rendering, when not the billing NPI)
+              2310C NM1*77 N3 N4 (facility)  [2310D NM1*DQ (box 17 DQ)]
               2320 SBR [CAS] [AMT*D] [AMT*EAF] OI  2330A NM1*IL  2330B NM1*PR [REF*F8]    other payer (box 9/11d)
-              2400 LX SV1 DTP*472 REF*6R  [2420A NM1*82]  [2430 SVD CAS DTP*573]          each service line
+              2400 LX SV1 DTP*472 REF*6R  [2420A NM1*82] [2420E NM1*DK]  [2430 SVD CAS DTP*573]   each line
       SE GE IEA
 
 Secondary claims carry the primary's adjudication: 2320 AMT*D (paid), claim-level CAS, AMT*EAF (what the
@@ -124,6 +125,13 @@ def _person(entity: str, p: SnapPerson, qualifier: str = "", ident_: str = "") -
                qualifier if ident_ else "", ident_)
 
 
+def _provider_name(entity: str, p: SnapProvider) -> str:
+    """NM1 of a person named in box 17 (2310A DN, 2310D DQ, 2420E DK) with the NPI of 17b."""
+    npi = code(p.npi)
+    return seg("NM1", entity, "1", text(p.last or p.name, 60), text(p.first, 35), text(p.middle)[:1], "", "",
+               "XX" if npi else "", npi)
+
+
 def _address(a: SnapAddress, out: list[str]) -> None:
     out.append(seg("N3", text(a.street, 55), text(a.street2, 55)))
     out.append(seg("N4", text(a.city, 30), code(a.state, 2), _zip(a.zip)))
@@ -177,6 +185,9 @@ def _billing(snap: ClaimSnapshot, hl: int, out: list[str]) -> None:
     phone = _phone(b.address.phone)
     if phone:
         out.append(seg("PER", "IC", text(b.name, 60), "TE", phone))
+    if snap.pay_to is not None and _place(snap.pay_to) != _place(b.address):  # 2010AB: payments go elsewhere
+        out.append("NM1*87*2")
+        _address(snap.pay_to, out)
 
 
 def _claim(snap: ClaimSnapshot, hl: int, parent: int, out: list[str]) -> int:
@@ -217,6 +228,14 @@ def _claim(snap: ClaimSnapshot, hl: int, parent: int, out: list[str]) -> int:
     out.append(seg("CLM", code(snap.claim_id, 38), amount(snap.total_charge), "", "", f"{pos}:B:{snap.frequency}", "Y",
                    "A" if snap.accept_assignment else "C", "Y" if snap.insured_signature_on_file else "N",
                    "Y" if snap.patient_signature_on_file else "I", "", related))
+    # 2300 dates, in the guide's order: 431 onset, 439 accident, 484 last menstrual period (box 14 is 431 or 484)
+    onset = snap.onset if snap.onset is not None and snap.onset_qualifier in ("431", "484") else None
+    if onset is not None and snap.onset_qualifier == "431":
+        out.append(f"DTP*431*D8*{ymd(onset)}")
+    if causes and snap.accident_date is not None:
+        out.append(f"DTP*439*D8*{ymd(snap.accident_date)}")
+    if onset is not None and snap.onset_qualifier == "484":
+        out.append(f"DTP*484*D8*{ymd(onset)}")
     other_paid = snap.prior_payer_paid if snap.rank != "primary" and snap.prior_payer_paid is not None else _ZERO
     patient_paid = snap.amount_paid - other_paid  # box 29 minus what the other payer paid (that goes in 2320)
     if patient_paid > 0:
@@ -227,6 +246,11 @@ def _claim(snap: ClaimSnapshot, hl: int, parent: int, out: list[str]) -> int:
         out.append(seg("REF", "F8", code(snap.original_ref, 50)))
     if snap.dx:
         out.append("HI*" + "*".join(f"{'ABK' if i == 0 else 'ABF'}:{code(dx_code(d), 30)}" for i, d in enumerate(snap.dx[:12])))
+
+    # 2310A referring provider (box 17 DN; DK ordering goes on each line as 2420E, DQ supervising is 2310D)
+    ref, ref_qual = snap.referring, snap.referring_qualifier
+    if ref is not None and ref_qual == "DN":
+        out.append(_provider_name("DN", ref))
 
     # 2310B rendering provider: when a line names one (24J prints only when it differs from 33a)
     rendering_npi = next((ln.rendering_npi for ln in lines if ln.rendering_npi), "")
@@ -245,6 +269,8 @@ def _claim(snap: ClaimSnapshot, hl: int, parent: int, out: list[str]) -> int:
         npi = code(f.npi) if f.npi and f.npi != snap.billing.npi else ""
         out.append(seg("NM1", "77", "2", text(f.name or snap.billing.name, 60), "", "", "", "", "XX" if npi else "", npi))
         _address(f.address, out)
+    if ref is not None and ref_qual == "DQ":  # 2310D supervising provider
+        out.append(_provider_name("DQ", ref))
 
     # 2320/2330 the other payer (box 9, 9a, 9d, 11d); with its adjudication on a secondary claim
     other = snap.other
@@ -290,6 +316,8 @@ def _claim(snap: ClaimSnapshot, hl: int, parent: int, out: list[str]) -> int:
         if ln.rendering_npi and ln.rendering_npi != rendering_npi:  # 2420A: this line's clinician differs
             out.append(seg("NM1", "82", "1", text(snap.rendering.last, 60), text(snap.rendering.first, 35), "", "", "", "XX",
                            code(ln.rendering_npi)))
+        if ref is not None and ref_qual == "DK":  # 2420E ordering provider (box 17 DK)
+            out.append(_provider_name("DK", ref))
         if adjudicated and ln.prior_paid is not None:
             out.append(seg("SVD", other_code, amount(ln.prior_paid), proc, "", str(ln.units)))
             _cas(ln.prior_adjustments, out)
@@ -318,7 +346,7 @@ def _transaction(snaps: list[ClaimSnapshot], env: Envelope, number: int, when: d
     for snap in snaps:
         b = snap.billing
         key = (b.name, b.first, b.last, b.npi, b.taxonomy, _place(b.address), b.address.street2, b.address.phone,
-               snap.tax_id, snap.tax_id_type)
+               snap.tax_id, snap.tax_id_type, _place(snap.pay_to) if snap.pay_to is not None else None)
         providers.setdefault(key, []).append(snap)
     hl = 1
     for group in providers.values():

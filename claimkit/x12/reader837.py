@@ -2,7 +2,8 @@
 
 Reads what claimkit writes and what the TR3's examples hold (005010X222A1; an older or newer GS08 is read the
 same way): the envelope, submitter and receiver, billing provider, subscriber, patient, payer, the claim (CLM,
-REF, HI, AMT), rendering and facility providers, other payers (2320/2330 with their adjudication) and service
+REF, HI, AMT, DTP onset/accident/LMP), pay-to address, referring, ordering and supervising providers, rendering
+and facility providers, other payers (2320/2330 with their adjudication) and service
 lines (SV1, DTP*472, REF*6R, 2430 SVD/CAS/DTP*573). Loops are told apart by their leading segment and entity
 code, not by a full map: it is a reader for values, not a validator (that is `validate.py` and pyx12).
 Pure: text or bytes in, dataclasses out.
@@ -78,6 +79,7 @@ class Line:
     date_to: date | None = None
     line_control: str = ""  # REF*6R
     rendering: Party | None = None  # 2420A
+    ordering: Party | None = None  # 2420E (box 17 qualifier DK)
     payments: list[LinePayment] = field(default_factory=list)
     segment: int = 0
 
@@ -135,6 +137,9 @@ class Claim:
     rendering: Party | None = None  # 2310B
     facility: Party | None = None  # 2310C
     referring: Party | None = None  # 2310A
+    supervising: Party | None = None  # 2310D (box 17 qualifier DQ)
+    pay_to: Party | None = None  # 2010AB
+    dates: dict[str, date] = field(default_factory=dict)  # 2300 DTP qualifier -> date: 431 onset, 439 accident, 484 LMP
     others: list[OtherPayer] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     segment: int = 0
@@ -210,7 +215,7 @@ def read_837p(data: bytes | str) -> File837:
         return result
     comp = reader.separators.component if reader.separators else ":"
     inter: Interchange | None = None
-    submitter = receiver = billing = None
+    submitter = receiver = billing = pay_to = None
     sub: dict = {}  # the current 2000B: rank, relationship, group, plan_name, filing, subscriber, payer
     pat: dict = {}  # the current 2000C: relationship, patient
     claim: Claim | None = None
@@ -233,14 +238,14 @@ def read_837p(data: bytes | str) -> File837:
         elif sid == "ST":
             if inter is not None:
                 inter.transactions += 1
-            submitter = receiver = billing = None
+            submitter = receiver = billing = pay_to = None
             claim = line = other = payment = current = None
             sub, pat, level = {}, {}, ""
         elif sid == "HL":
             level = _el(els, 3)
             claim = line = other = payment = current = None
             if level == "20":
-                billing, sub, pat, taxonomy = None, {}, {}, ""
+                billing, pay_to, sub, pat, taxonomy = None, None, {}, {}, ""
             elif level == "22":
                 sub, pat = {}, {}
             elif level == "23":
@@ -268,7 +273,9 @@ def read_837p(data: bytes | str) -> File837:
                 billing = party
                 party.taxonomy = taxonomy
             elif claim is None:
-                if code == "IL":
+                if code == "87":
+                    pay_to = party
+                elif code == "IL":
                     sub["subscriber"] = party
                 elif code == "PR":
                     sub["payer"] = party
@@ -277,6 +284,8 @@ def read_837p(data: bytes | str) -> File837:
             elif line is not None:
                 if code == "82":
                     line.rendering = party
+                elif code == "DK":
+                    line.ordering = party
             elif other is not None:
                 if code == "IL":
                     other.subscriber = party
@@ -288,6 +297,8 @@ def read_837p(data: bytes | str) -> File837:
                 claim.facility = party
             elif code in ("DN", "P3"):
                 claim.referring = party
+            elif code == "DQ":
+                claim.supervising = party
         elif sid == "PRV":
             if level == "20" and claim is None and current is None:
                 taxonomy = _el(els, 3)
@@ -306,7 +317,7 @@ def read_837p(data: bytes | str) -> File837:
                           frequency=_el(parts, 2), provider_signature=_el(els, 6), assignment=_el(els, 7),
                           benefits_assignment=_el(els, 8), release_of_info=_el(els, 9),
                           related_causes=[c for c in causes[:3] if c], accident_state=_el(causes, 3),
-                          billing=billing, submitter=submitter, receiver=receiver, rank=sub.get("rank", ""),
+                          billing=billing, pay_to=pay_to, submitter=submitter, receiver=receiver, rank=sub.get("rank", ""),
                           subscriber_relationship=sub.get("relationship", ""), group=sub.get("group", ""),
                           plan_name=sub.get("plan_name", ""), filing=sub.get("filing", ""), subscriber=sub.get("subscriber"),
                           payer=sub.get("payer"), patient_relationship=pat.get("relationship", ""), patient=pat.get("patient"),
@@ -362,6 +373,8 @@ def read_837p(data: bytes | str) -> File837:
             line.charge, line.unit_basis, line.units, line.pos = _num(_el(els, 2)), _el(els, 3), _el(els, 4), _el(els, 5)
             line.pointers = [int(p) for p in _el(els, 7).split(comp) if p.isdigit()]
             line.emg = _el(els, 9) == "Y"
+        elif sid == "DTP" and claim is not None and line is None and other is None:
+            claim.dates[_el(els, 1)] = _date(_el(els, 3))
         elif sid == "DTP" and line is not None:
             qual, fmt, value = _el(els, 1), _el(els, 2), _el(els, 3)
             if payment is not None and qual == "573":
