@@ -68,3 +68,17 @@ def test_shared_batches_hold_the_same_segments(name):
     plain = [(n, [list(e) for e in b]) for n, b in SegmentReader(data).batches()]
     shared = [(n, [list(e) for e in b]) for n, b in SegmentReader(data).batches(shared=True)]
     assert shared == plain
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d.replace(b"*ZZ*", b"*ZZ \n*", 1),  # a line break inside the ISA (the segment the file starts with)
+    lambda d: d.replace(b"~", b"~\n\n  ", 7),  # blank lines and indentation between segments
+    lambda d: d.replace(b"~", b"~ ~", 3),  # empty segments
+    lambda d: d + d,  # a second interchange written the same as the first
+    lambda d: d.replace(b"~N1*", b"~N1*PR\nN1*", 1),  # a terminator lost before a segment on its own line
+])
+def test_shared_batches_on_damaged_layouts(edit):
+    data = edit((DATA / "835_x12ig_tertiary_payment.edi").read_bytes())
+    plain = [(n, [list(e) for e in b]) for n, b in SegmentReader(data).batches()]
+    shared = [(n, [list(e) for e in b]) for n, b in SegmentReader(data).batches(shared=True)]
+    assert shared == plain

@@ -29,8 +29,8 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from itertools import islice, repeat
-from operator import itemgetter
+from itertools import compress, islice, repeat
+from operator import itemgetter, not_
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -244,25 +244,23 @@ class SegmentReader:
                         end = size
                 parts = text[pos:end].split(term)
                 after = pos = end + 1  # the text after this block (text[end] is a terminator)
-                segs = list(filter(None, map(_strip, parts)))
-                if not (check_nl and "\n" in term.join(segs)):
-                    # the first segment of the file is its ISA, already read: the slow loop only yields it
-                    first = 1 if n == 0 and segs and segs[0][:3] == "ISA" else 0
-                    if shared:
-                        uniq = list(set(islice(segs, first, None)))
-                        split = dict(zip(uniq, map(str.split, uniq, repeat(elem))))
-                        plain = _PLAIN_IDS.issuperset(map(_first, split.values()))
-                        if plain:
-                            block = list(map(split.__getitem__, segs)) if not first else (
-                                [segs[0].split(elem)] + list(map(split.__getitem__, islice(segs, 1, None))))
-                    else:
-                        block = [seg.split(elem) for seg in segs]
-                        plain = _PLAIN_IDS.issuperset(map(_first, islice(block, first, None)))
-                    if plain:
+                if shared:
+                    block = self._plain_block(parts, n == 0, elem, term if check_nl else "")
+                    if block is not None:
                         # the common case: the slow loop below would yield exactly these, one at a time
                         yield n, block
                         n += len(block)
                         continue
+                else:
+                    segs = list(filter(None, map(_strip, parts)))
+                    if not (check_nl and "\n" in term.join(segs)):
+                        # the first segment of the file is its ISA, already read: the slow loop only yields it
+                        first = 1 if n == 0 and segs and segs[0][:3] == "ISA" else 0
+                        block = [seg.split(elem) for seg in segs]
+                        if _PLAIN_IDS.issuperset(map(_first, islice(block, first, None))):
+                            yield n, block  # as above
+                            n += len(block)
+                            continue
                 for idx, raw in enumerate(parts):
                     raw = raw.strip()
                     if not raw:
@@ -318,6 +316,28 @@ class SegmentReader:
                     n += 1
             if pending is not None:
                 elem, term = self.separators.element, self.separators.segment
+
+    @staticmethod
+    def _plain_block(parts: list[str], at_start: bool, elem: str, term: str) -> list[list[str]] | None:
+        """The segments of ``parts`` (a block split on the terminator), each stripped and split on ``elem``, when
+        every one is plain (its id in ``_PLAIN_IDS``, no line break inside it when ``term`` is given); else None.
+        ``at_start``: the block starts the file, with its ISA (already read), which needs no second look.
+
+        Each distinct text is stripped and split once, and segments written the same share one list."""
+        head = 1 if at_start and parts and parts[0][:3] == "ISA" else 0
+        raws = list(set(islice(parts, head, None)))
+        stripped = list(map(_strip, raws))
+        if term and ("\n" in term.join(stripped) or (head and "\n" in parts[0].strip())):
+            return None
+        split: dict[str, list[str] | None] = dict(zip(raws, map(str.split, stripped, repeat(elem))))
+        for raw in compress(raws, map(not_, stripped)):  # blank: no segment
+            split[raw] = None
+        if not _PLAIN_IDS.issuperset(map(_first, filter(None, split.values()))):
+            return None
+        block = list(filter(None, map(split.__getitem__, islice(parts, head, None))))
+        if head:
+            block.insert(0, parts[0].strip().split(elem))
+        return block  # type: ignore[arg-type]
 
     def _switch(self, rest: str, number: int) -> bool:
         """A later ISA at the start of ``rest``: adopt its separators if they differ. True if switched."""
