@@ -804,6 +804,7 @@ class _Parser:
             dget = self.dcache.get
             groups = CAS_GROUPS_5010
             adj_slots = _AdjustmentSlots
+            new = _new
             adj_cls = Adjustment
             for n, batch in reader.batches(shared=True):  # no handler changes an element list
                 for els in batch:
@@ -827,7 +828,12 @@ class _Parser:
                                 reason = els[2]
                                 amt = mget(els[3])
                                 if amt is not None and reason and reason[0] != " " and reason[-1] != " ":
-                                    a = adj_slots(grp, reason, amt, None, n)
+                                    a = new(adj_slots)  # _adjustment(), without its two calls
+                                    a.group = grp
+                                    a.reason = reason
+                                    a.amount = amt
+                                    a.quantity = None
+                                    a.segment = n
                                     a.__class__ = adj_cls
                                     line.adjs.append(a)
                                     continue
