@@ -537,9 +537,8 @@ class _Line:
 
     __slots__ = ("rec", "adjs", "amounts", "refs", "remarks", "start", "bad", "orphan")
 
-    def __init__(self, n: int):
-        rec = self.rec = _LINE_DEFAULTS.copy()
-        rec["segment"] = n
+    def __init__(self) -> None:
+        self.rec: dict[str, object] = {}
         self.adjs: list[Adjustment] = []
         self.amounts: list[Amount] = []
         self.refs: list[Ref] = []
@@ -547,6 +546,23 @@ class _Line:
         self.start: date | None = None  # DTM*150: the service date when there is no DTM*472
         self.bad = False
         self.orphan = False
+
+    def open(self, n: int) -> _Line:
+        """Start reading the line at segment n. One _Line serves every line of a file, one at a time: the lists
+        are copied into the record's tuples when the line closes, then emptied here."""
+        rec = self.rec = _LINE_DEFAULTS.copy()
+        rec["segment"] = n
+        if self.adjs:
+            self.adjs.clear()
+        if self.amounts:
+            self.amounts.clear()
+        if self.refs:
+            self.refs.clear()
+        if self.remarks:
+            self.remarks.clear()
+        self.start = None
+        self.bad = self.orphan = False
+        return self
 
 
 class _Claim:
@@ -637,7 +653,8 @@ class _Parser:
         self.tx: _Tx | None = None
         self.party: _Party | None = None
         self.claim: _Claim | None = None
-        self.line: _Line | None = None
+        self.line: _Line | None = None  # the line being read: spare_line, or None
+        self.spare_line = _Line()
         self.mcache: dict[str, Decimal] = {}
         self.dcache: dict[str, date] = {}
         self.units_ok: dict[str, Decimal] = {}  # SVC05 strings read as a unit count from 0 to MAX_UNITS
@@ -1591,7 +1608,7 @@ class _Parser:
     def h_svc(self, n: int, els: list[str]) -> None:
         if self.line is not None:
             self.close_line()
-        line = _Line(n)
+        line = self.spare_line.open(n)
         self.line = line
         claim = self.claim
         if claim is None:
