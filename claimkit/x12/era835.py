@@ -435,8 +435,9 @@ def _make(cls: type[_T], values: dict[str, object]) -> _T:
 
     The same object ``cls(**values)`` gives, about three times faster: the generated frozen
     ``__init__`` pays one ``object.__setattr__`` call per field, which is most of the parse
-    time of a large file. Used for the records made once per line or claim (ServiceLine,
-    ClaimPayment, Name); tests check that every field is set.
+    time of a large file. Used for the records made once per claim (ClaimPayment, Name); a
+    ServiceLine is built the same way from its _Line's ``rec`` (close_line). Tests check that every
+    field is set.
     """
     obj: _T = _new(cls)
     _setattr(obj, "__dict__", values)
