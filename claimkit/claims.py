@@ -216,7 +216,7 @@ def _snapshot(ws: Workspace, conn: sqlite3.Connection, g: _Group, claim_id: str,
         billing_taxonomy_in_33b=payer.requires_taxonomy and bool(practice.billing.taxonomy),
         related_employment=kind == "employment", related_auto=kind == "auto", related_other=kind == "other",
         related_auto_state=accident.state if kind == "auto" else "", accident_date=accident.date if accident else None,
-        onset=client.onset, onset_qualifier=client.onset_qualifier if client.onset else "",
+        onset=client.onset, onset_qualifier=(client.onset_qualifier or "431") if client.onset else "",
         referring=referring, referring_qualifier=policy.referring.qualifier if referring else "",
         pay_to=_snap_address(pay_to) if pay_to is not None and pay_to.street else None,
     )

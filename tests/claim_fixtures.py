@@ -87,6 +87,6 @@ def add_accident_client(ws: Workspace) -> Workspace:
                            "npi": REFERRING_NPI}
     add_client(ws, {"id": "rita", "first": "Rita", "last": "Roadside", "dob": "1988-07-14", "sex": "F", "dx": ["F43.10"],
                     "address": {"street": "7 Crash Ct", "city": "Austin", "state": "TX", "zip": "78745"},
-                    "onset": ONSET.isoformat(), "onset_qualifier": "431",
+                    "onset": ONSET.isoformat(),  # no onset_qualifier: 431 is what an onset means unless it says 484
                     "accident": {"kind": "auto", "date": ACCIDENT.isoformat(), "state": "tx"}}, policy)
     return ws

@@ -169,6 +169,13 @@ def _editor(tmp_path, body: str) -> str:
     return f"{sys.executable} {script}"
 
 
+def test_client_file_without_an_onset_has_no_box_14_qualifier(practice, home):
+    """The box 14 qualifier means nothing without a date: a new client's file does not carry one."""
+    practice.ok(CLIENT)
+    text = (home / "clients" / "jdoe.toml").read_text()
+    assert "onset" not in text
+
+
 def test_client_edit_valid(practice, home, tmp_path):
     practice.ok(CLIENT)
     editor = _editor(tmp_path, "text = text.replace('first = \"Testy\"', 'first = \"Testina\"')")
@@ -181,7 +188,7 @@ def test_client_edit_valid(practice, home, tmp_path):
     ("text = text + '\\nbogus = [1,'", "TOML syntax error"),
     ("text = text.replace('copay = \"25.00\"', 'copay = 25.5')", "policies[0].copay"),
     ("text = text + '\\n[policies.referring]\\nlast = \"Referrer\"\\nnpi = \"12345\"\\n'",
-     "line 37: policies[0].referring.npi: NPI '12345' must be 10 digits; fix the value in the file"),
+     "line 36: policies[0].referring.npi: NPI '12345' must be 10 digits; fix the value in the file"),
     ("text = text.replace('status = ', 'accident = { kind = \"bus\" }\\nstatus = ')", "accident.kind"),
 ])
 def test_client_edit_invalid_is_refused(practice, home, tmp_path, body, msg):

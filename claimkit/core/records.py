@@ -290,7 +290,7 @@ class Client(Record):
     policies: list[Policy] = field(default_factory=list)
     authorizations: list[Authorization] = field(default_factory=list)
     onset: date | None = None  # box 14: date of the current illness (431) or last menstrual period (484)
-    onset_qualifier: str = "431"
+    onset_qualifier: str = ""  # empty: 431 when an onset is given
     accident: Accident | None = None  # box 10a-c and the 837P accident date
 
     @property

@@ -270,7 +270,7 @@ class Client(Record):
     policies: list[Policy] = []
     authorizations: list[Authorization] = []
     onset: date | None = None  # box 14: date of the current illness (431) or last menstrual period (484)
-    onset_qualifier: Literal["431", "484"] = "431"
+    onset_qualifier: Literal["", "431", "484"] = ""  # empty: 431 when an onset is given (not written to the file)
     accident: Accident | None = None  # box 10a-c and the 837P accident date
 
     @field_validator("id")
