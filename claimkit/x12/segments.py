@@ -244,23 +244,12 @@ class SegmentReader:
                         end = size
                 parts = text[pos:end].split(term)
                 after = pos = end + 1  # the text after this block (text[end] is a terminator)
-                if shared:
-                    block = self._plain_block(parts, n == 0, elem, term if check_nl else "")
-                    if block is not None:
-                        # the common case: the slow loop below would yield exactly these, one at a time
-                        yield n, block
-                        n += len(block)
-                        continue
-                else:
-                    segs = list(filter(None, map(_strip, parts)))
-                    if not (check_nl and "\n" in term.join(segs)):
-                        # the first segment of the file is its ISA, already read: the slow loop only yields it
-                        first = 1 if n == 0 and segs and segs[0][:3] == "ISA" else 0
-                        block = [seg.split(elem) for seg in segs]
-                        if _PLAIN_IDS.issuperset(map(_first, islice(block, first, None))):
-                            yield n, block  # as above
-                            n += len(block)
-                            continue
+                block = self._plain_block(parts, n == 0, elem, term if check_nl else "")
+                if block is not None:
+                    # the common case: the slow loop below would yield exactly these, one at a time
+                    yield n, block if shared else [list(els) for els in block]  # unshared: one list per segment
+                    n += len(block)
+                    continue
                 for idx, raw in enumerate(parts):
                     raw = raw.strip()
                     if not raw:
