@@ -68,6 +68,14 @@ def normalize_cpt(code: str) -> str:
     return value
 
 
+def normalize_state(value: str) -> str:
+    """'tx' -> 'TX'; empty stays empty (the field is optional where it is used)."""
+    value = value.upper()
+    if value and not STATE_RE.match(value):
+        raise ValueError(f"state '{value}' must be a two-letter code like TX")
+    return value
+
+
 def normalize_modifier(mod: str) -> str:
     value = mod.strip().upper()
     if not MOD_RE.match(value):

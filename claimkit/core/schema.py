@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 from claimkit.core.amounts import Money, Percent  # noqa: E402,F401
-from claimkit.core.records import CPT_RE, MMDD_RE, MOD_RE, STATE_RE, ZIP_RE, check_id, normalize_dx
+from claimkit.core.records import CPT_RE, MMDD_RE, MOD_RE, ZIP_RE, check_id, normalize_dx, normalize_state
 
 PayerType = Literal["commercial", "medicare", "medicaid", "tricare", "champva", "group", "feca", "other"]
 Sex = Literal["M", "F", "X"]
@@ -45,10 +45,7 @@ class Address(Record):
     @field_validator("state")
     @classmethod
     def _state(cls, v: str) -> str:
-        v = v.upper()
-        if v and not STATE_RE.match(v):
-            raise ValueError(f"state '{v}' must be a two-letter code like TX")
-        return v
+        return normalize_state(v)
 
     @field_validator("zip")
     @classmethod
@@ -100,10 +97,7 @@ class Accident(Record):
     @field_validator("state")
     @classmethod
     def _state(cls, v: str) -> str:
-        v = v.upper()
-        if v and not STATE_RE.match(v):
-            raise ValueError(f"state '{v}' must be a two-letter code like TX")
-        return v
+        return normalize_state(v)
 
 
 class Provider(Record):
