@@ -38,14 +38,19 @@ class Snap(Record):
 
     def to_data(self) -> dict[str, Any]:
         """The JSON form: dates ISO, amounts "0.00", nested parts as dicts, fields in declaration order."""
-        names = _NAMES.get(type(self))
-        if names is None:
-            names = _NAMES[type(self)] = tuple(f.name for f in dataclasses.fields(self))
         d = self.__dict__
-        return {n: _plain(d[n]) for n in names}
+        return {n: _plain(d[n]) for n in _names(type(self))}
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """A snapshot part's field names in declaration order (the stored JSON's order), found once per class."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def _plain(value: Any) -> Any:
@@ -68,11 +73,8 @@ _AS_IS = frozenset({str, int, bool})
 def _json_part(value: Any) -> Any:
     """For the JSON encoder: a snapshot part as its fields, an amount as "0.00", a date ISO."""
     if isinstance(value, Snap):
-        names = _NAMES.get(type(value))
-        if names is None:
-            names = _NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
         d = value.__dict__
-        return {n: d[n] for n in names}
+        return {n: d[n] for n in _names(type(value))}
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, date):

@@ -335,8 +335,8 @@ def save_payers(home: Path, payers: dict[str, Any]) -> None:
 
 
 def load_client(home: Path, client_id: str) -> Client:
+    path = client_path(home, client_id)
     label = f"clients/{client_id}.toml"
-    path = os.path.join(home, label)  # a string, not a Path: a check or an export reads a thousand client files
     raw = _read(path, label, NotFound(f"no client '{client_id}': see 'claimkit client list', or add it with 'claimkit client add {client_id} ...'"))
     return Client.from_data(_load(home, path, label, lambda raw: _validate_client(raw, label, client_id), raw))
 
