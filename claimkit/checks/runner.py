@@ -55,6 +55,11 @@ SESSION_COLUMNS = ("id, client, date, cpt, units, minutes, modifiers, pos, dx, f
 _AMOUNTS: dict[int, Decimal] = {}
 
 
+def _fewest_day_rows() -> int:
+    """The fewest sessions on one day that any day rule needs (a pair rule needs two): days with fewer are skipped."""
+    return min((r.min_rows for r in all_rules("day")), default=1)
+
+
 def _cents(value: int | None) -> Decimal | None:
     """Cents as a Decimal; a practice charges a handful of distinct fees, so each is made once."""
     if value is None:
@@ -196,7 +201,7 @@ class _Run:
             ctx = self.ctx(client=client, session=row, day=days_t.get((row.client, row.date)) or (row,),
                            history=hist.get(row.client, ()), pending=row.status == "unbilled")
             self.findings += run_scope("session", ctx, f"client {row.client} / session {row.id}")
-        fewest = min((r.min_rows for r in all_rules("day")), default=1)
+        fewest = _fewest_day_rows()
         done: set[tuple[str, date]] = set()
         for row in targets:
             key = (row.client, row.date)
@@ -239,10 +244,10 @@ class _Run:
             ctx = self.ctx(client=client, session=row, day=tuple(r for r in rows if r.date == row.date), history=history,
                            pending=pending)
             self.findings += run_scope("session", ctx, f"{subject} / line {line.line_no}")
-        fewest = min((r.min_rows for r in all_rules("day")), default=1)
+        fewest = _fewest_day_rows()
         for day in sorted({r.date for r in rows}):
             same_day = tuple(r for r in rows if r.date == day)
-            if len(same_day) < fewest:  # as in session_rules: no day rule can fire on a day with one line
+            if len(same_day) < fewest:
                 continue
             ctx = self.ctx(client=client, day=same_day, history=history, pending=pending)
             self.findings += run_scope("day", ctx, f"{subject} / {day.isoformat()}")
