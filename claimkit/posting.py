@@ -681,10 +681,14 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             trace = e.check or f"eob-{row['id']}-{pcn or day.isoformat()}"
             if (trace, row["payer"]) not in remits:
                 existing = conn.execute("SELECT id FROM remittances WHERE trace = ? AND payer_key = ?", (trace, row["payer"])).fetchone()
-                if existing and not e.check:
+                if existing and e.check and conn.execute(  # one check pays many lines: refuse only a line it already paid
+                        "SELECT 1 FROM remit_claims rc JOIN postings p ON p.claim_id = rc.claim_id AND p.source = 'eob'"
+                        " WHERE rc.remittance_id = ? AND rc.claim_id = ? AND p.session_id IS ? LIMIT 1",
+                        (existing[0], row["id"], target.get("session_id"))).fetchone():
+                    raise ClaimkitError(f"{e.where or 'eob add'}: check {e.check} from {row['payer']} was already posted"
+                                        f" on line {target['line_no']} of claim {row['id']}")
+                if existing:
                     remits[(trace, row["payer"])] = existing[0]
-                elif existing:
-                    raise ClaimkitError(f"{e.where or 'eob add'}: check {e.check} from {row['payer']} was already posted")
                 else:
                     remits[(trace, row["payer"])] = conn.execute(
                         "INSERT INTO remittances (import_id, source, payer_key, payer_name, trace, method, date, amount_cents, created)"

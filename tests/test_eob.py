@@ -83,3 +83,15 @@ def test_eob_csv_bad_files_post_nothing(billed, home, tmp_path, body, msg):
     before = ledger_rows(home)
     assert msg in billed.fails(f"eob import {f}")
     assert ledger_rows(home) == before
+
+
+def test_eob_add_one_check_for_two_lines(billed, home):
+    """One check pays several lines: entering them one by one must work; entering the same line again must not."""
+    billed.ok("eob add CK00001 --line 1 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442 --date 2026-11-27")
+    billed.ok("eob add CK00001 --line 2 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442 --date 2026-11-27")
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT trace, amount_cents FROM remittances").fetchall() == [("10442", 19000)]
+    before = ledger_rows(home)
+    assert "check 10442 from acme was already posted on line 2 of claim CK00001" in billed.fails(
+        "eob add CK00001 --line 2 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442 --date 2026-11-27")
+    assert ledger_rows(home) == before
