@@ -179,6 +179,26 @@ def test_replaced_claims_are_not_sent(edi, home, tmp_path):
     assert (c.frequency, c.original_ref) == ("7", "ICN1") and validate_file(out).problems == []
 
 
+def test_a_claim_the_payer_decided_is_not_resent_unchanged(edi, home, tmp_path):
+    edi.ok(f"x12 837p --client j -o {tmp_path / 'a.837'}")
+    edi.ok(f"eob add CK00001 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442 --date {date.today().isoformat()}")
+    before = ledger_rows(home)
+    out = tmp_path / "again.837"
+    result = edi(f"x12 837p --claim CK00001 -o {out}")
+    assert result.exit_code == 1 and "not exported: 1 error" in result.stderr
+    assert "claim CK00001 was already paid by Acme" in " ".join(result.stdout.split())
+    assert not out.exists() and ledger_rows(home) == before
+    # the same claim printed again on paper: the same finding; a copy for the files takes --force
+    assert "already paid" in " ".join(edi(f"cms1500 render --claim CK00001 -o {tmp_path / 'copy.pdf'}").stdout.split())
+    edi.ok(f"cms1500 render --claim CK00001 --force -o {tmp_path / 'copy.pdf'}")
+    # `check` of the claim as it stands (sent, paid) says nothing about it: nothing is about to go out
+    checked = edi(f"check --claim CK00001 --json")
+    assert checked.exit_code == 0 and json.loads(checked.stdout) == [], checked.stdout
+    # the way forward is a replacement, which goes out
+    edi.ok(f"claim correct CK00001 --replace --payer-claim-number ICN1")
+    edi.ok(f"x12 837p --claim CK00002 -o {tmp_path / 'fix.837'}")
+
+
 def test_validate_reports_in_plain_words(edi, tmp_path):
     out = tmp_path / "x.837"
     edi.ok(f"x12 837p --unbilled -o {out}")

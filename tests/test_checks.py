@@ -541,6 +541,10 @@ CASES = [
          lambda h: h.snap_hits("session-already-billed", h.store(h.snap(h.session())).snap(1, claim_id="CK09002")),
          lambda h: h.snap_hits("session-already-billed", h.store(h.snap(h.session())).snap(1, claim_id="CK09002", frequency="7",
                                                                                           original_ref="PAYER123"))),
+    # the ledger status comes from the claims row: paid (by an ERA) and resent as it is -> a duplicate; billed -> fine
+    Case("claim-adjudicated", "22", ("claim CK09001 was already paid by Acme Test Health", "duplicate (CARC 18)"),
+         lambda h: h.snap_hits("claim-adjudicated", h.store(h.snap(h.session()), status="paid").snap(1)),
+         lambda h: h.snap_hits("claim-adjudicated", h.store(h.snap(h.session())).snap(1))),
     Case("dx-count", "21", ("13 diagnoses", "12"),
          lambda h: h.snap_hits("dx-count", h.snap(h.session(), dx=[f"F4{n // 10}.{n % 10}" for n in range(10, 23)])),
          lambda h: h.snap_hits("dx-count", h.snap(h.session(), dx=[f"F4{n // 10}.{n % 10}" for n in range(10, 22)]))),

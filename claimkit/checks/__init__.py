@@ -166,6 +166,7 @@ class Context:
     claim: "ClaimSnapshot | None" = None
     claim_pages: int | None = None  # from the ledger row
     claim_total: Decimal | None = None  # from the ledger row
+    claim_status: str | None = None  # from the ledger row (None: a claim being built now)
     billed_elsewhere: dict[int, str] = field(default_factory=dict)  # session id -> another live claim's id
     pending: bool = True  # not yet sent: timely filing applies
     icd: Callable[[str], Any] = _default_icd

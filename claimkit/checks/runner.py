@@ -215,7 +215,7 @@ class _Run:
             self.findings += run_scope("day", ctx, f"client {row.client} / {row.date.isoformat()}")
 
     def claim_rules(self, snapshot: "ClaimSnapshot", *, pages: int | None = None, total=None, pending: bool = True,
-                    live: dict[int, list[tuple[str, str, str]]] | None = None,
+                    status: str | None = None, live: dict[int, list[tuple[str, str, str]]] | None = None,
                     histories: dict[str, tuple["SessionRow", ...]] | None = None) -> None:
         """The claim's own rules, then its lines through the session and day rules. `live` and `histories` (the
         claims standing for each session, each client's sessions) may be read beforehand for a batch of claims."""
@@ -231,8 +231,8 @@ class _Run:
                 for cid, rank, freq in live.get(line.session_id or -1, ()):
                     if cid != snapshot.claim_id and rank == snapshot.rank and freq == "1":
                         elsewhere[line.session_id] = cid
-        ctx = self.ctx(client=client, claim=snapshot, claim_pages=pages, claim_total=total, billed_elsewhere=elsewhere,
-                       pending=pending)
+        ctx = self.ctx(client=client, claim=snapshot, claim_pages=pages, claim_total=total, claim_status=status,
+                       billed_elsewhere=elsewhere, pending=pending)
         self.findings += run_scope("claim", ctx, subject)
         if client is None:
             return
@@ -285,7 +285,7 @@ def _check_claim_row(run: _Run, row: sqlite3.Row) -> None:
         return
     keys = row.keys()
     sent = any(row[k] for k in ("rendered_at", "sent_via") if k in keys)
-    run.claim_rules(snap, pages=row["pages"], total=from_cents(row["total_cents"]), pending=not sent)
+    run.claim_rules(snap, pages=row["pages"], total=from_cents(row["total_cents"]), pending=not sent, status=row["status"])
 
 
 def run_checks(ws: "Workspace", *, client: str | None = None, session_ids: Iterable[int] | None = None,
@@ -402,7 +402,7 @@ def check_claim_snapshot(snapshot: "ClaimSnapshot", ws: "Workspace", *, today: d
     run = _Run(ws, today or date.today())
     if not run.ok:
         return run.findings
-    run.claim_rules(snapshot, pending=True)
+    run.claim_rules(snapshot, pending=True, status=_claim_statuses(ws, [snapshot.claim_id]).get(snapshot.claim_id))
     return run.findings
 
 
@@ -422,9 +422,19 @@ def check_claim_snapshots(snapshots: "Iterable[ClaimSnapshot]", ws: "Workspace",
         for row in _session_rows(ws, f"client IN ({','.join('?' * len(chunk))})", chunk):
             histories.setdefault(row.client, []).append(row)
     frozen = {cid: tuple(rows) for cid, rows in histories.items()}
+    statuses = _claim_statuses(ws, [snap.claim_id for snap in snapshots])
     for snap in snapshots:
-        run.claim_rules(snap, pending=True, live=live, histories=frozen)
+        run.claim_rules(snap, pending=True, status=statuses.get(snap.claim_id), live=live, histories=frozen)
     return run.findings
+
+
+def _claim_statuses(ws: "Workspace", claim_ids: list[str]) -> dict[str, str]:
+    """The ledger status of the claims already recorded (a re-render or resend); claims being built have none."""
+    found: dict[str, str] = {}
+    for i in range(0, len(claim_ids), 500):
+        chunk = claim_ids[i:i + 500]
+        found.update(ws.conn.execute(f"SELECT id, status FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    return found
 
 
 __all__ = ["Row", "run_checks", "check_session", "check_claim_snapshot", "check_claim_snapshots", "line_rows"]

@@ -230,6 +230,21 @@ def session_already_billed(ctx: Context):
                       f"send a replacement (code 7) for {other} instead, or void one of the claims", where=f"line {line.line_no}")
 
 
+# ledger statuses a remittance leaves on a claim the payer has decided (see claimkit.posting)
+ADJUDICATED = {"paid": "paid", "partial": "partly paid", "denied": "denied", "forwarded": "paid and forwarded to the next payer"}
+
+
+@rule("claim-adjudicated", "error", ("22",), "claim")
+def claim_adjudicated(ctx: Context):
+    """A claim the payer has already decided goes back only as a replacement (box 22 code 7) or an appeal, not unchanged."""
+    what = ADJUDICATED.get(ctx.claim_status or "")
+    if what is None or not ctx.pending:
+        return None
+    c = ctx.claim
+    return [Hit(f"claim {c.claim_id} was already {what} by {c.billed.payer.name}; sent again unchanged it is a duplicate (CARC 18)",
+                f"send a replacement ('claimkit claim correct {c.claim_id} --replace') or appeal; --force only to print a copy")]
+
+
 @rule("dx-count", "error", ("21",), "claim")
 def dx_count(ctx: Context):
     """Box 21 holds at most 12 diagnoses (A-L)."""
