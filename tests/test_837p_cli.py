@@ -218,6 +218,7 @@ def test_validate_reports_in_plain_words(edi, tmp_path):
     junk = tmp_path / "junk.837"
     junk.write_text("hello")
     assert "not an X12 file" in edi(f"x12 validate {junk}").stdout
+    assert edi.fails(f"x12 validate {tmp_path}") == f"error: {tmp_path} is a folder; give the 837P file to check"
 
 
 def test_validate_without_pyx12(edi, tmp_path, monkeypatch):

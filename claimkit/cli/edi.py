@@ -112,6 +112,8 @@ def x12_validate(
     from claimkit.x12.validate import validate_file
 
     path = file.expanduser()
+    if path.is_dir():
+        raise ClaimkitError(f"{file} is a folder; give the 837P file to check")
     if not path.is_file():
         raise ClaimkitError(f"{file}: no such file")
     report = validate_file(path)
