@@ -156,3 +156,25 @@ def test_help_ends_with_an_example(cli):
 def test_session_add_prints_its_findings(client):
     out = client.ok(f"session add jdoe --date {DAY} --cpt 90837 --minutes 40").stdout
     assert "box 24D" in out and "90837 needs 53 minutes or more" in out
+
+
+def test_no_help_text_is_swallowed_as_rich_markup():
+    """Help is rendered with rich markup: an unescaped `[edi]` or `[cms1500]` (a TOML table name) vanishes from the
+    printed help. Every such bracket in a command's or an option's help is escaped (`\\[edi]`)."""
+    import re
+
+    import typer.main
+
+    from claimkit.cli import load
+
+    tag = re.compile(r"(?<!\\)\[[a-z#/@][^\[\]]*\]")  # what rich takes for a style tag
+    found = []
+
+    def walk(cmd, path):
+        texts = [cmd.help or ""] + [getattr(p, "help", None) or "" for p in cmd.params]
+        found.extend(f"{path}: {m.group()}" for text in texts for m in tag.finditer(text))
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(load(None)), "claimkit")
+    assert found == []

@@ -272,7 +272,7 @@ def calibrate(
     ctx: typer.Context,
     offset_x: Optional[float] = Opt(None, "--offset-x", help="Points to move the data right (negative: left)."),
     offset_y: Optional[float] = Opt(None, "--offset-y", help="Points to move the data up (negative: down)."),
-    save: bool = Opt(False, "--save", help="Save the offsets as the practice default (practice.toml [cms1500])."),
+    save: bool = Opt(False, "--save", help="Save the offsets as the practice default (practice.toml \\[cms1500])."),
     output: Optional[Path] = Opt(None, "-o", "--output", help="Write the alignment test page to this PDF."),
 ) -> None:
     """Line the data up with your printer and pre-printed forms: print a test page, then save the offsets.

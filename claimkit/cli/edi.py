@@ -25,7 +25,7 @@ def x12_837p(
                                 autocompletion=complete_client),
     secondary: bool = Opt(False, "--secondary", help="Bill the secondary payer for primary claims whose remittance is posted."),
     output: Path = Opt(..., "-o", "--output", help="The .837 file to write (one interchange for all the claims)."),
-    test: bool = Opt(False, "--test", help="Mark the file as test data (ISA15 = T) whatever practice.toml [edi] usage says."),
+    test: bool = Opt(False, "--test", help="Mark the file as test data (ISA15 = T) whatever practice.toml \\[edi] usage says."),
     force: bool = Opt(False, "--force", help="Export even when the checks find errors."),
     json_: bool = Opt(False, "--json", help="Print what was written as JSON."),
 ) -> None:
@@ -34,7 +34,7 @@ def x12_837p(
     Choose the claims with one of --unbilled, --client or --claim; add --secondary to bill secondary payers.
     The same check rules as for paper run first: errors stop the export (exit 1) unless --force.
     The claims are recorded as sent, with the file and its interchange control number; nothing is recorded
-    unless the file was written. Settings: practice.toml [edi] (see docs/clearinghouse.md).
+    unless the file was written. Settings: practice.toml \\[edi] (see docs/clearinghouse.md).
 
     Example: claimkit x12 837p --unbilled -o claims-2026-11-20.837
     """
