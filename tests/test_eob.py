@@ -95,3 +95,19 @@ def test_eob_add_one_check_for_two_lines(billed, home):
     assert "check 10442 from acme was already posted on line 2 of claim CK00001" in billed.fails(
         "eob add CK00001 --line 2 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442 --date 2026-11-27")
     assert ledger_rows(home) == before
+
+
+@pytest.mark.parametrize("args", [
+    "eob import {csv}",
+    "eob add CK00001 --line 1 --allowed 120,00 --paid 95,00 --copay 25,00",
+    "payment add jdoe 25,00",
+])
+def test_decimal_comma_is_refused_not_read_as_hundreds(billed, home, tmp_path, args):
+    """'25,00' (a decimal comma, as a European spreadsheet writes it) was read as 2500.00."""
+    f = tmp_path / "eobs.csv"
+    f.write_text('claim,line,allowed,paid,copay\nCK00001,1,"120,00","95,00","25,00"\n')
+    before = ledger_rows(home)
+    line = billed.fails(args.format(csv=f))
+    assert "is not an amount; write cents after a point, like 25.00" in line, line
+    assert ledger_rows(home) == before
+    billed.ok("payment add jdoe 1,250.00")  # a thousands separator is still fine

@@ -13,7 +13,13 @@ def parse_money(text: str | int | Decimal, *, field: str = "amount", allow_negat
     """Parse '180', '180.00', '$1,180.5' into Decimal('1180.50'); refuse more than 2 decimals, NaN, negatives."""
     if isinstance(text, float):  # a float never carries money exactly
         raise ValueError(f"{field}: give the amount as text like 120.00, not a float")
-    raw = str(text).strip().replace("$", "").replace(",", "")
+    raw = str(text).strip().replace("$", "")
+    # a comma between thousands (1,180.50) is dropped; a decimal comma (25,00) must not become 2500.00
+    if "," in raw and re.fullmatch(r"[+-]?[\d,]+(\.\d*)?", raw) and not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", raw):
+        shown = raw if len(raw) <= 20 else raw[:17] + "..."
+        raise ValueError(f"{field}: '{shown}' is not an amount; write cents after a point, like 25.00 (a comma only"
+                         " between thousands, like 1,200.00)")
+    raw = raw.replace(",", "")
     shown = raw if len(raw) <= 20 else raw[:17] + "..."
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw) or len(raw) > 20:
         raise ValueError(f"{field}: '{shown}' is not an amount; write it like 120.00")
