@@ -376,3 +376,16 @@ def test_file_text_is_never_read_as_terminal_markup(billed, home, tmp_path):
     shown = out.decode("utf-8", "replace")
     assert proc.returncode == 0, shown
     assert "FROM ACME [/] [RED]HEALTH: $208.00" in shown.upper() and "Traceback" not in shown
+
+
+def test_fractions_of_a_cent_are_refused(billed, home, tmp_path):
+    """CAS 59.995 + 25.005 balances in the file, but posted as whole cents (60.00 + 25.01) the line would be a cent
+    off its charge: an amount with more than two decimals is refused at its segment, and nothing is posted."""
+    text = remit(home, paid_lines(home))
+    text = text.replace("CAS*CO*45*60", "CAS*CO*45*59.995", 1).replace("CAS*PR*1*100", "CAS*PR*1*100.005", 1)
+    f = tmp_path / "subcent.835"
+    f.write_text(text)
+    before = ledger_rows(home)
+    line = billed.fails(f"era import {f}")
+    assert "(CAS03): amount '59.995' has fractions of a cent" in line and line.endswith("nothing was posted"), line
+    assert ledger_rows(home) == before

@@ -404,6 +404,7 @@ _COUNT = re.compile(r"\d{1,18}\Z", re.ASCII)
 _DATE8 = re.compile(r"\d{8}\Z", re.ASCII)
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z", re.ASCII)
 _ALT_COMPONENT = frozenset(">:^|!\\")
+_CENT = Decimal("0.01")
 _MAX_AMOUNT_CHARS = 20  # X12 R type: at most 18 digits, plus sign and decimal point
 _FINDINGS_PER_CODE = 50
 
@@ -736,6 +737,10 @@ class _Parser:
             return None
         if len(t) <= _MAX_AMOUNT_CHARS and _NUMBER.match(t):
             d = Decimal(t)
+            if d != d.quantize(_CENT):  # posted as whole cents, 25.005 would be off by a cent against the file's totals
+                self.err("sub-cent-amount", f"segment {n} ({sid}{i:02d}): amount {_clip(s)!r} has fractions of a cent;"
+                         " amounts in an 835 have at most two decimals", n)
+                return None
             self.mcache[s] = d
             return d
         self.err("bad-amount", f"segment {n} ({sid}{i:02d}): amount {_clip(s)!r} is not a number", n)
