@@ -627,6 +627,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
 
     posts: dict[str, ClaimPosting] = {}
     remit_of: dict[str, tuple[int, date]] = {}  # claim -> (remittance row, date) for the remit_claims record
+    given: dict[tuple[str, int], EobLine] = {}  # (claim, line) -> its EOB line: a row copied twice must not post twice
     with ws.transaction() as conn:
         import_id = None
         if fingerprint:
@@ -648,6 +649,10 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             target = snap_lines[0] if e.line is None else next((s for s in snap_lines if s["line_no"] == e.line), None)
             if target is None:
                 raise ClaimkitError(f"{e.where or 'eob add'}: claim {row['id']} has no line {e.line} (it has 1-{len(snap_lines)})")
+            first = given.setdefault((row["id"], target["line_no"]), e)
+            if first is not e:
+                raise ClaimkitError(f"{e.where or source_name}: line {target['line_no']} of claim {row['id']} is given twice"
+                                    f" (also {first.where or 'above'}); give each service line once")
             charge = Decimal(str(target["charge"]))
             if e.allowed > charge:
                 raise ClaimkitError(f"{e.where or 'eob add'}: allowed {e.allowed:.2f} is more than the charge {charge:.2f}")

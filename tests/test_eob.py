@@ -111,3 +111,14 @@ def test_decimal_comma_is_refused_not_read_as_hundreds(billed, home, tmp_path, a
     assert "is not an amount; write cents after a point, like 25.00" in line, line
     assert ledger_rows(home) == before
     billed.ok("payment add jdoe 1,250.00")  # a thousands separator is still fine
+
+
+def test_eob_csv_same_line_twice_posts_nothing(billed, home, tmp_path):
+    """A row copied twice in the sheet paid the line twice (insurance 190.00 and the copay twice on a 180.00 line)."""
+    f = tmp_path / "eobs.csv"
+    row = "CK00001,1,120.00,95.00,,,25.00,,PCN9,10442,2026-11-27\n"
+    f.write_text("claim,line,allowed,paid,deductible,coinsurance,copay,adjustments,payer_claim_number,check,date\n" + row + row)
+    before = ledger_rows(home)
+    line = billed.fails(f"eob import {f}")
+    assert line == "error: eobs.csv line 3: line 1 of claim CK00001 is given twice (also eobs.csv line 2); give each service line once"
+    assert ledger_rows(home) == before
