@@ -39,3 +39,18 @@ def test_code_icd(cli):
     found = json.loads(cli.ok("code icd 'adjustment disorder' --json").stdout)
     assert any(r["code"] == "F43.20" for r in found)
     assert json.loads(cli.ok("code icd F41 --json").stdout)[0]["billable"] is False
+
+
+def test_imported_code_the_catalog_lacks_is_explained(practice, tmp_path):
+    """After 'codes import', a code only the official list has was still 'not a code claimkit knows'."""
+    carc = tmp_path / "carc.csv"
+    carc.write_text("Code,Description\n45,Official text for forty-five.\nP1,Official text for P1.\n")
+    rarc = tmp_path / "rarc.tsv"
+    rarc.write_text("M1\tOfficial text for M1.\n")
+    assert "is not a reason, remark or group code" in practice.fails("codes explain CO-P1")
+    practice.ok(f"codes import {carc} --kind carc")
+    practice.ok(f"codes import {rarc} --kind rarc")
+    data = json.loads(practice.ok("codes explain CO-P1 --json").stdout)
+    assert data["kind"] == "CARC" and data["official"] == "Official text for P1." and data["group"].startswith("CO:")
+    assert json.loads(practice.ok("codes explain M1 --json").stdout) == {"code": "M1", "kind": "RARC", "official": "Official text for M1."}
+    assert "Official text for P1." in practice.ok("codes explain P1").stdout

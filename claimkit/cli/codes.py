@@ -29,6 +29,24 @@ def _official(home: Path | None, kind: str, code: str) -> str:
     return ""
 
 
+def _official_only(home: Path | None, raw: str) -> dict | None:
+    """A code the shipped catalog lacks but the official list the user imported has: its official text (and group)."""
+    from claimkit import catalog
+
+    m = catalog._CARC_RE.match(raw)
+    if m:
+        group, reason = m.group(1), m.group(2)
+        text = _official(home, "carc", str(int(reason)) if reason.isdigit() else reason)
+        if text:
+            out = {"code": raw, "kind": "CARC", "official": text}
+            if group:
+                g = catalog.group_code(group)
+                out["group"] = f"{g.code}: {g.meaning}"
+            return out
+    text = _official(home, "rarc", raw)
+    return {"code": raw, "kind": "RARC", "official": text} if text else None
+
+
 @codes_app.command("explain")
 def codes_explain(ctx: typer.Context, code: str = typer.Argument(..., help="CO-45, PR-1, 197, N130, MA01, or a group: CO."),
                   json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
@@ -49,9 +67,11 @@ def codes_explain(ctx: typer.Context, code: str = typer.Argument(..., help="CO-4
         carc = catalog.carc(raw)
         rarc = None if carc else catalog.rarc(raw)
         if carc is None and rarc is None:
-            raise ClaimkitError(f"'{code}' is not a reason, remark or group code claimkit knows; load the official lists"
-                                " with 'claimkit codes import FILE --kind carc|rarc'")
-        if carc is not None:
+            out = _official_only(home, raw)
+            if out is None:
+                raise ClaimkitError(f"'{code}' is not a reason, remark or group code claimkit knows; load the official lists"
+                                    " with 'claimkit codes import FILE --kind carc|rarc'")
+        elif carc is not None:
             out = {"code": raw, "kind": "CARC", "category": carc.category, "explain": carc.explain, "action": carc.action,
                    "official": _official(home, "carc", carc.code)}
             if carc.group is not None:
