@@ -740,6 +740,8 @@ def read_eob_csv(path: Path) -> tuple[list[EobLine], str]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ClaimkitError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ClaimkitError(f"{path} is a folder; give the .csv file") from None
     if len(raw) > 20 * 1024 * 1024:
         raise ClaimkitError(f"{name}: {len(raw):,} bytes is too large for an EOB file")
     try:

@@ -54,3 +54,7 @@ def test_imported_code_the_catalog_lacks_is_explained(practice, tmp_path):
     assert data["kind"] == "CARC" and data["official"] == "Official text for P1." and data["group"].startswith("CO:")
     assert json.loads(practice.ok("codes explain M1 --json").stdout) == {"code": "M1", "kind": "RARC", "official": "Official text for M1."}
     assert "Official text for P1." in practice.ok("codes explain P1").stdout
+
+
+def test_codes_import_of_a_folder_is_one_clear_line(practice, tmp_path):
+    assert practice.fails(f"codes import {tmp_path} --kind carc") == f"error: {tmp_path} is a folder; give the CSV or tab-separated file"

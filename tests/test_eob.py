@@ -122,3 +122,9 @@ def test_eob_csv_same_line_twice_posts_nothing(billed, home, tmp_path):
     line = billed.fails(f"eob import {f}")
     assert line == "error: eobs.csv line 3: line 1 of claim CK00001 is given twice (also eobs.csv line 2); give each service line once"
     assert ledger_rows(home) == before
+
+
+def test_eob_import_of_a_folder_is_one_clear_line(billed, home, tmp_path):
+    before = ledger_rows(home)
+    assert billed.fails(f"eob import {tmp_path}") == f"error: {tmp_path} is a folder; give the .csv file"
+    assert ledger_rows(home) == before

@@ -105,6 +105,8 @@ def codes_import(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV 
         text = file.expanduser().read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise ClaimkitError(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise ClaimkitError(f"{file} is a folder; give the CSV or tab-separated file") from None
     except UnicodeDecodeError:
         raise ClaimkitError(f"{file.name}: not UTF-8 text; save it as CSV UTF-8") from None
     dialect = "excel-tab" if "\t" in text.split("\n", 1)[0] else "excel"
