@@ -548,6 +548,11 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
     with ws.transaction() as conn:
         forced = dataclasses.replace(clp, account=claim["id"])
         post = _claim_posting(forced, _Pay, _Claims(conn), {})
+        unfit = next((ln for ln in post.lines if ln.line_no is None), None)
+        if unfit is not None:  # another client's or payer's claim, most likely: posting would put money on the wrong account
+            raise ClaimkitError(f"item {item} does not fit claim {claim['id']}: its {unfit.cpt or 'service'} on"
+                                f" {unfit.day.isoformat() if unfit.day else 'no date'} is on none of the claim's lines;"
+                                f" check the claim id ('claimkit claim show {claim['id']}')")
         batch = _Batch(conn)
         _post_claim(batch, post, day, "era", row["import_id"])
         batch.flush()

@@ -389,3 +389,19 @@ def test_fractions_of_a_cent_are_refused(billed, home, tmp_path):
     line = billed.fails(f"era import {f}")
     assert "(CAS03): amount '59.995' has fractions of a cent" in line and line.endswith("nothing was posted"), line
     assert ledger_rows(home) == before
+
+
+def test_match_to_a_claim_the_item_does_not_fit_is_refused(billed, home, tmp_path):
+    """'era match' posted an item on whatever claim was named, even one without a single line of its date and
+    code (another client's claim, by a typo in the id): the money went to the wrong account."""
+    lines = [LineOutcome(ln.cpt, ln.modifiers, ln.charge, ln.paid, date(2026, 9, 1 + n), "", ln.allowed, ln.adjustments)
+             for n, ln in enumerate(paid_lines(home))]
+    f = tmp_path / "stray.835"
+    f.write_text(remit(home, lines, account="ZZZ999").replace("MI*TST1", "MI*OTHER9"))
+    billed.ok(f"era import {f}")
+    before = ledger_rows(home)
+    line = billed.fails("era match 1 CK00001")
+    assert line == ("error: item 1 does not fit claim CK00001: its 90837 on 2026-09-01 is on none of the claim's lines;"
+                    " check the claim id ('claimkit claim show CK00001')")
+    assert ledger_rows(home) == before
+    assert json.loads(billed.ok("era unmatched --json").stdout)[0]["status"] == "open"
