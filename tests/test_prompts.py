@@ -81,6 +81,37 @@ def test_session_add_prompt_shows_default_date(practice, home):
     assert "90837 · fee $180.00" in out
 
 
+def test_a_missing_argument_is_asked_with_the_ids_as_choices(practice, home):
+    practice.ok(CLIENT)
+    practice.ok("client add jsmith --first Testa --last Smithee --dob 1991-01-01 --sex M --self-pay")
+    code, out = run_in_terminal(["session", "add", "--date", "2026-10-01", "--cpt", "90834", "--minutes", "45"], home,
+                                [("Client id [jdoe/jsmith]", "jdoe")])
+    assert code == 0, out
+    assert "Session 1 · jdoe · 2026-10-01 · 90834" in out
+
+
+def test_a_missing_required_option_is_asked(practice, home, tmp_path):
+    out_file = tmp_path / "claims.837"
+    practice.ok(CLIENT)
+    with open(home / "practice.toml", "a") as fh:
+        fh.write('\n[edi]\nsubmitter_name = "Testwell"\nsubmitter_id = "TW1"\ncontact_name = "Testy"\n'
+                 'contact_phone = "5125550100"\nreceiver_name = "Test CH"\nreceiver_id = "TESTCH"\n')
+    practice.ok(f"session add jdoe --date {(__import__('datetime').date.today()).isoformat()} --cpt 90837 --minutes 55")
+    code, out = run_in_terminal(["x12", "837p", "--unbilled"], home, [("The .837 file to write", str(out_file))])
+    assert code == 0, out
+    assert out_file.read_bytes().startswith(b"ISA*") and "Wrote 1 claim" in out
+
+
+def test_yes_on_a_terminal_fails_instead_of_asking(practice, home):
+    code, out = run_in_terminal(["--yes", "session", "add", "--date", "2026-10-01", "--cpt", "90834"], home, [])
+    assert code == 2 and "error: Missing argument 'CLIENT'." in out and "Client id" not in out
+
+
+def test_a_missing_argument_without_a_terminal_is_one_line(practice):
+    assert practice.fails("session add --date 2026-10-01 --cpt 90834").startswith("error: Missing argument 'CLIENT'.")
+    assert practice.fails("--yes x12 837p --unbilled").startswith("error: Missing option '-o' / '--output'.")
+
+
 def test_yes_never_prompts(practice, home):
     line = practice.fails("--yes client add kid --first A")
     assert line == "error: --last is required; give it on the command line"

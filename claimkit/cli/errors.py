@@ -30,10 +30,28 @@ class ClaimkitGroup(TyperGroup):
     """A command group that reports ClaimkitError (and anything unexpected) as one line."""
 
     def main(self, *args, **kwargs):  # type: ignore[override]
-        """Usage errors as one line (typer would draw a box); runs non-standalone so we see them first."""
+        """Usage errors as one line (typer would draw a box); runs non-standalone so we see them first.
+
+        On a terminal a missing required argument or option is asked for (its ids offered as choices) and the
+        command line is parsed again with the answer; with --yes, or without a terminal, it is the usual one line."""
         standalone = kwargs.pop("standalone_mode", True)
+        rest = list(args)
+        argv = kwargs.pop("args", None)
+        if argv is None and rest:
+            argv = rest.pop(0)
+        argv = list(sys.argv[1:] if argv is None else argv)
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            for _ in range(MAX_ASKED):
+                try:
+                    rv = super().main(argv, *rest, standalone_mode=False, **kwargs)
+                    break
+                except Exception as exc:
+                    answer = _ask_missing(exc, argv) if standalone else None
+                    if answer is None:
+                        raise
+                    argv = argv + answer
+            else:  # pragma: no cover - a command with more required values than anyone types
+                rv = super().main(argv, *rest, standalone_mode=False, **kwargs)
         except Exception as exc:  # click's UsageError/BadParameter, without importing click
             if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")) or not standalone:
                 raise
@@ -73,6 +91,44 @@ class ClaimkitGroup(TyperGroup):
             if DEBUG["on"] or type(exc).__module__.startswith(("click", "typer")):
                 raise
             raise fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1) from None
+
+
+MAX_ASKED = 6  # required values asked for in one run, at most
+MAX_CHOICES = 20  # ids shown as the prompt's choices; with more, any answer is taken and the command checks it
+
+
+def _ask_missing(exc: Exception, argv: list[str]) -> list[str] | None:
+    """The command-line words that supply a missing required value, asked on a terminal; None to fail as usual."""
+    import os
+
+    param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
+    if exc.__class__.__name__ != "MissingParameter" or param is None or ctx is None:
+        return None
+    if any(a in ("--yes", "-y") for a in argv) or not sys.stdin.isatty() or os.environ.get("CI") == "true":
+        return None
+    from rich.prompt import Prompt
+
+    from claimkit.cli.output import console
+
+    choices = None
+    try:
+        found = [item.value for item in param.shell_complete(ctx, "")]
+        if 0 < len(found) <= MAX_CHOICES:
+            choices = [str(v) for v in found]
+    except Exception:  # noqa: BLE001 - no choices offered, the command still checks the answer
+        pass
+    name = param.human_readable_name if param.param_type_name == "argument" else max(param.opts, key=len)
+    help_text = (getattr(param, "help", None) or "").strip().rstrip(".")
+    try:
+        answer = Prompt.ask(help_text or name, choices=choices, console=console(stderr=True))
+    except EOFError:
+        return None
+    answer = (answer or "").strip()
+    if not answer:
+        return None
+    if param.param_type_name == "argument":
+        return ["--", answer] if answer.startswith("-") and "--" not in argv else [answer]
+    return [max(param.opts, key=len), answer]
 
 
 def _one_line_usage_error(exc) -> None:  # replaces typer's boxed usage error with one line
