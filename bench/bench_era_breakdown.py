@@ -9,6 +9,8 @@ Prints the median wall time (and CPU time) of:
   no-sql      import_era with the postings' INSERTs discarded: read + match + build rows + the per-claim SQL
   postings    the same posting rows INSERTed into a copy of the practice's ledger, alone (executemany, one
               transaction, with the postings table's indexes and foreign keys), COMMIT included
+  bare        the same rows INSERTed into an in-memory table of the same columns with no index, CHECK or foreign
+              key: what writing one row per money event (DESIGN.md) costs at the least, with nothing else
   import      import_era, in-process
   cli         `claimkit era import FILE`, whole process (what bench_era.py times)
 """
@@ -64,6 +66,17 @@ elif part in ("no-sql", "import"):
         with open(rows_file, "wb") as f:
             pickle.dump(kept, f)
         w, c = w + time.perf_counter() - w1, c + cpu() - c1  # not counted
+elif part == "bare":
+    with open(rows_file, "rb") as f:
+        rows = pickle.load(f)
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TABLE postings (id INTEGER PRIMARY KEY, date, client, session_id, claim_id, payer, kind, reason,"
+                 " amount_cents, source, source_ref, import_id, note, created)")
+    w, c = time.perf_counter(), cpu()
+    conn.execute("BEGIN")
+    for k in range(0, len(rows), P._Batch.SIZE):
+        conn.executemany(P._Batch.SQL, rows[k:k + P._Batch.SIZE])
+    conn.execute("COMMIT")
 elif part == "postings":
     with open(rows_file, "rb") as f:
         rows = pickle.load(f)
@@ -130,6 +143,7 @@ def main() -> None:
         results.setdefault("read", []).append(run_part("read", fresh(), era, rows))
         results.setdefault("no-sql", []).append(run_part("no-sql", fresh(), era, rows))
         results.setdefault("postings", []).append(run_part("postings", fresh(), era, rows))
+        results.setdefault("bare", []).append(run_part("bare", fresh(), era, rows))
         results.setdefault("import", []).append(run_part("import", fresh(), era, rows))
         home = fresh()
         results.setdefault("cli", []).append((whole([sys.executable, "-m", "claimkit", "--home", str(home), "era", "import",
