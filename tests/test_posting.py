@@ -405,3 +405,15 @@ def test_match_to_a_claim_the_item_does_not_fit_is_refused(billed, home, tmp_pat
                     " check the claim id ('claimkit claim show CK00001')")
     assert ledger_rows(home) == before
     assert json.loads(billed.ok("era unmatched --json").stdout)[0]["status"] == "open"
+
+
+def test_json_for_several_files_is_one_document(billed, home, tmp_path):
+    """'era import --json A B' printed two JSON objects back to back, which no JSON reader accepts."""
+    a, b = tmp_path / "a.835", tmp_path / "b.835"
+    a.write_text(remit(home, paid_lines(home)))
+    lines = [LineOutcome(ln.cpt, ln.modifiers, ln.charge, ln.paid, ln.service_date, "", ln.allowed, ln.adjustments)
+             for ln in paid_lines(home)]
+    b.write_text(remit(home, lines, account="ZZZ999", trace="TRACE2", control=2).replace("MI*TST1", "MI*OTHER9"))
+    out = json.loads(billed.ok(f"era import --json {a} {b}").stdout)
+    assert [(r["file"], len(r["claims"]), len(r["unmatched"])) for r in out] == [("a.835", 1, 0), ("b.835", 0, 1)]
+    assert json.loads(billed.ok(f"era import --json {a}").stdout)["already_imported"]  # one file: one object, as before

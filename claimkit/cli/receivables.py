@@ -55,7 +55,7 @@ def era_import(
     ctx: typer.Context,
     files: List[Path] = typer.Argument(..., help="One or more X12 835 files."),
     dry_run: bool = Opt(False, "--dry-run", help="Show what would be posted; change nothing."),
-    json_: bool = Opt(False, "--json", help="Print the posting summary as JSON."),
+    json_: bool = Opt(False, "--json", help="Print the posting summary as JSON (one array for several files)."),
 ) -> None:
     """Import an ERA (X12 835): match each claim, post payments, write-offs and the client's share, never twice.
 
@@ -63,28 +63,41 @@ def era_import(
 
     Example: claimkit era import ~/Downloads/acme-2026-11-27.835
     """
+    ws = workspace(ctx)
+    done: list[dict] = []  # --json with several files: one array, printed even when a later file is refused
+    try:
+        for path in files:
+            result = _import_one(ws, path, dry_run)
+            if json_ and len(files) > 1:
+                done.append(result.as_json())
+            else:
+                _show(result, json_)
+    finally:
+        if done:
+            print_json(done)
+
+
+def _import_one(ws, path: Path, dry_run: bool):
+    """One file imported, with a progress bar on a terminal for a large one."""
     from claimkit.posting import import_era
 
-    ws = workspace(ctx)
-    for path in files:
-        progress = bar = None
-        if sys.stderr.isatty() and path.exists() and path.stat().st_size > 1_000_000:
-            from rich.progress import Progress
+    progress = bar = None
+    if sys.stderr.isatty() and path.exists() and path.stat().st_size > 1_000_000:
+        from rich.progress import Progress
 
-            from claimkit.cli.output import console
+        from claimkit.cli.output import console
 
-            bar = Progress(console=console(stderr=True), transient=True)
-            task = bar.add_task(f"Posting {path.name}", total=None)
-            bar.start()
+        bar = Progress(console=console(stderr=True), transient=True)
+        task = bar.add_task(f"Posting {path.name}", total=None)
+        bar.start()
 
-            def progress(done: int, total: int, bar=bar, task=task) -> None:
-                bar.update(task, completed=done, total=total)
-        try:
-            result = import_era(ws, path.expanduser(), dry_run=dry_run, progress=progress)
-        finally:
-            if bar is not None:
-                bar.stop()
-        _show(result, json_)
+        def progress(done: int, total: int, bar=bar, task=task) -> None:
+            bar.update(task, completed=done, total=total)
+    try:
+        return import_era(ws, path.expanduser(), dry_run=dry_run, progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 @era_app.command("unmatched")
