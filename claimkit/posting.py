@@ -26,6 +26,7 @@ from claimkit.workspace import Workspace
 
 PR_REASONS = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 FORWARDED = ("19", "20", "21")
+PAID_STATUSES = ("1", "2", "3", *FORWARDED)  # CLP02 codes of a claim the payer processed (4 denied, 22 reversed)
 MAX_ERA_BYTES = 200 * 1024 * 1024
 
 
@@ -105,6 +106,7 @@ class ImportResult:
     unmatched: list[ClaimPosting] = field(default_factory=list)
     provider_adjustments: list[dict] = field(default_factory=list)
     skipped_payments: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # claims this file pays again: kept in the suspense list, not posted
     warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
@@ -120,7 +122,7 @@ class ImportResult:
         return {"file": self.file, "fingerprint": self.fingerprint, "already_imported": self.already, "dry_run": self.dry_run,
                 "payments": self.payments, "claims": [claim(c) for c in self.claims],
                 "unmatched": [claim(c) for c in self.unmatched], "provider_adjustments": self.provider_adjustments,
-                "skipped_payments": self.skipped_payments, "warnings": self.warnings}
+                "skipped_payments": self.skipped_payments, "held": self.held, "warnings": self.warnings}
 
 
 def explain_reasons(reasons: list[str]) -> list[str]:
@@ -383,7 +385,7 @@ def _remit_claim_row(remit_id: int, post: ClaimPosting, day: date) -> tuple:
             to_cents(post.paid), to_cents(patient), ",".join(post.reasons), ",".join(post.remarks), day.isoformat())
 
 
-def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosting) -> None:
+def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosting, kind: str = "claim") -> None:
     clp = post.raw
     patient = clp.patient.full_name if clp is not None and clp.patient else ""
     member = (clp.patient.id if clp is not None and clp.patient else "") or (clp.insured.id if clp is not None and clp.insured else "")
@@ -391,7 +393,7 @@ def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosti
     conn.execute(
         "INSERT INTO suspense (import_id, remittance_id, kind, account, patient, member_id, service_date, charge_cents, paid_cents,"
         " data, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (import_id, remit_id, "claim", post.account, patient, member, day.isoformat() if day else None, to_cents(post.charge),
+        (import_id, remit_id, kind, post.account, patient, member, day.isoformat() if day else None, to_cents(post.charge),
          to_cents(post.paid), json.dumps({"payer_name": post.payer_name, "claim": _jsonable(clp)}), now_iso()))
 
 
@@ -455,6 +457,17 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
     import_id = cur.lastrowid
     claims = _Claims(conn)
     batch = _Batch(conn)
+    paid: dict[tuple[str, str], int] = {}  # (claim, payer claim number) -> payments posted minus reversals
+
+    def paid_count(post: ClaimPosting) -> int:
+        key = (post.claim_id, post.payer_claim_number)
+        n = paid.get(key)
+        if n is None:
+            n = paid[key] = conn.execute(
+                "SELECT COALESCE(SUM(CASE WHEN status_code = '22' THEN -1 WHEN status_code IN (" + ",".join("?" * len(PAID_STATUSES))
+                + ") THEN 1 ELSE 0 END), 0) FROM remit_claims WHERE claim_id = ? AND payer_claim_number = ?",
+                (*PAID_STATUSES, *key)).fetchone()[0]
+        return n
 
     def post_payment(pay) -> None:
         nonlocal done
@@ -478,10 +491,18 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
         updates, remit_rows = [], []
         for clp in pay.claims:
             post = _claim_posting(clp, pay, claims, payer_map)
+            paid_on_file = paid_count(post) if post.claim_id is not None and post.payer_claim_number else 0
             if post.claim_id is None or clp.is_predetermination:
                 _suspend(conn, import_id, remit_id, post)
                 result.unmatched.append(post)
+            elif paid_on_file > 0 and clp.status in PAID_STATUSES:  # the same payer claim paid again, nothing reversed
+                _suspend(conn, import_id, remit_id, post, kind="paid again")
+                result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}) was already paid and not"
+                                   f" reversed; this payment of {post.paid:.2f} is held in the suspense list, not posted twice")
             else:
+                if post.payer_claim_number:
+                    paid[(post.claim_id, post.payer_claim_number)] = paid_on_file + (
+                        -1 if clp.status == "22" else 1 if clp.status in PAID_STATUSES else 0)
                 _post_claim(batch, post, day, "era", import_id)
                 updates.append(_claim_update(post))
                 remit_rows.append(_remit_claim_row(remit_id, post, day))

@@ -417,3 +417,28 @@ def test_json_for_several_files_is_one_document(billed, home, tmp_path):
     out = json.loads(billed.ok(f"era import --json {a} {b}").stdout)
     assert [(r["file"], len(r["claims"]), len(r["unmatched"])) for r in out] == [("a.835", 1, 0), ("b.835", 0, 1)]
     assert json.loads(billed.ok(f"era import --json {a}").stdout)["already_imported"]  # one file: one object, as before
+
+
+def test_a_claim_paid_again_in_another_payment_is_held_not_posted_twice(billed, home, tmp_path):
+    """The same payer claim paid again under a new trace number, nothing reversed, was posted a second time: insurance
+    paid twice the claim and the client owed their share twice. It is now held in the suspense list instead."""
+    a, b = tmp_path / "a.835", tmp_path / "b.835"
+    a.write_text(remit(home, paid_lines(home)))
+    b.write_text(remit(home, paid_lines(home), trace="TRACE2", control=2))
+    billed.ok(f"era import {a}")
+    once = sums(home)
+    out = billed.ok(f"era import {b}").stdout
+    assert "held: claim CK00001 (payer claim PCN1) was already paid and not reversed; this payment of 208.00 is held" in out
+    assert sums(home) == once == {"insurance_paid:": 20800, "contractual:CO-45": 18000, "patient_resp:deductible": 10000,
+                                  "patient_resp:coinsurance": 5200}
+    [item] = json.loads(billed.ok("era unmatched --json").stdout)
+    assert (item["account"], item["paid"], item["status"]) == ("CK00001", "208.00", "open")
+    # a reversal of that payer claim, then the payer's new payment of it, posts as usual
+    neg = [LineOutcome(ln.cpt, (), -ln.charge, -ln.paid, ln.service_date, ln.control, ln.allowed,
+                       tuple((g, r, -x) for g, r, x in ln.adjustments)) for ln in paid_lines(home)]
+    c = tmp_path / "c.835"
+    c.write_text(write_835(Remit("Acme Test Health", "11111", "Testwell", "1234567893", "TRACE3", date(2026, 11, 27), (
+        ClaimOutcome("CK00001", "22", "PCN1", "McTestface", "Testy", "TST1", tuple(neg)),
+        ClaimOutcome("CK00001", "1", "PCN1", "McTestface", "Testy", "TST1", tuple(paid_lines(home)))), control=3)))
+    assert "held" not in billed.ok(f"era import {c}").stdout
+    assert sums(home) == once

@@ -44,6 +44,9 @@ def _show(result, json_: bool) -> None:
     if result.unmatched:
         say(f"  {len(result.unmatched)} claim(s) matched nothing in this practice and went to the suspense list:"
             " see 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'")
+    for h in result.held:
+        say(f"  held: {h}; ask the payer, or post it anyway: 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'",
+            markup=False)
     for w in result.warnings[:5]:
         warn(f"  note: {one_line(w)}", markup=False)
     if result.dry_run:
