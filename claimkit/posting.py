@@ -684,6 +684,9 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                 raise ClaimkitError(f"{e.where or 'eob add'}: allowed {e.allowed:.2f} is more than the charge {charge:.2f}")
             adjustments: list[tuple[str, str, Decimal]] = []
             extra_co = sum((a for g, _, a in e.adjustments if g in ("CO", "PI")), ZERO)
+            if charge - e.allowed - extra_co < 0:  # the write-off would be negative: the figures contradict each other
+                raise ClaimkitError(f"{e.where or 'eob add'}: allowed {e.allowed:.2f} + CO/PI adjustments {extra_co:.2f} is more"
+                                    f" than the charge {charge:.2f}; allowed is the charge less the write-off: check the EOB's figures")
             if charge - e.allowed - extra_co:
                 adjustments.append(("CO", "45", charge - e.allowed - extra_co))
             for reason, amount in (("1", e.deductible), ("2", e.coinsurance), ("3", e.copay)):

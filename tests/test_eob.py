@@ -40,6 +40,9 @@ def test_eob_add_posts_a_balanced_line(billed, home):
     ("--line 9 --allowed 120 --paid 95 --copay 25", "claim CK00001 has no line 9"),
     ("--line 1 --allowed 200 --paid 95", "allowed 200.00 is more than the charge 180.00"),
     ("--line 1 --allowed 120 --paid 95 --adjust CO45:1", "write it as GROUP-CARC:AMOUNT"),
+    # a CO-45 named beside an allowed amount that leaves no room for it posted a negative write-off (-60.00 and +60.00)
+    ("--line 1 --allowed 180 --paid 155 --copay 25 --adjust CO-45:60",
+     "allowed 180.00 + CO/PI adjustments 60.00 is more than the charge 180.00"),
     ("--line 1 --allowed 120 --paid -5", "negative"),
 ])
 def test_eob_add_refuses_bad_lines(billed, home, args, msg):
