@@ -671,7 +671,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                 raise ClaimkitError(f"{e.where or source_name}: no claim '{e.claim_id}'; see 'claimkit claim list'")
             snap_lines = claims.lines(row["id"])
             if e.line is None and len(snap_lines) != 1:
-                raise ClaimkitError(f"{e.where or 'eob add'}: claim {row['id']} has {len(snap_lines)} lines; say which with --line N")
+                raise ClaimkitError(f"{e.where or 'eob add'}: claim {row['id']} has {len(snap_lines)} lines; say which with {'column line' if e.where else '--line N'}")
             target = snap_lines[0] if e.line is None else next((s for s in snap_lines if s["line_no"] == e.line), None)
             if target is None:
                 raise ClaimkitError(f"{e.where or 'eob add'}: claim {row['id']} has no line {e.line} (it has 1-{len(snap_lines)})")
