@@ -498,7 +498,8 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
             elif paid_on_file > 0 and clp.status in PAID_STATUSES:  # the same payer claim paid again, nothing reversed
                 _suspend(conn, import_id, remit_id, post, kind="paid again")
                 result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}) was already paid and not"
-                                   f" reversed; this payment of {post.paid:.2f} is held in the suspense list, not posted twice")
+                                   f" reversed; this payment of {post.paid:.2f} {'would be' if result.dry_run else 'is'} held in the suspense"
+                                   " list, not posted twice")
             else:
                 if post.payer_claim_number:
                     paid[(post.claim_id, post.payer_claim_number)] = paid_on_file + (

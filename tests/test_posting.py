@@ -442,3 +442,14 @@ def test_a_claim_paid_again_in_another_payment_is_held_not_posted_twice(billed, 
         ClaimOutcome("CK00001", "1", "PCN1", "McTestface", "Testy", "TST1", tuple(paid_lines(home)))), control=3)))
     assert "held" not in billed.ok(f"era import {c}").stdout
     assert sums(home) == once
+
+
+def test_dry_run_says_what_would_happen(billed, home, tmp_path):
+    """A dry run said the unmatched claims 'went to the suspense list' although nothing was written."""
+    lines = [LineOutcome(ln.cpt, ln.modifiers, ln.charge, ln.paid, ln.service_date, "", ln.allowed, ln.adjustments)
+             for ln in paid_lines(home)]
+    f = tmp_path / "stray.835"
+    f.write_text(remit(home, lines, account="ZZZ999").replace("MI*TST1", "MI*OTHER9"))
+    out = billed.ok(f"era import --dry-run {f}").stdout
+    assert "1 claim(s) matched nothing in this practice and would go to the suspense list" in out
+    assert json.loads(billed.ok("era unmatched --json").stdout) == []

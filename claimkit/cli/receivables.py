@@ -42,7 +42,8 @@ def _show(result, json_: bool) -> None:
     for adj in result.provider_adjustments:
         say(f"  provider-level adjustment {adj['reason']} {adj['reference']}: {adj['amount']} (kept apart from client balances)", markup=False)
     if result.unmatched:
-        say(f"  {len(result.unmatched)} claim(s) matched nothing in this practice and went to the suspense list:"
+        went = "would go" if result.dry_run else "went"
+        say(f"  {len(result.unmatched)} claim(s) matched nothing in this practice and {went} to the suspense list:"
             " see 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'")
     for h in result.held:
         say(f"  held: {h}; ask the payer, or post it anyway: 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'",
