@@ -185,7 +185,7 @@ EOB_REFUSED = {
     "line-huge.csv": ("line 99999999999999999999999",
         " line 3: claim CK00001 has no line 99999999999999999999999 (it has 1-3)"),
     "line-missing-on-multiline-claim.csv": ("line left empty on a 3-line claim",
-        " line 3: claim CK00001 has 3 lines; say which with --line N"),
+        " line 3: claim CK00001 has 3 lines; say which with column line"),
     "line-not-a-number.csv": ("line 'two'",
         " line 3: column line 'two' must be a line number like 1"),
     "missing-paid-column.csv": ("the header says paid_amount instead of paid",
