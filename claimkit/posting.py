@@ -488,6 +488,7 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
         result.payments.append({"trace": trace, "payer": pay.payer.name, "method": pay.method, "date": day.isoformat(),
                                 "amount": f"{pay.amount:.2f}", "claims": len(pay.claims)})
         claims.prefetch((clp.account or "").strip().upper() for clp in pay.claims)
+        sender = payer_map.get(pay.payer.id or "")  # the practice's payer sending this payment, when payers.toml knows it
         updates, remit_rows = [], []
         for clp in pay.claims:
             post = _claim_posting(clp, pay, claims, payer_map)
@@ -507,6 +508,9 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 _post_claim(batch, post, day, "era", import_id)
                 updates.append(_claim_update(post))
                 remit_rows.append(_remit_claim_row(remit_id, post, day))
+                if sender is not None and sender != post.payer:
+                    result.warnings.append(f"claim {post.claim_id} was billed to payer '{post.payer}', but this payment comes"
+                                           f" from '{sender}' ({pay.payer.name}); check it is the right claim")
                 post.raw = None  # matched: the parsed claim is no longer needed
                 result.claims.append(post)
             done += 1
@@ -528,7 +532,7 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
     if errors:  # the transaction is rolled back: nothing of this file is posted
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
         raise ClaimkitError(f"{name}: {_located(errors[0])}{more}; nothing was posted")
-    result.warnings = [_located(f) for f in era.findings if not f.is_error]
+    result.warnings = [_located(f) for f in era.findings if not f.is_error] + result.warnings  # + posting's own notes
     if progress and done:
         progress(done, done)
     batch.flush()

@@ -453,3 +453,15 @@ def test_dry_run_says_what_would_happen(billed, home, tmp_path):
     out = billed.ok(f"era import --dry-run {f}").stdout
     assert "1 claim(s) matched nothing in this practice and would go to the suspense list" in out
     assert json.loads(billed.ok("era unmatched --json").stdout) == []
+
+
+def test_payment_from_another_payer_than_the_claim_was_billed_to_is_noted(billed, home, tmp_path):
+    """An ERA from one payer naming a claim billed to another posted silently (in the name of the claim's payer)."""
+    billed.ok("payer add other --name 'Other Plan' --payer-id 22222 --type commercial")
+    f = tmp_path / "other.835"
+    f.write_text(remit(home, paid_lines(home)).replace("XV*11111", "XV*22222"))
+    result = billed.ok(f"era import {f}")
+    assert "note: claim CK00001 was billed to payer 'acme', but this payment comes from 'other'" in result.stderr
+    g = tmp_path / "acme.835"
+    g.write_text(remit(home, paid_lines(home), trace="TRACE2", pcn="PCN2", control=2))
+    assert "billed to payer" not in json.dumps(json.loads(billed.ok(f"era import --json {g}").stdout)["warnings"])
