@@ -659,6 +659,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
     posts: dict[str, ClaimPosting] = {}
     remit_of: dict[str, tuple[int, date]] = {}  # claim -> (remittance row, date) for the remit_claims record
     given: dict[tuple[str, int], EobLine] = {}  # (claim, line) -> its EOB line: a row copied twice must not post twice
+    twice: str | None = None
     with ws.transaction() as conn:
         import_id = None
         if fingerprint:
@@ -681,9 +682,9 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             if target is None:
                 raise ClaimkitError(f"{e.where or 'eob add'}: claim {row['id']} has no line {e.line} (it has 1-{len(snap_lines)})")
             first = given.setdefault((row["id"], target["line_no"]), e)
-            if first is not e:
-                raise ClaimkitError(f"{e.where or source_name}: line {target['line_no']} of claim {row['id']} is given twice"
-                                    f" (also {first.where or 'above'}); give each service line once")
+            if first is not e and twice is None:  # refused once every row is checked (the transaction undoes the rest)
+                twice = (f"{e.where or source_name}: line {target['line_no']} of claim {row['id']} is given twice"
+                         f" (also {first.where or 'above'}); give each service line once")
             charge = Decimal(str(target["charge"]))
             if e.allowed > charge:
                 raise ClaimkitError(f"{e.where or 'eob add'}: allowed {e.allowed:.2f} is more than the charge {charge:.2f}")
@@ -736,6 +737,8 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             conn.execute("UPDATE remittances SET amount_cents = amount_cents + ? WHERE id = ?", (to_cents(e.paid), remits[(trace, row["payer"])]))
             _post_lines(batch, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
             remit_of[row["id"]] = (remits[(trace, row["payer"])], day)
+        if twice:
+            raise ClaimkitError(twice)
         batch.flush()
         for post in posts.values():
             post.status = "paid" if post.paid > 0 or any(ln.total("PR") for ln in post.lines) else "denied"
