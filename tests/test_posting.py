@@ -432,7 +432,8 @@ def test_a_claim_paid_again_in_another_payment_is_held_not_posted_twice(billed, 
     assert sums(home) == once == {"insurance_paid:": 20800, "contractual:CO-45": 18000, "patient_resp:deductible": 10000,
                                   "patient_resp:coinsurance": 5200}
     [item] = json.loads(billed.ok("era unmatched --json").stdout)
-    assert (item["account"], item["paid"], item["status"]) == ("CK00001", "208.00", "open")
+    assert (item["account"], item["paid"], item["status"], item["why"]) == ("CK00001", "208.00", "open", "paid again")
+    assert "open (claim paid again)" in billed.ok("era unmatched").stdout
     # a reversal of that payer claim, then the payer's new payment of it, posts as usual
     neg = [LineOutcome(ln.cpt, (), -ln.charge, -ln.paid, ln.service_date, ln.control, ln.allowed,
                        tuple((g, r, -x) for g, r, x in ln.adjustments)) for ln in paid_lines(home)]
