@@ -790,6 +790,10 @@ def read_eob_csv(path: Path) -> tuple[list[EobLine], str]:
         raise ClaimkitError(f"{name}: the file is empty; the first row must name the columns ({', '.join(EOB_COLUMNS)})")
     header = [h.strip().lower() for h in reader.fieldnames]
     missing = [c for c in ("claim", "allowed", "paid") if c not in header]
+    sep = next((c for c in (";", "\t") if len(header) == 1 and c in header[0]), None)
+    if missing and sep:  # a spreadsheet saved with semicolons (European settings) or tabs
+        raise ClaimkitError(f"{name}: the columns are separated by {'semicolons' if sep == ';' else 'tabs'}, not commas;"
+                            " save the sheet as CSV UTF-8 (comma-separated), amounts with a point like 95.00")
     if missing:
         raise ClaimkitError(f"{name}: the header lacks column {missing[0]!r}; columns: {', '.join(EOB_COLUMNS)}")
     unknown = [h for h in header if h not in EOB_COLUMNS]

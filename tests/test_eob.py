@@ -78,6 +78,8 @@ def test_eob_csv_import(billed, home, tmp_path):
     ("claim,line,allowed,paid,copay\nCK00001,1,120,95,25\nCK00001,2,120,abc,0\n", "eobs.csv line 3, column paid: 'abc' is not an amount"),
     ("claim,line,allowed,paid,copay\nCK00001,1,120,95,25\nCK00001,2,120,90,25\n", "eobs.csv line 3: the line does not balance"),
     ("claim,line,allowed,paid\n", "no rows under the header"),
+    ("claim;line;allowed;paid;copay\nCK00001;1;120,00;95,00;25,00\n", "eobs.csv: the columns are separated by semicolons, not commas"),
+    ("claim\tline\tallowed\tpaid\nCK00001\t1\t120\t95\n", "eobs.csv: the columns are separated by tabs, not commas"),
     ("claim,line,allowed,paid,copay\nCK00001,,120,95,25\n", "eobs.csv line 2: claim CK00001 has 2 lines; say which with column line"),
     ("", "the file is empty"),
 ])
