@@ -193,7 +193,7 @@ EOB_REFUSED = {
     "no-header.csv": ("the rows without the header row",
         ": the header lacks column 'claim'; columns: claim, line, allowed, paid, deductible, coinsurance, copay, adjustments, payer_claim_number, check, date"),
     "semicolon-separated.csv": ("';' instead of ','",
-        ": the header lacks column 'claim'; columns: claim, line, allowed, paid, deductible, coinsurance, copay, adjustments, payer_claim_number, check, date"),
+        ": the columns are separated by semicolons, not commas; save the sheet as CSV UTF-8 (comma-separated), amounts with a point like 95.00"),
     "too-few-columns.csv": ("a row with 3 of 11 cells",
         " line 3: column paid is empty; give an amount like 95.00"),
     "unknown-claim.csv": ("claim CK99999",
