@@ -70,8 +70,9 @@ class ClaimPosting:
         """One line a person can read per service line (or per claim when denied/reversed)."""
         who = self.client or "?"
         if self.status_code == "22":
-            return [f"{who} claim {self.claim_id}: reversed by {self.payer_name} (payer claim {self.payer_claim_number});"
-                    f" {self.reversed_rows} earlier postings undone"]
+            undone = (f"{self.reversed_rows} earlier postings undone" if self.reversed_rows else
+                      f"the payment it reverses is not on file, so its amounts are posted as given (paid {self.paid:.2f})")
+            return [f"{who} claim {self.claim_id}: reversed by {self.payer_name} (payer claim {self.payer_claim_number}); {undone}"]
         out = []
         for ln in self.lines:
             head = f"{who} {ln.day.isoformat() if ln.day else '?'} {ln.cpt}: billed {ln.charge:.2f}"

@@ -466,3 +466,16 @@ def test_payment_from_another_payer_than_the_claim_was_billed_to_is_noted(billed
     g = tmp_path / "acme.835"
     g.write_text(remit(home, paid_lines(home), trace="TRACE2", pcn="PCN2", control=2))
     assert "billed to payer" not in json.dumps(json.loads(billed.ok(f"era import --json {g}").stdout)["warnings"])
+
+
+def test_reversal_of_a_payment_not_on_file_says_what_it_posted(billed, home, tmp_path):
+    """A reversal arriving before the payment it reverses said '0 earlier postings undone' while it posted its own
+    negative amounts."""
+    neg = [LineOutcome(ln.cpt, (), -ln.charge, -ln.paid, ln.service_date, ln.control, ln.allowed,
+                       tuple((g, r, -x) for g, r, x in ln.adjustments)) for ln in paid_lines(home)]
+    f = tmp_path / "rev.835"
+    f.write_text(remit(home, neg, status="22", plb=(("WO", "PCN1", D("-208.00")),)))
+    out = billed.ok(f"era import {f}").stdout
+    assert ("claim CK00001: reversed by Acme Test Health (payer claim PCN1); the payment it reverses is not on file,"
+            " so its amounts are posted as given (paid -208.00)") in out
+    assert sums(home, source_ref="PCN1")["insurance_paid:"] == -20800
