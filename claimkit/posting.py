@@ -433,6 +433,10 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
     gc.disable()
     try:
         with ws.transaction() as conn:
+            seen = conn.execute("SELECT imported FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+            if seen:  # imported by another claimkit while this one waited for the ledger
+                result.already = seen[0]
+                return result
             _post_era(conn, raw, result, payer_map, today, progress)
             if dry_run or not result.payments:
                 conn.execute("ROLLBACK")

@@ -74,3 +74,24 @@ def test_imports_and_renders_at_once(busy, procs):
     assert conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0] == 4 + n
     assert len({r[0] for r in conn.execute("SELECT id FROM claims")}) == 4 + n
     assert conn.execute("SELECT COUNT(*) FROM sessions WHERE status = 'billed'").fetchone()[0] == 3 * (4 + n)
+
+
+def test_same_era_imported_by_three_at_once(busy):
+    """Three terminals importing the same file: each checked 'already imported?' before waiting for the ledger, so
+    the ones that waited ended in 'unexpected IntegrityError' (exit 1). One posts it; the others say it was imported."""
+    import time
+
+    from claimkit.store.home import write_lock
+
+    cli, home, tmp = busy
+    f = tmp / "era.835"
+    f.write_text(_era(home, "CK00001", "TR1", 1))
+    with write_lock(home):  # all three get past the first check and then wait here
+        ps = [subprocess.Popen([sys.executable, "-m", "claimkit", "--home", str(home), "era", "import", str(f)], env=ENV,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        time.sleep(3)
+    results = [(p.returncode, out, err) for p in ps for out, err in [p.communicate(timeout=180)]]
+    assert [(code, err) for code, _, err in results] == [(0, "")] * 3
+    assert sorted("already imported" in out for _, out, _ in results) == [False, True, True]
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE source = 'era' AND kind = 'insurance_paid'").fetchone()[0] == 28500
