@@ -577,6 +577,9 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
         payer = era835.Payer(name=data.get("payer_name", ""))
 
     with ws.transaction() as conn:
+        now = conn.execute("SELECT status, matched_claim FROM suspense WHERE id = ?", (item,)).fetchone()
+        if now["status"] != "open":  # matched by another claimkit while this one waited for the ledger
+            raise ClaimkitError(f"item {item} was already matched to claim {now['matched_claim']}")
         forced = dataclasses.replace(clp, account=claim["id"])
         post = _claim_posting(forced, _Pay, _Claims(conn), {})
         unfit = next((ln for ln in post.lines if ln.line_no is None), None)

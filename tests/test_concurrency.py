@@ -95,3 +95,24 @@ def test_same_era_imported_by_three_at_once(busy):
     assert sorted("already imported" in out for _, out, _ in results) == [False, True, True]
     conn = sqlite3.connect(home / "ledger.db")
     assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE source = 'era' AND kind = 'insurance_paid'").fetchone()[0] == 28500
+
+
+def test_same_era_item_matched_by_two_at_once(busy):
+    """'era match ITEM CLAIM' from two terminals at once: both saw the item open before waiting for the ledger, and
+    both posted it (the claim paid twice). One posts it; the other is told it was already matched."""
+    import time
+
+    from claimkit.store.home import write_lock
+
+    cli, home, tmp = busy
+    f = tmp / "stray.835"
+    f.write_text(_era(home, "CK00001", "TR1", 1).replace("CLP*CK00001*", "CLP*ZZZ999*").replace("MI*B", "MI*NOBODY"))
+    cli.ok(f"era import {f}")
+    with write_lock(home):
+        ps = [subprocess.Popen([sys.executable, "-m", "claimkit", "--home", str(home), "era", "match", "1", "CK00001"], env=ENV,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        time.sleep(3)
+    results = sorted((p.returncode, err) for p in ps for _, err in [p.communicate(timeout=180)])
+    assert results == [(0, ""), (2, "error: item 1 was already matched to claim CK00001\n")]
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE source = 'era' AND kind = 'insurance_paid'").fetchone()[0] == 28500
