@@ -478,11 +478,15 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
         nonlocal done
         payer_key = pay.originator or pay.payer.id or pay.payer.name
         trace = pay.trace_number or f"{fingerprint[:16]}-{pay.control_number}"
-        dup = conn.execute("SELECT r.date, i.imported, i.filename FROM remittances r LEFT JOIN imports i ON i.id = r.import_id"
-                           " WHERE r.trace = ? AND r.payer_key = ?", (trace, payer_key)).fetchone()
+        dup = conn.execute("SELECT r.date, r.import_id, i.imported, i.filename FROM remittances r LEFT JOIN imports i"
+                           " ON i.id = r.import_id WHERE r.trace = ? AND r.payer_key = ?", (trace, payer_key)).fetchone()
         if dup:
-            result.skipped_payments.append(f"payment {trace} from {pay.payer.name or payer_key} was already imported"
-                                           f" on {str(dup['imported'])[:10]} ({dup['filename']})")
+            if dup["import_id"] == import_id:
+                result.skipped_payments.append(f"payment {trace} from {pay.payer.name or payer_key} appears twice in this file;"
+                                               " its second copy was not posted")
+            else:
+                result.skipped_payments.append(f"payment {trace} from {pay.payer.name or payer_key} was already imported"
+                                               f" on {str(dup['imported'])[:10]} ({dup['filename']})")
             return
         day = pay.payment_date or pay.production_date or today
         cur = conn.execute("INSERT INTO remittances (import_id, source, payer_key, payer_name, trace, method, date, amount_cents,"

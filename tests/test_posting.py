@@ -479,3 +479,17 @@ def test_reversal_of_a_payment_not_on_file_says_what_it_posted(billed, home, tmp
     assert ("claim CK00001: reversed by Acme Test Health (payer claim PCN1); the payment it reverses is not on file,"
             " so its amounts are posted as given (paid -208.00)") in out
     assert sums(home, source_ref="PCN1")["insurance_paid:"] == -20800
+
+
+def test_a_payment_twice_in_one_file_is_named_as_such(billed, home, tmp_path):
+    """The same payment (trace number) twice in one file: its second copy was said to be 'already imported on <today>
+    (<this file>)', as if the file had been imported before."""
+    one = remit(home, paid_lines(home)).split("~\n")
+    body = one[2:-3]  # ST .. SE
+    second = [seg.replace("ST*835*0001", "ST*835*0002") for seg in body]
+    second[-1] = second[-1].replace("*0001", "*0002")  # SE02
+    f = tmp_path / "twice.835"
+    f.write_text("~\n".join(one[:2] + body + second + ["GE*2*1", one[-2]]) + "~\n")
+    out = billed.ok(f"era import {f}").stdout
+    assert "skipped: payment TRACE1 from ACME TEST HEALTH appears twice in this file; its second copy was not posted" in out
+    assert sums(home)["insurance_paid:"] == 20800
