@@ -753,9 +753,15 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             raise ClaimkitError(twice)
         batch.flush()
         for post in posts.values():
-            post.status = "paid" if post.paid > 0 or any(ln.total("PR") for ln in post.lines) else "denied"
-            if post.paid > 0 and any(ln.paid == 0 and not ln.total("PR") for ln in post.lines):
-                post.status = "partial"
+            # from every line of the claim posted so far, not only this EOB's: lines entered one at a time (eob add)
+            # must end in the status the same lines in one CSV get
+            lines = conn.execute(
+                "SELECT SUM(CASE WHEN kind = 'insurance_paid' THEN amount_cents ELSE 0 END),"
+                " SUM(CASE WHEN kind = 'patient_resp' THEN amount_cents ELSE 0 END) FROM postings"
+                " WHERE claim_id = ? AND source IN ('era', 'eob') AND kind != 'provider_adj' GROUP BY session_id",
+                (post.claim_id,)).fetchall()
+            settled = sum(1 for paid, client in lines if paid or client)  # lines the payer paid or gave the client
+            post.status = "denied" if not settled else "partial" if settled < len(lines) else "paid"
             conn.execute(_UPDATE_CLAIM, _claim_update(post))
             remit_id, paid_on = remit_of[post.claim_id]
             conn.execute(_INSERT_REMIT_CLAIM, _remit_claim_row(remit_id, post, paid_on))

@@ -134,3 +134,13 @@ def test_eob_import_of_a_folder_is_one_clear_line(billed, home, tmp_path):
     before = ledger_rows(home)
     assert billed.fails(f"eob import {tmp_path}") == f"error: {tmp_path} is a folder; give the .csv file"
     assert ledger_rows(home) == before
+
+
+def test_claim_status_is_the_same_line_by_line_as_in_one_csv(billed, home, tmp_path):
+    """Line 1 paid, line 2 denied: one CSV made the claim 'partial', but the same lines by 'eob add' one at a time made
+    it 'denied' (the status came from the last line entered alone)."""
+    status = lambda: sqlite3.connect(home / "ledger.db").execute("SELECT status FROM claims").fetchone()[0]  # noqa: E731
+    billed.ok("eob add CK00001 --line 1 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442 --date 2026-11-27")
+    assert status() == "paid"
+    billed.ok("eob add CK00001 --line 2 --allowed 0 --paid 0 --adjust CO-197:180.00 --check 10442 --date 2026-11-27")
+    assert status() == "partial"
