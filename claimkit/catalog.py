@@ -128,6 +128,7 @@ class Box(NamedTuple):
     example: str = ""
     mistakes: tuple[str, ...] = ()
     qualifiers: tuple[Qualifier, ...] = ()
+    set_with: str = ""  # where in claimkit the value comes from: command options, TOML keys ("" = not said)
 
 
 class Icd10(NamedTuple):
@@ -275,6 +276,7 @@ def _boxes() -> tuple[Box, ...]:
             print_key=(pk,) if isinstance(pk, str) else tuple(pk),
             example=r.get("example", ""), mistakes=tuple(r.get("mistakes", ())),
             qualifiers=tuple(Qualifier(q["code"], q["label"]) for q in r.get("qualifiers", ())),
+            set_with=r.get("set_with", ""),
         ))
     return tuple(out)
 

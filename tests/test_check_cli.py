@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pytest
 
-from conftest import NPI_BILLING
+from conftest import NPI_BILLING, NPI_OTHER, NPI_RENDERING
 
 # inside the shipped ICD-10-CM code set, and billed to a payer with a 10-year filing limit: whatever day the tests
 # run, no check that depends on "today" turns these sessions into findings
@@ -126,6 +126,100 @@ def test_explain_practice_values(client):
     data = json.loads(client.ok("cms1500 explain 33b --json").stdout)
     assert data["box"] == "33b" and data["this_practice"].startswith("blank")
     assert {c["rule"] for c in data["checks"]} >= {"taxonomy-format", "taxonomy-required"}
+
+
+SET_WITH = {
+    "14": "Set it with: onset = 2026-09-01 at the top of clients/<id>.toml ('claimkit client edit ID'); qualifier 431, or"
+          " onset_qualifier = \"484\" for a last menstrual period",
+    "10b": "Set it with: accident = { kind = \"auto\", date = 2026-08-28, state = \"TX\" } at the top of clients/<id>.toml"
+           " ('claimkit client edit ID'); NO when there is no accident",
+    "17": "Set it with: [policies.referring] qualifier, first, middle, last and credentials under the billed policy in"
+          " clients/<id>.toml ('claimkit client edit ID')",
+}
+
+
+@pytest.mark.parametrize("box", sorted(SET_WITH))
+def test_explain_says_where_the_value_is_set(client, box):
+    """Not only what goes in the box but where in claimkit it comes from, printed whole (a TOML table name such as
+    [policies.referring] is not swallowed as rich markup), just before what this practice prints."""
+    lines = client.ok(f"cms1500 explain {box}").stdout.splitlines()
+    at = lines.index(SET_WITH[box])
+    assert lines[at + 1].startswith("This practice prints: ")
+
+
+def test_explain_json_carries_set_with(client):
+    data = json.loads(client.ok("cms1500 explain 17b --json").stdout)
+    assert data["set_with"] == "npi in [policies.referring] under the billed policy in clients/<id>.toml ('claimkit client edit ID')"
+    assert json.loads(client.ok("cms1500 explain 26 --json").stdout)["set_with"] == \
+        "claimkit numbers each claim (CK00012); nothing to set"
+
+
+def test_explain_prints_toml_table_names_in_this_practice_prints(client):
+    out = client.ok("cms1500 explain 32").stdout
+    assert "This practice prints: blank: no [facility] in practice.toml" in out
+
+
+def test_every_box_says_where_its_value_comes_from():
+    from claimkit import catalog
+
+    for b in catalog.boxes():
+        assert b.set_with.strip(), b.id
+        assert "\n" not in b.set_with, b.id
+        if not b.print_key:  # reserved boxes: nothing to print
+            assert b.set_with == "nothing: claimkit leaves it blank", b.id
+
+
+def test_set_with_blank_boxes_stay_blank_on_a_claim_with_everything_set(client, home):
+    """A claim built with every setting the box catalog names (onset, accident, referring provider, authorization,
+    secondary policy, facility, rendering NPI, taxonomy, box 29 with the client's payment) prints nothing in a box
+    whose set_with says claimkit leaves it blank, and prints the boxes those settings fill."""
+    import tomllib
+
+    import tomli_w
+
+    from claimkit import catalog
+    from claimkit.claims import build_claims, select_sessions
+    from claimkit.render.cms1500_fields import layout, page_fields
+    from claimkit.workspace import Workspace
+
+    def edit(name: str, change) -> None:
+        path = home / name
+        data = tomllib.loads(path.read_text("utf-8"))
+        change(data)
+        path.write_text(tomli_w.dumps(data), "utf-8")
+
+    def practice(d):
+        d["provider"]["npi"] = NPI_RENDERING
+        d["facility"] = {"name": "Annex", "npi": NPI_OTHER, "address": {"street": "5 Side St", "city": "Austin",
+                                                                       "state": "TX", "zip": "78701-1234"}}
+
+    def payers(d):
+        d["payer"]["beta"].update(requires_taxonomy=True, box29_includes_patient_paid=True)
+
+    def client_file(d):
+        from datetime import date
+
+        d["onset"] = date(2026, 9, 1)
+        d["accident"] = {"kind": "auto", "date": date(2026, 8, 28), "state": "TX"}
+        d["policies"][0]["referring"] = {"qualifier": "DN", "first": "Dana", "middle": "Quill", "last": "Referrer",
+                                         "credentials": "MD", "npi": NPI_OTHER}
+        d["authorizations"] = [{"number": "AUTH-777", "payer": "beta"}]
+
+    client.ok("client policy add jdoe --payer acme --member-id SEC123 --plan-name 'Acme Gold' --coinsurance 20 --secondary")
+    edit("practice.toml", practice)
+    edit("payers.toml", payers)
+    edit("clients/jdoe.toml", client_file)
+    client.ok(f"session add jdoe --date {DAY} --cpt 90837 --minutes 55 --paid 25")
+    ws = Workspace.open(home)
+    try:
+        snaps = build_claims(ws, select_sessions(ws, all_unbilled=True))
+    finally:
+        ws.close()
+    spots = layout().spots
+    printed = {spots[k].box.split(".")[0] for s in snaps for i in range(len(s.pages)) for k in page_fields(s, i)}
+    blank = {b.id for b in catalog.boxes() if b.set_with == "nothing: claimkit leaves it blank"}
+    assert printed & blank == set()
+    assert {"9", "9a", "9d", "10b", "14", "17", "17b", "23", "24I", "24J", "29", "32", "32a", "33b"} <= printed
 
 
 def test_explain_unknown_box_exits_2(client):

@@ -136,9 +136,12 @@ def explain(ctx: typer.Context, box_id: str = typer.Argument(..., metavar="BOX",
         print_json({"box": box.id, "title": box.title, "requirement": box.requirement, "format": box.format, "size": box.size,
                     "enter": box.enter, "example": box.example, "mistakes": list(box.mistakes),
                     "qualifiers": [{"code": q.code, "label": q.label} for q in box.qualifiers], "x12": box.x12,
+                    "set_with": box.set_with,
                     "this_practice": prints if prints is not None else (problem or ""),
                     "checks": [{"rule": r.id, "severity": r.severity, "summary": r.summary} for r in rules]})
         return
+    from rich.markup import escape  # the texts name TOML tables ("[provider] npi"): print them, not read as markup
+
     out = console()
     out.print(f"[bold]Box {box.id}[/bold]: {box.title}")
     out.print(f"Needed: {box.requirement.replace('_', ' ')}   Format: {box.format}   Size: {box.size}")
@@ -153,10 +156,12 @@ def explain(ctx: typer.Context, box_id: str = typer.Argument(..., metavar="BOX",
     if box.x12:
         out.print(f"Electronic claim (837P): {box.x12}")
     out.print("")
+    if box.set_with:
+        out.print(f"[bold]Set it with:[/bold] {escape(box.set_with)}")
     if prints is not None:
-        out.print(f"[bold]This practice prints:[/bold] {prints}")
+        out.print(f"[bold]This practice prints:[/bold] {escape(prints)}")
     elif problem:
-        out.print(f"[bold]This practice prints:[/bold] (cannot tell: {problem})")
+        out.print(f"[bold]This practice prints:[/bold] (cannot tell: {escape(problem)})")
     if rules:
         out.print("[bold]Checked by:[/bold]")
         for r in rules:
