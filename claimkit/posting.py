@@ -73,21 +73,28 @@ class ClaimPosting:
             undone = (f"{self.reversed_rows} earlier postings undone" if self.reversed_rows else
                       f"the payment it reverses is not on file, so its amounts are posted as given (paid {self.paid:.2f})")
             return [f"{who} claim {self.claim_id}: reversed by {self.payer_name} (payer claim {self.payer_claim_number}); {undone}"]
+        from claimkit.reports.common import ROUTINE_ADJUSTMENTS
+
         out = []
         for ln in self.lines:
             head = f"{who} {ln.day.isoformat() if ln.day else '?'} {ln.cpt}: billed {ln.charge:.2f}"
             allowed = ln.allowed if ln.allowed is not None else ln.charge - ln.total("CO", "PI")
+            # a line denied on a claim that was paid in part: held as owed by the payer, as the reports do (reports/common.py)
+            denied = self.status_code != "4" and not ln.paid and not ln.total("PR") and ln.total("CO", "PI", "OA") and (
+                self.status in ("denied", "partial") or any(f"{g}-{r}" not in ROUTINE_ADJUSTMENTS for g, r, _ in ln.adjustments))
             parts = [head]
-            if self.status_code != "4":
+            if self.status_code != "4" and not denied:
                 parts.append(f"allowed {allowed:.2f}")
             parts.append(f"{self.payer_name} paid {ln.paid:.2f}")
             co = ln.total("CO", "PI")
-            if co and self.status_code != "4":
+            if denied:
+                parts.append(f"denied ({', '.join(f'{g}-{r}' for g, r, _ in ln.adjustments if g != 'PR')}), nothing written off")
+            elif co and self.status_code != "4":
                 parts.append(f"write-off {co:.2f} (contract)")
             for g, r, a in ln.adjustments:
                 if g == "PR":
                     parts.append(f"client owes {a:.2f} ({PR_REASONS.get(r, 'not covered, PR-' + r)})")
-                elif g == "OA":
+                elif g == "OA" and not denied:
                     parts.append(f"other adjustment {a:.2f} (OA-{r})")
             out.append(" · ".join(parts))
         if self.status_code == "4":

@@ -142,5 +142,7 @@ def test_claim_status_is_the_same_line_by_line_as_in_one_csv(billed, home, tmp_p
     status = lambda: sqlite3.connect(home / "ledger.db").execute("SELECT status FROM claims").fetchone()[0]  # noqa: E731
     billed.ok("eob add CK00001 --line 1 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442 --date 2026-11-27")
     assert status() == "paid"
-    billed.ok("eob add CK00001 --line 2 --allowed 0 --paid 0 --adjust CO-197:180.00 --check 10442 --date 2026-11-27")
+    out = billed.ok("eob add CK00001 --line 2 --allowed 0 --paid 0 --adjust CO-197:180.00 --check 10442 --date 2026-11-27").stdout
     assert status() == "partial"
+    # and the denied line is not shown as written off (the reports keep it owed by the payer)
+    assert out.strip() == "jdoe 2026-10-08 90837: billed 180.00 · Acme Test Health paid 0.00 · denied (CO-197), nothing written off"
