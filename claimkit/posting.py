@@ -821,6 +821,9 @@ def read_eob_csv(path: Path) -> tuple[list[EobLine], str]:
                             " save the sheet as CSV UTF-8 (comma-separated), amounts with a point like 95.00")
     if missing:
         raise ClaimkitError(f"{name}: the header lacks column {missing[0]!r}; columns: {', '.join(EOB_COLUMNS)}")
+    if "" in header:  # a sheet often saves empty columns past the last one ("...,date,,"): fine while their cells are empty
+        reader.fieldnames = [h or f"#{i + 1}" for i, h in enumerate(header)]
+        header = [h for h in header if h]
     unknown = [h for h in header if h not in EOB_COLUMNS]
     if unknown:
         raise ClaimkitError(f"{name}: unknown column {unknown[0]!r}; columns: {', '.join(EOB_COLUMNS)}")
@@ -833,12 +836,16 @@ def read_eob_csv(path: Path) -> tuple[list[EobLine], str]:
             raise ClaimkitError(f"{name}: more than 100,000 rows; split the file")
         where = f"{name} line {n}"
         if None in raw_row:  # DictReader puts the cells beyond the header under None
-            cells = len(header) + len(raw_row[None])
-            raise ClaimkitError(f"{where}: {cells} cells under {len(header)} columns; remove the extra cells"
+            cells = len(reader.fieldnames) + len(raw_row[None])
+            raise ClaimkitError(f"{where}: {cells} cells under {len(reader.fieldnames)} columns; remove the extra cells"
                                 " (an amount written with a comma, like 1,200.00?)")
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw_row.items()}
         if not any(row.values()):
             continue
+        unnamed = next((k for k, v in row.items() if k.startswith("#") and v), None)
+        if unnamed:
+            raise ClaimkitError(f"{where}: column {unnamed[1:]} has no name in the header but holds {_shown(row[unnamed])};"
+                                f" name the column ({', '.join(EOB_COLUMNS)}) or clear the cell")
         for col in ("payer_claim_number", "check"):  # (an unknown claim id is refused when it is looked up)
             value = row.get(col, "")
             if value and not _EOB_REFERENCE.fullmatch(value):

@@ -146,3 +146,15 @@ def test_claim_status_is_the_same_line_by_line_as_in_one_csv(billed, home, tmp_p
     assert status() == "partial"
     # and the denied line is not shown as written off (the reports keep it owed by the payer)
     assert out.strip() == "jdoe 2026-10-08 90837: billed 180.00 · Acme Test Health paid 0.00 · denied (CO-197), nothing written off"
+
+
+def test_eob_csv_with_empty_columns_past_the_last(billed, home, tmp_path):
+    """A sheet saved with empty columns past the last one ('...,copay,,') was refused: "unknown column ''"."""
+    f = tmp_path / "eobs.csv"
+    f.write_text("claim,line,allowed,paid,copay,,\nCK00001,1,120.00,95.00,25.00,,\n")
+    assert "Posted 1 EOB line(s) on 1 claim(s) from eobs.csv." in billed.ok(f"eob import {f}").stdout
+    g = tmp_path / "eobs2.csv"
+    g.write_text("claim,line,allowed,paid,copay,,\nCK00001,2,120.00,95.00,25.00,,note\n")
+    before = ledger_rows(home)
+    assert billed.fails(f"eob import {g}").startswith("error: eobs2.csv line 2: column 7 has no name in the header but holds 'note'")
+    assert ledger_rows(home) == before
