@@ -753,6 +753,15 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                         "INSERT INTO remittances (import_id, source, payer_key, payer_name, trace, method, date, amount_cents, created)"
                         " VALUES (?,?,?,?,?,?,?,?,?)", (import_id, "eob", row["payer"], post.payer_name, trace,
                                                         "CHK" if e.check else "", day.isoformat(), 0, now_iso())).lastrowid
+            if first is e:  # (a line given twice in this file is refused above)
+                settled = conn.execute(
+                    "SELECT SUM(CASE WHEN kind = 'insurance_paid' THEN amount_cents ELSE 0 END),"
+                    " SUM(CASE WHEN kind = 'patient_resp' THEN amount_cents ELSE 0 END), MAX(date) FROM postings"
+                    " WHERE claim_id = ? AND session_id IS ? AND source IN ('era', 'eob')", (row["id"], target.get("session_id"))).fetchone()
+                if settled[0] or settled[1]:  # entered twice (the shell's history, a second sheet): it would be paid twice
+                    raise ClaimkitError(f"{e.where or 'eob add'}: line {target['line_no']} of claim {row['id']} was already posted"
+                                        f" ({settled[2]}: insurance paid {from_cents(settled[0]):.2f}, client's share"
+                                        f" {from_cents(settled[1]):.2f}); an EOB line is posted once")
             conn.execute("UPDATE remittances SET amount_cents = amount_cents + ? WHERE id = ?", (to_cents(e.paid), remits[(trace, row["payer"])]))
             _post_lines(batch, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
             remit_of[row["id"]] = (remits[(trace, row["payer"])], day)

@@ -158,3 +158,14 @@ def test_eob_csv_with_empty_columns_past_the_last(billed, home, tmp_path):
     before = ledger_rows(home)
     assert billed.fails(f"eob import {g}").startswith("error: eobs2.csv line 2: column 7 has no name in the header but holds 'note'")
     assert ledger_rows(home) == before
+
+
+def test_eob_add_the_same_line_again_is_refused(billed, home):
+    """The same 'eob add' run twice (the shell's history) posted the line twice: insurance 190.00 on a 180.00 line
+    and the copay twice. A line the payer already paid is refused, whatever the check."""
+    args = "eob add CK00001 --line 1 --allowed 120.00 --paid 95.00 --copay 25.00 --date 2026-11-27"
+    billed.ok(args)
+    before = ledger_rows(home)
+    for again in (args, args + " --check 555"):
+        assert "line 1 of claim CK00001 was already posted (2026-11-27: insurance paid 95.00, client's share 25.00)" in billed.fails(again)
+    assert ledger_rows(home) == before
