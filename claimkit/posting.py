@@ -64,6 +64,7 @@ class ClaimPosting:
     remarks: list[str]
     status: str = ""  # claim status after posting
     reversed_rows: int = 0
+    paper_undone: list[str] = field(default_factory=list)  # dates of lines whose paper EOB postings this remittance replaces
     raw: Any = None  # the parsed claim payment, kept for the suspense list
 
     def plain(self) -> list[str]:
@@ -97,6 +98,8 @@ class ClaimPosting:
                 elif g == "OA" and not denied:
                     parts.append(f"other adjustment {a:.2f} (OA-{r})")
             out.append(" · ".join(parts))
+        if self.paper_undone:
+            out.append(f"   replaces what a paper EOB posted for {', '.join(self.paper_undone)} (undone), so nothing is paid twice")
         if self.status_code == "4":
             out.append(f"   denied: {', '.join(self.reasons) or 'no reason given'}; nothing written off")
             out += [f"   {line}" for line in explain_reasons(self.reasons)]
@@ -121,7 +124,7 @@ class ImportResult:
         def claim(c: ClaimPosting) -> dict:
             return {"account": c.account, "claim": c.claim_id, "client": c.client, "payer": c.payer, "status_code": c.status_code,
                     "status": c.status, "payer_claim_number": c.payer_claim_number, "charge": f"{c.charge:.2f}",
-                    "paid": f"{c.paid:.2f}", "reasons": c.reasons,
+                    "paid": f"{c.paid:.2f}", "reasons": c.reasons, "paper_eob_replaced": c.paper_undone,
                     "lines": [{"line": ln.line_no, "session": ln.session_id, "date": ln.day.isoformat() if ln.day else None,
                                "cpt": ln.cpt, "charge": f"{ln.charge:.2f}", "paid": f"{ln.paid:.2f}",
                                "allowed": None if ln.allowed is None else f"{ln.allowed:.2f}",
@@ -344,6 +347,22 @@ def _post_claim(batch: _Batch, post: ClaimPosting, day: date, source: str, impor
         post.status = "paid"
 
 
+def _undo_paper(batch: _Batch, post: ClaimPosting, day: date, import_id: int | None) -> None:
+    """The remittance replaces what a paper EOB posted for the same lines (entered by hand before the ERA came, or a
+    paper denial the ERA now pays): those postings are negated, so the lines are not paid twice."""
+    note = f"paper EOB replaced by the ERA (payer claim {post.payer_claim_number})"
+    for sid, day_of in {ln.session_id: ln.day for ln in post.lines if ln.session_id is not None}.items():
+        rows = batch.conn.execute("SELECT kind, reason, source_ref, SUM(amount_cents) FROM postings WHERE claim_id = ?"
+                                  " AND session_id = ? AND source = 'eob' GROUP BY kind, reason, source_ref",
+                                  (post.claim_id, sid)).fetchall()
+        live = [r for r in rows if r[3]]
+        for r in live:
+            batch.rows.append((day.isoformat(), post.client, sid, post.claim_id, post.payer, r[0], r[1], -r[3], "eob", r[2],
+                               import_id, note, batch.created))
+        if live:
+            post.paper_undone.append(day_of.isoformat() if day_of else "?")
+
+
 def _post_lines(batch: _Batch, post: ClaimPosting, day: date, source: str, import_id: int | None, note: str = "") -> None:
     """The rows of each line: insurance_paid, then its adjustments in file order (zero amounts post nothing).
     Written out rather than through _Batch.add: a large ERA makes a quarter of a million of them."""
@@ -477,7 +496,8 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
         if n is None:
             n = paid[key] = conn.execute(
                 "SELECT COALESCE(SUM(CASE WHEN status_code = '22' THEN -1 WHEN status_code IN (" + ",".join("?" * len(PAID_STATUSES))
-                + ") THEN 1 ELSE 0 END), 0) FROM remit_claims WHERE claim_id = ? AND payer_claim_number = ?",
+                + ") THEN 1 ELSE 0 END), 0) FROM remit_claims rc JOIN remittances r ON r.id = rc.remittance_id AND r.source = 'era'"
+                " WHERE rc.claim_id = ? AND rc.payer_claim_number = ?",
                 (*PAID_STATUSES, *key)).fetchone()[0]
         return n
 
@@ -505,6 +525,10 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                                 "amount": f"{pay.amount:.2f}", "claims": len(pay.claims)})
         claims.prefetch((clp.account or "").strip().upper() for clp in pay.claims)
         sender = payer_map.get(pay.payer.id or "")  # the practice's payer sending this payment, when payers.toml knows it
+        ids = list(claims._rows)  # the claims this payment names (prefetched): which of them have paper EOBs posted
+        paper = {r[0] for k in range(0, len(ids), 500) for r in conn.execute(
+            "SELECT DISTINCT claim_id FROM postings WHERE source = 'eob' AND claim_id IN (" + ",".join("?" * len(ids[k:k + 500]))
+            + ")", ids[k:k + 500])}
         updates, remit_rows = [], []
         for clp in pay.claims:
             post = _claim_posting(clp, pay, claims, payer_map)
@@ -521,6 +545,8 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 if post.payer_claim_number:
                     paid[(post.claim_id, post.payer_claim_number)] = paid_on_file + (
                         -1 if clp.status == "22" else 1 if clp.status in PAID_STATUSES else 0)
+                if post.claim_id in paper and post.status_code != "22":
+                    _undo_paper(batch, post, day, import_id)
                 _post_claim(batch, post, day, "era", import_id)
                 updates.append(_claim_update(post))
                 remit_rows.append(_remit_claim_row(remit_id, post, day))

@@ -493,3 +493,18 @@ def test_a_payment_twice_in_one_file_is_named_as_such(billed, home, tmp_path):
     out = billed.ok(f"era import {f}").stdout
     assert "skipped: payment TRACE1 from ACME TEST HEALTH appears twice in this file; its second copy was not posted" in out
     assert sums(home)["insurance_paid:"] == 20800
+
+
+def test_era_after_a_paper_eob_of_the_same_lines_replaces_it(billed, home, tmp_path):
+    """A paper EOB entered by hand, then the ERA of the same payment: the lines were paid twice (insurance 32.00 on
+    line 1, the deductible twice). The ERA now replaces what the paper EOB posted for its lines."""
+    billed.ok("eob add CK00001 --line 1 --allowed 120.00 --paid 16.00 --deductible 100.00 --coinsurance 4.00 --check 777")
+    f = tmp_path / "acme.835"
+    f.write_text(remit(home, paid_lines(home)))
+    out = billed.ok(f"era import {f}").stdout
+    assert "replaces what a paper EOB posted for 2026-10-01 (undone), so nothing is paid twice" in out
+    assert sums(home) == {"insurance_paid:": 20800, "contractual:CO-45": 18000, "patient_resp:deductible": 10000,
+                          "patient_resp:coinsurance": 5200}
+    conn = sqlite3.connect(home / "ledger.db")
+    per_session = conn.execute("SELECT session_id, SUM(amount_cents) FROM postings WHERE kind = 'insurance_paid' GROUP BY 1").fetchall()
+    assert per_session == [(1, 1600), (2, 9600), (3, 9600)]
