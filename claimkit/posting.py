@@ -550,6 +550,11 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 _post_claim(batch, post, day, "era", import_id)
                 updates.append(_claim_update(post))
                 remit_rows.append(_remit_claim_row(remit_id, post, day))
+                for ln in post.lines:
+                    if ln.line_no is None:
+                        result.warnings.append(f"claim {post.claim_id}: the payer's line {ln.cpt} on"
+                                               f" {ln.day.isoformat() if ln.day else 'no date'} is on none of the claim's lines;"
+                                               " posted to the claim as a whole ('claimkit claim show " + str(post.claim_id) + "')")
                 if sender is not None and sender != post.payer:
                     result.warnings.append(f"claim {post.claim_id} was billed to payer '{post.payer}', but this payment comes"
                                            f" from '{sender}' ({pay.payer.name}); check it is the right claim")

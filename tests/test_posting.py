@@ -508,3 +508,16 @@ def test_era_after_a_paper_eob_of_the_same_lines_replaces_it(billed, home, tmp_p
     conn = sqlite3.connect(home / "ledger.db")
     per_session = conn.execute("SELECT session_id, SUM(amount_cents) FROM postings WHERE kind = 'insurance_paid' GROUP BY 1").fetchall()
     assert per_session == [(1, 1600), (2, 9600), (3, 9600)]
+
+
+def test_a_remittance_line_on_none_of_the_claims_lines_is_noted(billed, home, tmp_path):
+    """A line the payer reports under a code and date the claim does not have was posted without a session, silently."""
+    lines = paid_lines(home)
+    first = lines[0]
+    lines[0] = LineOutcome("90834", (), first.charge, first.paid, first.service_date, "", first.allowed, first.adjustments)
+    f = tmp_path / "acme.835"
+    f.write_text(remit(home, lines))
+    result = billed.ok(f"era import {f}")
+    assert ("note: claim CK00001: the payer's line 90834 on 2026-10-01 is on none of the claim's lines; posted to the claim"
+            " as a whole") in result.stderr
+    assert sums(home)["insurance_paid:"] == 20800
