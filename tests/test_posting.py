@@ -123,6 +123,7 @@ def test_dry_run_changes_nothing(billed, home, tmp_path):
     before = ledger_rows(home)
     out = billed.ok(f"era import --dry-run {f}").stdout
     assert out.startswith("Would post payment TRACE1") and "Dry run: nothing was written." in out
+    assert "(ACH, 2026-11-20), 1 claim\n" in out  # not "1 claims"
     assert ledger_rows(home) == before
     billed.ok(f"era import {f}")  # and the real import still works afterwards
     assert sums(home)["insurance_paid:"] == 20800

@@ -30,7 +30,7 @@ def _show(result, json_: bool) -> None:
     verb = "Would post" if result.dry_run else "Posted"
     for p in result.payments:
         say(f"{verb} payment {p['trace']} from {p['payer']}: {dollars(__import__('decimal').Decimal(p['amount']))}"
-            f" ({p['method'] or 'no method'}, {p['date']}), {p['claims']} claims", markup=False)
+            f" ({p['method'] or 'no method'}, {p['date']}), {p['claims']} claim{'' if p['claims'] == 1 else 's'}", markup=False)
     for s in result.skipped_payments:
         say(f"  skipped: {s}", markup=False)
     shown = result.claims[:SHOW_CLAIMS]
