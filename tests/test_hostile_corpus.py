@@ -341,7 +341,7 @@ def test_bad_835_is_refused(hostile, name):
 def test_odd_but_sound_835_posts_exactly(hostile, name):
     result = hostile.ok("era", "import", str(HOSTILE / "835" / name))
     assert result.stderr == (ERA_READ[name][1] + "\n" if ERA_READ[name][1] else "")
-    assert "Posted payment TRACE1 from ACME TEST HEALTH: $208.00 (ACH, 2026-11-20), 1 claims" in result.stdout
+    assert "Posted payment TRACE1 from ACME TEST HEALTH: $208.00 (ACH, 2026-11-20), 1 claim" in result.stdout
     assert posted(hostile.home) == POSTED
 
 
