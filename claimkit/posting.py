@@ -111,6 +111,7 @@ class ImportResult:
     file: str
     fingerprint: str
     already: str | None = None  # when the same file was imported before
+    already_as: str = ""  # under which name it was imported then
     dry_run: bool = False
     payments: list[dict] = field(default_factory=list)
     claims: list[ClaimPosting] = field(default_factory=list)
@@ -447,9 +448,9 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
         raise ClaimkitError(f"{path} is a folder; give the .835 file") from None
     fingerprint = hashlib.sha256(raw).hexdigest()
     result = ImportResult(name, fingerprint, dry_run=dry_run)
-    seen = ws.conn.execute("SELECT imported FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    seen = ws.conn.execute("SELECT imported, filename FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
     if seen:
-        result.already = seen[0]
+        result.already, result.already_as = seen[0], seen[1]
         return result
     payer_map = {p.payer_id: pid for pid, p in ws.payers.items() if p.payer_id}
     today = today or date.today()
@@ -459,9 +460,9 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
     gc.disable()
     try:
         with ws.transaction() as conn:
-            seen = conn.execute("SELECT imported FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+            seen = conn.execute("SELECT imported, filename FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
             if seen:  # imported by another claimkit while this one waited for the ledger
-                result.already = seen[0]
+                result.already, result.already_as = seen[0], seen[1]
                 return result
             _post_era(conn, raw, result, payer_map, today, progress)
             if dry_run or not result.payments:
@@ -713,9 +714,10 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
     with ws.transaction() as conn:
         import_id = None
         if fingerprint:
-            seen = conn.execute("SELECT imported FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+            seen = conn.execute("SELECT imported, filename FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
             if seen:
-                raise ClaimkitError(f"{source_name} was already imported on {seen[0][:10]}; nothing was posted again")
+                raise ClaimkitError(f"{source_name} was already imported on {seen[0][:10]} at {seen[0][11:16]}"
+                                    f"{'' if seen[1] == source_name else ' as ' + seen[1]}; nothing was posted again")
             import_id = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES (?,?,?,?)",
                                      (fingerprint, "eob", source_name, now_iso())).lastrowid
         claims = _Claims(conn)

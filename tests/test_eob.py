@@ -169,3 +169,13 @@ def test_eob_add_the_same_line_again_is_refused(billed, home):
     for again in (args, args + " --check 555"):
         assert "line 1 of claim CK00001 was already posted (2026-11-27: insurance paid 95.00, client's share 25.00)" in billed.fails(again)
     assert ledger_rows(home) == before
+
+
+def test_eob_csv_under_another_name_says_which(billed, home, tmp_path):
+    f = tmp_path / "eobs.csv"
+    f.write_text("claim,line,allowed,paid,copay\nCK00001,1,120.00,95.00,25.00\n")
+    billed.ok(f"eob import {f}")
+    g = tmp_path / "copy.csv"
+    g.write_bytes(f.read_bytes())
+    line = billed.fails(f"eob import {g}")
+    assert line.startswith("error: copy.csv was already imported on ") and line.endswith(" as eobs.csv; nothing was posted again")

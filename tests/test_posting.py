@@ -522,3 +522,17 @@ def test_a_remittance_line_on_none_of_the_claims_lines_is_noted(billed, home, tm
     assert ("note: claim CK00001: the payer's line 90834 on 2026-10-01 is on none of the claim's lines; posted to the claim"
             " as a whole") in result.stderr
     assert sums(home)["insurance_paid:"] == 20800
+
+
+def test_same_file_under_another_name_says_which(billed, home, tmp_path):
+    """A second import said 'already imported (2026-12-02T23:31:07+00:00)': now a date and time a person reads, and
+    the name the file had then when it was renamed since (a copy in Downloads as 'acme (1).835')."""
+    import re
+
+    f = tmp_path / "acme.835"
+    f.write_text(remit(home, paid_lines(home)))
+    billed.ok(f"era import {f}")
+    g = tmp_path / "acme (1).835"
+    g.write_bytes(f.read_bytes())
+    out = billed.ok("era", "import", str(g)).stdout
+    assert re.fullmatch(r"acme \(1\)\.835: already imported \(on \d{4}-\d\d-\d\d at \d\d:\d\d as acme\.835\); nothing changed\.\n", out), out
