@@ -189,6 +189,10 @@ class _Claims:
             for row in self.conn.execute(self.SQL + f"IN ({','.join('?' * len(chunk))})", chunk):
                 self._rows[row["id"]] = row
 
+    def found(self) -> list[str]:
+        """The ids of the prefetched claims that exist."""
+        return [cid for cid, row in self._rows.items() if row is not None]
+
     def get(self, claim_id: str) -> sqlite3.Row | None:
         try:
             return self._rows[claim_id]
@@ -413,6 +417,17 @@ def _remit_claim_row(remit_id: int, post: ClaimPosting, day: date) -> tuple:
             to_cents(post.paid), to_cents(patient), ",".join(post.reasons), ",".join(post.remarks), day.isoformat())
 
 
+def _imported_before(conn: sqlite3.Connection, fingerprint: str) -> tuple[str, str] | None:
+    """(when, under which name) a file with these bytes was imported before; None when never."""
+    seen = conn.execute("SELECT imported, filename FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    return (seen[0], seen[1]) if seen else None
+
+
+def imported_when(imported: str, filename: str, name: str) -> str:
+    """An import's timestamp as a person says it ('on 2026-12-02 at 23:31'), with the name it had then if not `name`."""
+    return f"on {imported[:10]} at {imported[11:16]}" + ("" if filename == name else f" as {filename}")
+
+
 def _suspend(conn, import_id: int | None, remit_id: int | None, post: ClaimPosting, kind: str = "claim") -> None:
     clp = post.raw
     patient = clp.patient.full_name if clp is not None and clp.patient else ""
@@ -448,9 +463,9 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
         raise ClaimkitError(f"{path} is a folder; give the .835 file") from None
     fingerprint = hashlib.sha256(raw).hexdigest()
     result = ImportResult(name, fingerprint, dry_run=dry_run)
-    seen = ws.conn.execute("SELECT imported, filename FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    seen = _imported_before(ws.conn, fingerprint)
     if seen:
-        result.already, result.already_as = seen[0], seen[1]
+        result.already, result.already_as = seen
         return result
     payer_map = {p.payer_id: pid for pid, p in ws.payers.items() if p.payer_id}
     today = today or date.today()
@@ -460,9 +475,9 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
     gc.disable()
     try:
         with ws.transaction() as conn:
-            seen = conn.execute("SELECT imported, filename FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+            seen = _imported_before(conn, fingerprint)
             if seen:  # imported by another claimkit while this one waited for the ledger
-                result.already, result.already_as = seen[0], seen[1]
+                result.already, result.already_as = seen
                 return result
             _post_era(conn, raw, result, payer_map, today, progress)
             if dry_run or not result.payments:
@@ -526,7 +541,7 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                                 "amount": f"{pay.amount:.2f}", "claims": len(pay.claims)})
         claims.prefetch((clp.account or "").strip().upper() for clp in pay.claims)
         sender = payer_map.get(pay.payer.id or "")  # the practice's payer sending this payment, when payers.toml knows it
-        ids = list(claims._rows)  # the claims this payment names (prefetched): which of them have paper EOBs posted
+        ids = claims.found()  # the claims this payment names: which of them have paper EOBs posted
         paper = {r[0] for k in range(0, len(ids), 500) for r in conn.execute(
             "SELECT DISTINCT claim_id FROM postings WHERE source = 'eob' AND claim_id IN (" + ",".join("?" * len(ids[k:k + 500]))
             + ")", ids[k:k + 500])}
@@ -714,10 +729,9 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
     with ws.transaction() as conn:
         import_id = None
         if fingerprint:
-            seen = conn.execute("SELECT imported, filename FROM imports WHERE fingerprint = ?", (fingerprint,)).fetchone()
+            seen = _imported_before(conn, fingerprint)
             if seen:
-                raise ClaimkitError(f"{source_name} was already imported on {seen[0][:10]} at {seen[0][11:16]}"
-                                    f"{'' if seen[1] == source_name else ' as ' + seen[1]}; nothing was posted again")
+                raise ClaimkitError(f"{source_name} was already imported {imported_when(*seen, source_name)}; nothing was posted again")
             import_id = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES (?,?,?,?)",
                                      (fingerprint, "eob", source_name, now_iso())).lastrowid
         claims = _Claims(conn)

@@ -25,7 +25,9 @@ def _show(result, json_: bool) -> None:
     if result.already:
         when = result.already
         if result.already_as:  # a timestamp: say it as a person would, and the name it had then if another
-            when = f"on {when[:10]} at {when[11:16]}" + ("" if result.already_as == result.file else f" as {result.already_as}")
+            from claimkit.posting import imported_when
+
+            when = imported_when(when, result.already_as, result.file)
         say(f"{result.file}: already imported ({when}); nothing changed.", markup=False)
         for s in result.skipped_payments:
             say(f"  {s}", markup=False)
