@@ -200,7 +200,8 @@ def prepare_session(ws: Workspace, new: NewSession) -> Prepared:
                     payer.name if payer else None)
 
 
-def insert_session(conn: sqlite3.Connection, p: Prepared, *, billed_elsewhere: str | None = None) -> int:
+def insert_session(conn: sqlite3.Connection, p: Prepared, *, billed_elsewhere: str | None = None,
+                   source: str = "session") -> int:
     """Insert a prepared session and post its charge (and a self-pay client's share, and a payment made at it).
 
     A session billed elsewhere (`billed_elsewhere`: where and when, as JSON; history brought over from another
@@ -217,11 +218,11 @@ def insert_session(conn: sqlite3.Connection, p: Prepared, *, billed_elsewhere: s
     sid = cur.lastrowid
     if billed_elsewhere:
         return sid
-    _post(conn, p.day, p.client, sid, p.payer, "charge", "", p.fee, "session")
+    _post(conn, p.day, p.client, sid, p.payer, "charge", "", p.fee, source)
     if p.payer is None:
-        _post(conn, p.day, p.client, sid, None, "patient_resp", "self_pay", p.fee, "session")
+        _post(conn, p.day, p.client, sid, None, "patient_resp", "self_pay", p.fee, source)
     if p.paid is not None and p.paid > 0:
-        _post(conn, p.day, p.client, sid, None, "patient_paid", p.method, p.paid, "session")
+        _post(conn, p.day, p.client, sid, None, "patient_paid", p.method, p.paid, source)
     return sid
 
 

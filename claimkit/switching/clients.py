@@ -14,7 +14,7 @@ from typing import Any
 
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client, Payer, check_id, normalize_dx, normalize_state, npi_valid
-from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, refuse_or_skip, slug, unique
+from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, stopped, slug, unique
 from claimkit.switching.table import Profile, Row, RowError, Table, cell_date, cell_int, cell_money, split_name
 from claimkit.workspace import Workspace
 
@@ -195,6 +195,10 @@ def _changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list
         before = old.get(key)
         if isinstance(value, dict) and isinstance(before, dict):
             out += _changes(before, value, f"{prefix}{key}.")
+        elif key == "policies" and isinstance(before, list):
+            ranks = {p["rank"]: p for p in before}
+            for pol in value:
+                out += _changes(ranks.get(pol["rank"], {}), pol, f"{pol['rank']} policy ")
         elif value != before and not (value in ("", [], None) and before in ("", [], None)):
             out.append(f"{prefix}{key}: {before if before not in (None, '') else '-'} -> {value}")
     return out
@@ -243,19 +247,22 @@ def plan_clients(ws: Workspace, table: Table, profile: Profile, *, create_payers
     writes: list[Client] = []
     for row in table.rows:
         try:
+            given = row.get("client_id").lower()
+            if given in seen:  # said before the row's other problems, which would hide it
+                raise RowError(row, "client_id", f"client {given} is also on line {seen[given]}; keep one row per client")
+            if given:
+                seen[given] = row.line
             data = _client_data(row, profile, payers)
-            given = row.get("client_id")
             person = (data["first"].lower(), data["last"].lower(), cell_date(row, "dob", profile))
             if given:
                 try:
-                    cid = check_id(given.lower(), "client_id")
+                    cid = check_id(given, "client_id")
                 except ValueError as exc:
                     raise RowError(row, "client_id", str(exc)) from None
             else:
                 cid = by_person.get(person) or unique(slug(data["first"], data["last"]), taken)
-            if cid in seen:
-                raise RowError(row, "client_id" if given else "name",
-                               f"client {cid} is also on line {seen[cid]}; keep one row per client")
+            if not given and cid in seen:
+                raise RowError(row, "name", f"client {cid} is also on line {seen[cid]}; keep one row per client")
             seen[cid] = row.line
             taken.add(cid)
             data["id"] = cid
@@ -301,13 +308,12 @@ def import_clients(ws: Workspace, path: Path, profile: Profile, *, create_payers
     if seen and not update:
         report.already = seen
         return report
-    if dry_run:
+    if stopped(report, skip_bad) or dry_run:
         return report
-    refuse_or_skip(report, skip_bad)
     if report.refused:
         report.refused_file = str(write_refused(path, table, {o.line: o.detail for o in report.refused}))
     with ws.transaction() as conn:
-        if not seen:
+        if not seen and not report.count("differs"):  # a file whose changes wait for --update is not done yet
             record_import(conn, plan.fingerprint, "clients-csv", table.name, report.summary())
         if plan.payers:
             payers = files.load_payers(ws.home)

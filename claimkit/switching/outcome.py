@@ -10,7 +10,6 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from claimkit.core.errors import ClaimkitError
 
 ACTIONS = ("create", "update", "differs", "unchanged", "duplicate", "refused")
 
@@ -36,6 +35,7 @@ class ImportReport:
     already: str = ""  # "on 2026-12-06 at 14:02": the same bytes were imported before; nothing was done
     refused_file: str = ""
     applied: bool = False
+    stopped: str = ""  # why nothing was imported (a refused row without --skip-bad)
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -47,16 +47,20 @@ class ImportReport:
     def summary(self) -> str:
         if self.already:
             return f"{self.file}: already imported {self.already}; nothing changed"
-        parts = [f"{self.count(a)} {label}" for a, label in (("create", "new"), ("update", "updated"),
+        rows = [o for o in self.outcomes if o.line]
+        added = len(self.outcomes) - len(rows)
+        parts = [f"{n} {label}" for a, label in (("create", "new"), ("update", "updated"),
                  ("differs", "differ (not updated)"), ("unchanged", "unchanged"), ("duplicate", "already on file"),
-                 ("refused", "refused")) if self.count(a)]
+                 ("refused", "refused")) if (n := sum(1 for o in rows if o.action == a))]
+        if added:
+            parts.append(f"{added} added along the way ({', '.join(o.key for o in self.outcomes if not o.line)})")
         verb = "would import" if self.dry_run or not self.applied else "imported"
         return f"{self.file}: {verb} {self.kind}: " + (", ".join(parts) or "nothing")
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "file": self.file, "dry_run": self.dry_run, "applied": self.applied,
                 "already_imported": self.already or None, "refused_file": self.refused_file or None,
-                "counts": {a: self.count(a) for a in ACTIONS}, "rows": [o.as_json() for o in self.outcomes],
+                "stopped": self.stopped or None, "counts": {a: self.count(a) for a in ACTIONS}, "rows": [o.as_json() for o in self.outcomes],
                 "notes": self.notes}
 
 
@@ -75,14 +79,15 @@ def record_import(conn: sqlite3.Connection, fingerprint: str, kind: str, name: s
                         (fingerprint, kind, name, now_iso(), summary)).lastrowid
 
 
-def refuse_or_skip(report: ImportReport, skip_bad: bool) -> None:
-    """A file with refused rows imports nothing, unless --skip-bad: then the rest goes in."""
+def stopped(report: ImportReport, skip_bad: bool) -> bool:
+    """A file with refused rows imports nothing, unless --skip-bad: then the rest goes in. True: stop here, and
+    `report.stopped` says why in one line."""
     bad = report.refused
-    if bad and not skip_bad and not report.dry_run:
-        first = bad[0].detail
+    if bad and not skip_bad:
         more = f" (and {len(bad) - 1} more row{'s' if len(bad) > 2 else ''})" if len(bad) > 1 else ""
-        raise ClaimkitError(f"{first}{more}; nothing was imported: fix the file, or give --skip-bad to import the"
-                            " other rows and get the refused ones in a .refused.csv beside it")
+        report.stopped = (f"{bad[0].detail}{more}; nothing was imported: fix the file, or give --skip-bad to import"
+                          " the other rows and get the refused ones in a .refused.csv beside it")
+    return bool(report.stopped)
 
 
 def slug(*parts: str) -> str:
