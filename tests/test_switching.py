@@ -225,3 +225,14 @@ def test_not_a_file_and_empty_files_are_refused(practice, tmp_path):
     assert "not a regular file" in practice.fails("import", "sessions", "/dev/zero")
     semi = write(tmp_path, "s.csv", HEADER.replace(",", ";") + "\n" + "a;b\n")
     assert "separated by semicolons" in practice.fails("import", "clients", str(semi))
+
+
+def test_the_shipped_examples_import(practice, home):
+    from claimkit.resources import examples_dir
+
+    folder = examples_dir() / "import"
+    out = practice.ok("import", "clients", str(folder / "clients.csv"), "--create-payers").stdout
+    assert "2 new" in out and "id made from the name" in out
+    assert 'number = "AUTH-77"' in (home / "clients" / "sexample.toml").read_text()
+    assert "2 new" in practice.ok("import", "sessions", str(folder / "sessions.csv")).stdout
+    assert "client owes $45.00" in practice.ok("import", "balances", str(folder / "balances.csv"), "--as-of", "2026-11-30").stdout
