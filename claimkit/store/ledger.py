@@ -237,9 +237,17 @@ ALTER TABLE sessions ADD COLUMN start_time TEXT;
 ALTER TABLE sessions ADD COLUMN end_time TEXT
 """
 
-# v8: what an 837P export remembers (ISA13, GS06, each ST02 and its segments, each claim's CLM and loop positions),
+# switching in from another tool: sessions billed by that tool (where and when, JSON) and the claims it sent (their
+# old CLM01, which the payer's 835 echoes)
+SCHEMA_SWITCHING = """
+ALTER TABLE sessions ADD COLUMN billed_elsewhere TEXT;
+ALTER TABLE claims ADD COLUMN external_id TEXT;
+CREATE INDEX claims_external ON claims (external_id) WHERE external_id IS NOT NULL
+"""
+
+# v9: what an 837P export remembers (ISA13, GS06, each ST02 and its segments, each claim's CLM and loop positions),
 # each claim's submission history, and returned-file items that matched nothing
-SCHEMA_V8 = """
+SCHEMA_V9 = """
 CREATE TABLE x12_exports (
     id          INTEGER PRIMARY KEY,
     file        TEXT NOT NULL,
@@ -298,8 +306,10 @@ CREATE TABLE x12_unmatched (
 )
 """
 
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
-                                                                 SCHEMA_V6, SCHEMA_V7, SCHEMA_V8]
+                                                                 SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
+                                                                 SCHEMA_V9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
