@@ -17,10 +17,10 @@ ROUTES = {
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
-    "import": ("imports",),
+    "appeal": ("appeal",), "import": ("imports",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "imports",
-       "acks")
+ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "appeal",
+       "imports", "acks")
 _loaded: set[str] = set()
 
 
