@@ -297,3 +297,13 @@ def _cents(text: str) -> str:
     from decimal import Decimal
 
     return f"{Decimal(text):.2f}"
+
+
+def test_837_history_of_a_file_with_two_transactions(practice, home):
+    """Two ST..SE in one interchange, behind a byte-order mark (source in tests/data/x12/SOURCES.md)."""
+    practice.ok("import", "837", str(DATA / "x12" / "837p_oop_two_st_combined_bom.txt"))
+    conn = sqlite3.connect(home / "ledger.db")
+    rows = conn.execute("SELECT external_id, client, total_cents, status FROM claims ORDER BY id").fetchall()
+    assert rows == [("26463774", "tsmith", 10000, "sent"), ("26407789", "tsmith", 7904, "sent"),
+                    ("26462967", "tsmith2", 10000, "sent")]
+    assert conn.execute("SELECT COUNT(*), SUM(amount_cents) FROM postings WHERE kind = 'charge'").fetchone() == (11, 27904)
