@@ -249,7 +249,8 @@ def report_payers(
 
 TODO_TITLES = {"unbilled": "Sessions to bill", "timely_filing": "Timely filing limits", "denial": "Denials",
                "no_remittance": "Claims with no remittance", "unmatched": "Unmatched remittance items",
-               "statement": "Statements to send", "authorization": "Authorizations"}
+               "statement": "Statements to send", "authorization": "Authorizations",
+               "code_set": "Diagnosis code sets (ICD-10-CM)"}
 
 
 def print_todo(items) -> None:
