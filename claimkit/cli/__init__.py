@@ -17,8 +17,10 @@ ROUTES = {
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes", "codes_icd"), "code": ("codes_icd",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "appeal": ("appeal",), "import": ("imports",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "codes_icd", "reports", "safety")
+ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
+       "imports")
 _loaded: set[str] = set()
 
 
