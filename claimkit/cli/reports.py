@@ -250,7 +250,8 @@ def report_payers(
 TODO_TITLES = {"unbilled": "Sessions to bill", "timely_filing": "Timely filing limits", "denial": "Denials",
                "appeal": "Appeals with no answer",
                "no_remittance": "Claims with no remittance", "unmatched": "Unmatched remittance items",
-               "statement": "Statements to send", "authorization": "Authorizations"}
+               "statement": "Statements to send", "authorization": "Authorizations",
+               "code_set": "Diagnosis code sets (ICD-10-CM)"}
 
 
 DENIAL_GROUPS = {"overdue": "appeal window over", "soon": "appeal due within 14 days", "later": "appeal later",
