@@ -8,7 +8,8 @@
 - appeal: appeals sent 30+ days ago with no answer from the payer (appeals/records.py);
 - unmatched: remittance items posting could not match (the `suspense` table), until resolved;
 - statement: client balances with a part over 30 days old (by date of service) and no statement in 30 days;
-- authorization: authorizations ending within 30 days or with 2 visits or fewer left.
+- authorization: authorizations ending within 30 days or with 2 visits or fewer left;
+- rejected, no_999, no_277ca, no_835: the clearinghouse's replies (acks/todo.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from datetime import date, timedelta
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
 from claimkit.workspace import Workspace
 
-KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization")
+KINDS = ("rejected", "unbilled", "timely_filing", "denial", "appeal", "no_999", "no_277ca", "no_835", "no_remittance",
+         "unmatched", "statement", "authorization")
 FILING_WARN_DAYS = 14
 STATEMENT_DAYS = 30
 AUTH_WARN_DAYS = 30
@@ -306,6 +308,9 @@ def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -
     day = today or date.today()
     wait = days if days is not None else ws.practice.defaults.no_remittance_days
     unanswered = _unanswered(ws, day)
-    items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
-             + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day))
+    from claimkit.acks.todo import handled, items as clearinghouse_items  # rejected, no 999 / 277CA / 835
+
+    acked = handled(ws)
+    items = clearinghouse_items(ws, day) + (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
+             + _no_remittance(ws, day, wait, [u for u in unanswered if u[0] not in acked]) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day))
     return items
