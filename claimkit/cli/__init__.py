@@ -17,8 +17,9 @@ ROUTES = {
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "gfe": ("gfe",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety")
+ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "gfe")
 _loaded: set[str] = set()
 
 

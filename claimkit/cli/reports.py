@@ -250,6 +250,9 @@ def report_payers(
 TODO_TITLES = {"unbilled": "Sessions to bill", "timely_filing": "Timely filing limits", "denial": "Denials",
                "no_remittance": "Claims with no remittance", "unmatched": "Unmatched remittance items",
                "statement": "Statements to send", "authorization": "Authorizations"}
+TODO_TITLES.update({"gfe_missing": "Good Faith Estimates missing", "gfe_expiring": "Good Faith Estimates ending",
+                    "gfe_scope": "Good Faith Estimates: more sessions than estimated",
+                    "gfe_over": "Good Faith Estimates: billed over the estimate"})
 
 
 def print_todo(items) -> None:

@@ -6,7 +6,8 @@
 - denial: denied lines still outstanding (not resubmitted or written off), with the action their reason codes suggest;
 - unmatched: remittance items posting could not match (the `suspense` table), until resolved;
 - statement: client balances with a part over 30 days old (by date of service) and no statement in 30 days;
-- authorization: authorizations ending within 30 days or with 2 visits or fewer left.
+- authorization: authorizations ending within 30 days or with 2 visits or fewer left;
+- gfe_missing, gfe_expiring, gfe_scope, gfe_over: Good Faith Estimates (claimkit/gfe/watch.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, ow
 from claimkit.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "no_remittance", "unmatched", "statement", "authorization")
+KINDS += ("gfe_missing", "gfe_expiring", "gfe_scope", "gfe_over")
 FILING_WARN_DAYS = 14
 STATEMENT_DAYS = 30
 AUTH_WARN_DAYS = 30
@@ -252,4 +254,6 @@ def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -
     unanswered = _unanswered(ws, day)
     items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day)
              + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day))
-    return items
+    from claimkit.gfe.watch import todo_items as gfe_items
+
+    return items + gfe_items(ws, day)
