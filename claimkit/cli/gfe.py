@@ -125,7 +125,9 @@ def gfe_show(ctx: typer.Context, gfe_id: str = Arg(..., metavar="GFE", autocompl
     g, row = get_gfe(ws, gfe_id)
     prog = progress_of(ws.conn, g)
     if json_:
-        print_json({**g.to_data(), "total": f"{g.total:.2f}", "sessions": g.sessions, **row.as_json(day),
+        standing = row.as_json(day)
+        print_json({**g.to_data(), "total": f"{g.total:.2f}", "sessions": g.sessions,
+                    **{k: standing[k] for k in ("status", "superseded_by", "superseded_on")},
                     "billed": f"{prog.billed:.2f}", "sessions_billed": prog.count})
         return
     say(f"[bold]Good Faith Estimate {g.id}[/bold] for {g.client.name} ({g.client.id}), given {g.issued}"

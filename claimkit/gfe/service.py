@@ -199,6 +199,9 @@ def _provider(ws: Workspace, allow_ssn: bool) -> tuple[GfeProvider, list[str]]:
         warnings.append("the estimate prints the practice's SSN as its TIN (--allow-ssn); an EIN is advised")
     name = " ".join(x for x in (r.first, r.middle, r.last) if x) or b.name or p.name
     location = p.facility.address if p.facility is not None and p.facility.address.street else b.address
+    if not location.state:
+        raise ClaimkitError("gfe create: the practice has no office address; an estimate must show where the care is"
+                            " given and in which state: set it with 'claimkit practice edit' (billing.address)")
     return GfeProvider(name=name, credentials=r.credentials, practice=b.name or p.name, npi=npi,
                        billing_npi=b.npi if b.npi and b.npi != npi else "", tin=tin, tin_type=b.tax_id_type,
                        license=f"{r.license} ({r.license_state})" if r.license and r.license_state else r.license,
