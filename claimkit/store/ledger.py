@@ -217,7 +217,27 @@ CREATE INDEX postings_kind ON postings (kind, source, session_id);
 CREATE INDEX postings_report ON postings (client, kind, claim_id, session_id, date, amount_cents)
 """
 
-# v7: Good Faith Estimates (claimkit/gfe): each estimate as given (JSON, never changed) and its standing
+# v7: appeals of denied claims (appeals/), and a session's documented start and end times (HH:MM, optional)
+SCHEMA_V7 = """
+CREATE TABLE appeals (
+    id          INTEGER PRIMARY KEY,
+    claim_id    TEXT NOT NULL REFERENCES claims (id),
+    letter      INTEGER NOT NULL,
+    sent        TEXT NOT NULL,
+    deadline    TEXT,
+    reasons     TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL DEFAULT 'sent' CHECK (status = 'sent' OR status = 'lost' OR status = 'withdrawn'),
+    closed      TEXT,
+    last_remit  INTEGER NOT NULL DEFAULT 0,
+    file        TEXT NOT NULL DEFAULT '',
+    created     TEXT NOT NULL
+);
+CREATE INDEX appeals_claim ON appeals (claim_id);
+ALTER TABLE sessions ADD COLUMN start_time TEXT;
+ALTER TABLE sessions ADD COLUMN end_time TEXT
+"""
+
+# v8: Good Faith Estimates (claimkit/gfe): each estimate as given (JSON, never changed) and its standing
 SCHEMA_GFE = """
 CREATE TABLE gfes (
     id            TEXT PRIMARY KEY,
@@ -237,7 +257,7 @@ CREATE INDEX gfes_client ON gfes (client, start)
 """
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
-                                                                 SCHEMA_V6, SCHEMA_GFE]
+                                                                 SCHEMA_V6, SCHEMA_V7, SCHEMA_GFE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
