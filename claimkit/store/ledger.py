@@ -237,7 +237,15 @@ ALTER TABLE sessions ADD COLUMN start_time TEXT;
 ALTER TABLE sessions ADD COLUMN end_time TEXT
 """
 
-# v8: Good Faith Estimates (claimkit/gfe): each estimate as given (JSON, never changed) and its standing
+# switching in from another tool: sessions billed by that tool (where and when, JSON) and the claims it sent (their
+# old CLM01, which the payer's 835 echoes)
+SCHEMA_SWITCHING = """
+ALTER TABLE sessions ADD COLUMN billed_elsewhere TEXT;
+ALTER TABLE claims ADD COLUMN external_id TEXT;
+CREATE INDEX claims_external ON claims (external_id) WHERE external_id IS NOT NULL
+"""
+
+# v9: Good Faith Estimates (claimkit/gfe): each estimate as given (JSON, never changed) and its standing
 SCHEMA_GFE = """
 CREATE TABLE gfes (
     id            TEXT PRIMARY KEY,
@@ -257,7 +265,7 @@ CREATE INDEX gfes_client ON gfes (client, start)
 """
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
-                                                                 SCHEMA_V6, SCHEMA_V7, SCHEMA_GFE]
+                                                                 SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING, SCHEMA_GFE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
