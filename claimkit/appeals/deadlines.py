@@ -38,3 +38,34 @@ def window_source(payer: Payer) -> str:
 
 def appeal_deadline(remitted: date, payer: Payer | None) -> date:
     return remitted + timedelta(days=appeal_window(payer))
+
+
+WARN_DAYS = 14
+
+
+def remitted_on(conn, claim_ids: list[str], day: date) -> dict[str, date]:
+    """The date of each claim's latest remittance on or before `day`: its remittance record (ERA or paper EOB)
+    or, for postings entered without one, the latest remittance posting."""
+    if not claim_ids:
+        return {}
+    marks = ",".join("?" * len(claim_ids))
+    sql = (f"SELECT claim_id, MAX(d) FROM (SELECT claim_id, date AS d FROM remit_claims WHERE claim_id IN ({marks})"
+           f" AND date <= ? UNION ALL SELECT claim_id, date FROM postings WHERE claim_id IN ({marks})"
+           " AND source IN ('era', 'eob') AND date <= ?) GROUP BY claim_id")
+    rows = conn.execute(sql, (*claim_ids, day.isoformat(), *claim_ids, day.isoformat())).fetchall()
+    return {cid: date.fromisoformat(d) for cid, d in rows if d}
+
+
+def urgency(deadline: date, today: date) -> str:
+    """'overdue', 'soon' (under WARN_DAYS days left) or 'later': how the work list groups denials."""
+    left = (deadline - today).days
+    return "overdue" if left < 0 else "soon" if left < WARN_DAYS else "later"
+
+
+def phrase(deadline: date, today: date, window: int) -> str:
+    left = (deadline - today).days
+    if left < 0:
+        return f"the {window}-day appeal window ended {deadline} ({-left} days ago)"
+    if left == 0:
+        return f"appeal today: the {window}-day window ends {deadline}"
+    return f"appeal by {deadline} ({left} day{'s' if left != 1 else ''} left of {window})"

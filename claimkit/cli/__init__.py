@@ -17,10 +17,10 @@ ROUTES = {
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
-    "import": ("imports",), "gfe": ("gfe",),
+    "appeal": ("appeal",), "import": ("imports",), "gfe": ("gfe",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "imports",
-       "gfe")
+ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "appeal",
+       "imports", "gfe")
 _loaded: set[str] = set()
 
 
