@@ -255,9 +255,12 @@ TODO_TITLES = {"unbilled": "Sessions to bill", "timely_filing": "Timely filing l
                "appeal": "Appeals with no answer",
                "no_remittance": "Claims with no remittance", "unmatched": "Unmatched remittance items",
                "statement": "Statements to send", "authorization": "Authorizations",
-               "code_set": "Diagnosis code sets (ICD-10-CM)",
-               "rejected": "Rejected claims (never reached the payer)", "no_999": "Files with no 999 yet",
-               "no_277ca": "Claims with no 277CA yet", "no_835": "Accepted claims with no remittance"}
+               "code_set": "Diagnosis code sets (ICD-10-CM)"}
+TODO_TITLES.update({"gfe_missing": "Good Faith Estimates missing", "gfe_expiring": "Good Faith Estimates ending",
+                    "gfe_scope": "Good Faith Estimates: more sessions than estimated",
+                    "gfe_over": "Good Faith Estimates: billed over the estimate"})
+TODO_TITLES.update({"rejected": "Rejected claims (never reached the payer)", "no_999": "Files with no 999 yet",
+                    "no_277ca": "Claims with no 277CA yet", "no_835": "Accepted claims with no remittance"})
 
 
 DENIAL_GROUPS = {"overdue": "appeal window over", "soon": "appeal due within 14 days", "later": "appeal later",
