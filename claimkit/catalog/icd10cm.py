@@ -101,7 +101,7 @@ def normalize_icd10(code: str) -> str:
     return re.sub(r"[\s.]", "", str(code)).upper()
 
 
-_CODE_LIKE = re.compile(r"^[A-Z][0-9][0-9A-Z]{0,5}$")
+_CODE_LIKE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]{0,5}$")
 
 
 class CodeSet:
@@ -261,14 +261,15 @@ def shipped_set() -> CodeSet:
 @cache
 def shipped_sets() -> tuple[CodeSet, ...]:
     """Every shipped set: icd10cm.toml, and icd10cm-YYYY.toml for a later year tools/gen_icd10.py added."""
-    from claimkit.catalog import _toml  # noqa: PLC0415
+    return (shipped_set(), *(set_from_files(meta) for meta in sorted(template("codes").glob("icd10cm-20[0-9][0-9].toml"))))
 
-    out = [shipped_set()]
-    for meta in sorted(template("codes").glob("icd10cm-20[0-9][0-9].toml")):
-        stem = meta.stem
-        out.append(CodeSet(_info(_toml("codes", meta.name)), _reader(template("codes", f"{stem}-index.tsv")),
-                           _reader(template("codes", f"{stem}.tsv.gz"), gz=True)))
-    return tuple(out)
+
+def set_from_files(meta: Path) -> CodeSet:
+    """A set written by tools/gen_icd10.py --release: icd10cm-YYYY.toml beside icd10cm-YYYY-index.tsv and .tsv.gz."""
+    import tomllib  # noqa: PLC0415
+
+    d = tomllib.loads(meta.read_text("utf-8"))
+    return CodeSet(_info(d), _reader(meta.with_name(f"{meta.stem}-index.tsv")), _reader(meta.with_name(f"{meta.stem}.tsv.gz"), gz=True))
 
 
 def _reader(path: Path, gz: bool = False) -> Callable[[], bytes]:

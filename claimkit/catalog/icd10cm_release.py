@@ -17,7 +17,7 @@ from claimkit.core.errors import ClaimkitError
 ORDER_NAME = re.compile(r"(?:^|/)icd10cm[_-]order[_-](\d{4})\.txt$", re.I)
 CODES_NAME = re.compile(r"(?:^|/)icd10cm[_-]codes[_-](\d{4})\.txt$", re.I)
 YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-CODE = re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$")
+CODE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]{1,5}$")  # a letter, then letters or digits (QA00101 since FY2026)
 MAX_MEMBER = 64 * 1024 * 1024  # an order file is ~15 MB; a bigger member is not a release
 ORDER_MIN = 78  # columns up to the first character of the long description
 
@@ -140,7 +140,7 @@ def _order_line(where: str, text: str) -> tuple[str, bool, str, int]:
             raise ReleaseError(f"{where} column {col}: '{text[col - 1]}' where the layout has a blank; "
                                "the columns are shifted (is this an ICD-10-CM order file?)")
     if not CODE.match(code) or " " in text[6:13].strip():
-        raise ReleaseError(f"{where} columns 7-13: '{text[6:13].strip()}' is not an ICD-10-CM code (letter, digit, then 1-5 letters or digits)")
+        raise ReleaseError(f"{where} columns 7-13: '{text[6:13].strip()}' is not an ICD-10-CM code (a letter, then 2-6 letters or digits)")
     if flag not in "01":
         raise ReleaseError(f"{where} column 15: '{flag}' is not a billable flag (1 = valid on a claim, 0 = header)")
     short, long_ = text[16:76].strip(), " ".join(text[77:].split())
@@ -154,7 +154,7 @@ def _codes_line(where: str, text: str) -> tuple[str, bool, str, None]:
     if len(text) < 9 or " " in code or text[7:8] not in (" ", ""):
         raise ReleaseError(f"{where}: a codes-file line is the code padded to 8 characters, then its description")
     if not CODE.match(code):
-        raise ReleaseError(f"{where} columns 1-7: '{code}' is not an ICD-10-CM code (letter, digit, then 1-5 letters or digits)")
+        raise ReleaseError(f"{where} columns 1-7: '{code}' is not an ICD-10-CM code (a letter, then 2-6 letters or digits)")
     if not desc:
         raise ReleaseError(f"{where}: code {code} has no description")
     return code, True, desc, None
