@@ -78,8 +78,9 @@ def full_fy2027(path: Path) -> None:
 
 
 def timed(cmd: list[str], env: dict) -> float:
+    """Wall time of one process, run from the tree it times (`python -m` puts the working folder first on sys.path)."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=bench_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.run(cmd, env=bench_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=env["PYTHONPATH"])
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd} failed: {proc.stderr.decode()[-500:]}")
@@ -91,7 +92,10 @@ def findings(tree: Path, home: Path) -> list[str]:
 
     out = subprocess.run([sys.executable, "-m", "claimkit", "check", "--json"], capture_output=True, text=True,
                          env=bench_env({"PYTHONPATH": str(tree), "CLAIMKIT_HOME": str(home)}), cwd=tree)
-    return sorted(f["rule"] for f in json.loads(out.stdout))
+    try:
+        return sorted(f["rule"] for f in json.loads(out.stdout))
+    except ValueError:
+        raise SystemExit(f"check --json in {tree} gave no JSON (exit {out.returncode}): {out.stderr[-800:]}") from None
 
 
 def main() -> None:

@@ -101,7 +101,7 @@ def test_import_cms_zip_then_again_changes_nothing(practice, home, cms):
     assert "not a release I recognize; read 301 codes, 241 billable, 60 headers (CR LF line ends" in out
     assert "Loaded ICD-10-CM FY2027 (2026-10-01 to 2027-09-30)" in out
     folder = home / "codes" / "icd10cm"
-    assert folder.stat().st_mode & 0o777 == 0o700
+    assert folder.stat().st_mode & 0o777 == folder.parent.stat().st_mode & 0o777 == 0o700
     assert {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()} == {
         "sets.json": 0o600, **{p.name: 0o600 for p in folder.glob("FY2027-*")}}
     before = snapshot_files(home)
@@ -257,7 +257,8 @@ def test_code_icd_is_a_hidden_alias_that_says_where_it_moved(cli):
 def test_icd_changes_names_the_affected_clients(practice, tmp_path):
     old = tmp_path / "icd10cm_order_2026.txt"
     old.write_bytes(order_file(fy2026_rows()))
-    practice.ok(f"codes icd-import {old}")
+    assert "Loaded ICD-10-CM FY2026 (2025-10-01 to 2026-09-30) in place of the shipped FY2026 (98,186 codes)" in practice.ok(
+        f"codes icd-import {old}").stdout
     new = tmp_path / "icd10cm-code-descriptions-2027.zip"
     new.write_bytes(cdc_zip(fy2027_rows()))
     practice.ok(f"codes icd-import {new}")

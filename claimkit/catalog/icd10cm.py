@@ -107,7 +107,7 @@ _CODE_LIKE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]{0,5}$")
 class CodeSet:
     """One fiscal year's codes: `get` answers from the index, the table is read for descriptions and search."""
 
-    __slots__ = ("info", "_index_loader", "_blob_loader", "_index", "_blob", "_lower", "_found")
+    __slots__ = ("info", "_index_loader", "_blob_loader", "_index", "_blob", "_lower", "_found", "_written")
 
     def __init__(self, info: Icd10CodeSet, index: Callable[[], bytes], blob: Callable[[], bytes]):
         self.info = info
@@ -116,6 +116,7 @@ class CodeSet:
         self._blob: bytes | None = None
         self._lower: str | None = None
         self._found: dict[str, Icd10 | None] = {}
+        self._written: dict[str, Icd10 | None] = {}  # as written ("F41.1") -> found: a check asks per session
 
     def __repr__(self) -> str:
         return f"CodeSet({self.info.key})"
@@ -148,7 +149,11 @@ class CodeSet:
 
     def lookup(self, code: str) -> Icd10 | None:
         """Like `get`, from any written form ("f41.1")."""
-        return self.get(normalize_icd10(code))
+        try:
+            return self._written[code]
+        except KeyError:
+            found = self._written[code] = self.get(normalize_icd10(code))
+            return found
 
     def description(self, code: str) -> str:
         blob = self.blob()
