@@ -15,12 +15,12 @@ ROUTES = {
     "session": ("sessions",), "payment": ("sessions",),
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
-    "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
+    "report": ("reports", "report_kpis"), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
     "appeal": ("appeal",), "import": ("imports",),
 }
 ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "appeal",
-       "imports")
+       "imports", "report_kpis")
 _loaded: set[str] = set()
 
 
