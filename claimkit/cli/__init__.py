@@ -16,9 +16,9 @@ ROUTES = {
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
-    "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "x12": ("x12",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety")
+ALL = ("records", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "reports", "safety")
 _loaded: set[str] = set()
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "no_remittance", "unmatched", "statement", "authorization")
 FILING_WARN_DAYS = 14
