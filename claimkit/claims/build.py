@@ -19,7 +19,6 @@ write the PDF) and records them (claims, claim lines, sessions marked billed) in
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
