@@ -16,9 +16,11 @@ ROUTES = {
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
-    "x12": ("x12",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "x12": ("x12", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "appeal": ("appeal",), "import": ("imports",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "reports", "safety")
+ALL = ("records", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "reports", "safety", "appeal",
+       "imports", "acks")
 _loaded: set[str] = set()
 
 

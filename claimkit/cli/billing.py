@@ -314,7 +314,7 @@ def calibrate(
 def claim_list(
     ctx: typer.Context,
     client: Optional[str] = Opt(None, "--client", help="Only this client's claims.", autocompletion=complete_client),
-    status: Optional[str] = Opt(None, "--status", help="Only claims with this status (billed, replaced, voided, ...)."),
+    status: Optional[str] = Opt(None, "--status", help="Only claims with this status (billed, accepted, rejected, paid, replaced, voided, ...)."),
     json_: bool = Opt(False, "--json", help="Print the claims as JSON."),
 ) -> None:
     """List claims, oldest first.
@@ -351,8 +351,11 @@ def claim_show(
 
     ws = workspace(ctx)
     row, snap = get_claim(ws, claim_id)
+    from claimkit.acks.history import timeline
+
+    events = timeline(ws.conn, row.id)
     if json_:
-        print_json({**row.as_json(), "snapshot": snap.to_data()})
+        print_json({**row.as_json(), "snapshot": snap.to_data(), "history": [e.as_json() for e in events]})
         return
     say(f"[bold]Claim {row.id}[/bold] · {row.client} · {snap.billed.payer.name} ({row.payer}) · {row.rank} · {row.status}")
     say(f"Created {row.created[:10]} · {row.pages} page{'s' if row.pages != 1 else ''} · total {dollars(row.total_charge)}"
@@ -371,6 +374,12 @@ def claim_show(
     table(None, ("Line", "Date", "POS", "CPT", "Mod", "Dx", "Units", "Charge", "Session"),
           [(ln.line_no, ln.date_from.isoformat(), ln.pos, ln.cpt, " ".join(ln.modifiers), ln.dx_pointers, ln.units,
             dollars(ln.charge), ln.session_id or "") for ln in snap.lines], right=("Units", "Charge"))
+    say("History:")
+    for e in events:
+        say(f"  {e.at[:10]}  {e.kind:<6} {e.status:<9} {e.detail}".rstrip(), markup=False)
+        if e.status == "rejected" and e.data.get("fix"):
+            say(f"{'':21}fix: {e.data['fix']}, then resend: claimkit x12 837p --claim {row.id} -o resend.837",
+                markup=False)
 
 
 @claim_app.command("correct")

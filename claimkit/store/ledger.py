@@ -217,8 +217,99 @@ CREATE INDEX postings_kind ON postings (kind, source, session_id);
 CREATE INDEX postings_report ON postings (client, kind, claim_id, session_id, date, amount_cents)
 """
 
+# v7: appeals of denied claims (appeals/), and a session's documented start and end times (HH:MM, optional)
+SCHEMA_V7 = """
+CREATE TABLE appeals (
+    id          INTEGER PRIMARY KEY,
+    claim_id    TEXT NOT NULL REFERENCES claims (id),
+    letter      INTEGER NOT NULL,
+    sent        TEXT NOT NULL,
+    deadline    TEXT,
+    reasons     TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL DEFAULT 'sent' CHECK (status = 'sent' OR status = 'lost' OR status = 'withdrawn'),
+    closed      TEXT,
+    last_remit  INTEGER NOT NULL DEFAULT 0,
+    file        TEXT NOT NULL DEFAULT '',
+    created     TEXT NOT NULL
+);
+CREATE INDEX appeals_claim ON appeals (claim_id);
+ALTER TABLE sessions ADD COLUMN start_time TEXT;
+ALTER TABLE sessions ADD COLUMN end_time TEXT
+"""
+
+# switching in from another tool: sessions billed by that tool (where and when, JSON) and the claims it sent (their
+# old CLM01, which the payer's 835 echoes)
+SCHEMA_SWITCHING = """
+ALTER TABLE sessions ADD COLUMN billed_elsewhere TEXT;
+ALTER TABLE claims ADD COLUMN external_id TEXT;
+CREATE INDEX claims_external ON claims (external_id) WHERE external_id IS NOT NULL
+"""
+
+# v9: what an 837P export remembers (ISA13, GS06, each ST02 and its segments, each claim's CLM and loop positions),
+# each claim's submission history, and returned-file items that matched nothing
+SCHEMA_V9 = """
+CREATE TABLE x12_exports (
+    id          INTEGER PRIMARY KEY,
+    file        TEXT NOT NULL,
+    isa13       TEXT NOT NULL,
+    gs06        TEXT NOT NULL,
+    usage       TEXT NOT NULL DEFAULT '',
+    claims      INTEGER NOT NULL,
+    ack_status  TEXT,
+    ack_at      TEXT,
+    created     TEXT NOT NULL
+);
+CREATE INDEX x12_exports_gs06 ON x12_exports (gs06);
+CREATE INDEX x12_exports_isa13 ON x12_exports (isa13);
+CREATE TABLE x12_export_transactions (
+    export_id   INTEGER NOT NULL REFERENCES x12_exports (id),
+    st02        TEXT NOT NULL,
+    segments    TEXT NOT NULL,
+    PRIMARY KEY (export_id, st02)
+);
+CREATE TABLE x12_export_claims (
+    export_id    INTEGER NOT NULL REFERENCES x12_exports (id),
+    claim_id     TEXT NOT NULL REFERENCES claims (id),
+    st02         TEXT NOT NULL,
+    clm_pos      INTEGER NOT NULL,
+    first_pos    INTEGER NOT NULL,
+    last_pos     INTEGER NOT NULL,
+    provider_pos INTEGER NOT NULL,
+    PRIMARY KEY (export_id, claim_id)
+);
+CREATE INDEX x12_export_claims_claim ON x12_export_claims (claim_id);
+CREATE TABLE claim_events (
+    id          INTEGER PRIMARY KEY,
+    claim_id    TEXT NOT NULL REFERENCES claims (id),
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT '',
+    source      TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT '',
+    file        TEXT NOT NULL DEFAULT '',
+    control     TEXT NOT NULL DEFAULT '',
+    import_id   INTEGER REFERENCES imports (id),
+    data        TEXT NOT NULL DEFAULT '{}',
+    created     TEXT NOT NULL
+);
+CREATE INDEX claim_events_claim ON claim_events (claim_id, id);
+CREATE INDEX claim_events_kind ON claim_events (kind, status);
+CREATE TABLE x12_unmatched (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER REFERENCES imports (id),
+    kind        TEXT NOT NULL,
+    reference   TEXT NOT NULL,
+    detail      TEXT NOT NULL,
+    data        TEXT NOT NULL DEFAULT '{}',
+    status      TEXT NOT NULL DEFAULT 'open',
+    created     TEXT NOT NULL
+)
+"""
+
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
-                                                                 SCHEMA_V6]
+                                                                 SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
+                                                                 SCHEMA_V9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
