@@ -194,14 +194,15 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
     One of: `claim_ids` (existing claims, as they were built), `sessions` (unbilled sessions become new claims) or
     `secondary_of` (primary claim ids whose remittance is posted: new claims to the secondary payer)."""
     from claimkit.claims import build, followup
-    from claimkit.store.home import write_output
-    from claimkit.store.ledger import next_counter, now_iso
     from claimkit.claims.x12_837p import write_837p
+    from claimkit.store.ledger import next_counter, now_iso
+    from claimkit.store.scratch import PendingOutput
 
     if sum(bool(x) for x in (claim_ids, sessions, secondary_of)) != 1:
         raise ClaimkitError("nothing to send: choose claims, sessions or primary claims for the secondary payer")
     edi_settings(ws.practice.edi)  # a missing setting fails before anything is built
     result = Export(out, test=test)
+    pending = PendingOutput(ws.home, out)  # the file appears under its name only after the claims are recorded sent
 
     layout = {}
 
@@ -216,7 +217,7 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
         env = envelope(ws, control, test, when)
         text = write_837p(ready, env)
         layout["x"] = layout_of(text)  # what a 999 will point at: control numbers and segment positions
-        write_output(out, text.encode("ascii", "replace"))
+        pending.write(text.encode("ascii", "replace"))
         result.control, result.claims, result.usage, result.written = control, ready, env.usage, True
         return str(out)
 
@@ -255,10 +256,7 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
         else:
             build.issue_claims(ws, lambda conn: build.build_claims(ws, sessions, conn=conn), emit, after=mark_sent)
     except BaseException:
-        if result.written:  # the ledger rolled back: take the file back too
-            try:
-                out.unlink()
-            except OSError:
-                pass
+        pending.discard()  # the ledger rolled back: no file of unrecorded claims
         raise
+    pending.publish()
     return result

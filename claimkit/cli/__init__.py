@@ -14,12 +14,12 @@ ROUTES = {
     "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("records",),
     "session": ("sessions",), "payment": ("sessions",),
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
-    "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
+    "era": ("receivables",), "eob": ("receivables",), "codes": ("codes", "codes_icd"), "code": ("codes_icd",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("x12", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
     "appeal": ("appeal",), "import": ("imports",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "reports", "safety", "appeal",
+ALL = ("records", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
        "imports", "acks")
 _loaded: set[str] = set()
 

@@ -333,12 +333,10 @@ def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     try:
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.DatabaseError as exc:
+        _use_wal(conn, path)
+    except BaseException:
         conn.close()
-        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({exc}); restore it from a backup") from None
+        raise
     conn.execute("PRAGMA synchronous = NORMAL")
     _fix_modes(home)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -350,6 +348,43 @@ def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
     if version < SCHEMA_VERSION:
         migrate(home, conn, version)
     return conn
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch the ledger to WAL (a restored or old ledger is in rollback-journal mode). Two connections switching at
+    once deadlock and one gets SQLITE_BUSY at once, without the busy handler: that is retried, never called damage;
+    'restore it from a backup' is said only when SQLite's integrity check fails."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                break
+            if time.monotonic() >= deadline:
+                raise ClaimkitError("the ledger is busy with another claimkit command; wait for it to finish and run this again") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        except sqlite3.DatabaseError:
+            break
+    try:
+        damaged = conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
+        detail = "it fails SQLite's integrity check"
+    except sqlite3.DatabaseError as exc:
+        damaged, detail = True, str(exc)
+    if damaged:
+        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({detail}); restore it from a backup")
+    raise ClaimkitError(f"{path} could not be opened; run 'claimkit doctor' and try again")
 
 
 def _fix_modes(home: Path) -> None:
