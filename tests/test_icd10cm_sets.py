@@ -206,8 +206,8 @@ def test_a_code_added_in_an_unloaded_year_says_to_load_it(practice):
 
 def test_a_claim_with_lines_on_both_sides_uses_each_lines_date(practice, cms, home):
     from claimkit.checks import check_claim_snapshot
-    from claimkit.claims import build_claims, select_sessions
-    from claimkit.workspace import Workspace
+    from claimkit.claims.build import build_claims, select_sessions
+    from claimkit.store.workspace import Workspace
 
     _client(practice, "ana", "F41.8", 1)
     for day in ("2026-09-28", "2026-10-05"):
@@ -289,7 +289,7 @@ def test_icd_changes_names_the_affected_clients(practice, tmp_path):
 
 def test_todo_in_september_and_for_sessions_in_a_year_with_no_set(practice, home, cms):
     from claimkit.reports.todo import todo
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     _client(practice, "ana", "F41.1", 1)
     practice.ok("session add ana --date 2026-10-02 --cpt 90837 --minutes 55 --dx F41.1")

@@ -2,7 +2,7 @@
 
 `build_superbill` gathers a client's sessions in a date range (not void, not on an insurance claim) with the
 project's own short CPT labels, ICD-10-CM descriptions, fees and what the client paid; the PDF is drawn by
-claimkit.render.superbill. Reading only: a superbill records nothing in the ledger.
+claimkit.forms.superbill. Reading only: a superbill records nothing in the ledger.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from claimkit.claims import _billing, _client_person, _rendering
+from claimkit.claims.build import _billing, _client_person, _rendering
 from claimkit.core.entries import SnapPerson, SnapProvider
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, from_cents
-from claimkit.sessions import list_sessions
-from claimkit.workspace import Workspace
+from claimkit.sessions.sessions import list_sessions
+from claimkit.store.workspace import Workspace
 
 
 @dataclass(frozen=True)
