@@ -2,7 +2,7 @@
 
 The scenario (`scenario` below; test_statement.py and test_todo.py use it too) is built the way the therapist
 builds it: clients and sessions through the CLI; claims, claim lines and remittance postings are written with SQL
-in the shapes of docs/architecture.md (claims.py/posting.py record the same rows).
+in the shapes of docs/architecture.md (claims/ and posting.py record the same rows).
 
     cole  copay 25 (acme): copays collected at 4 sessions; claim CK00001 (3 lines) paid by an ERA on 04-10, whose
           90834 line is reversed and corrected (allowed 90, under the 95 contract) on 04-24; CK00006 (04-20)
@@ -406,7 +406,7 @@ def test_writeoff_rules(scenario, home):
 # --- with the claims and postings claimkit itself writes -------------------------------------------------------
 
 def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
-    """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims.py, posting.py)."""
+    """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims/, posting.py)."""
     pytest.importorskip("claimkit.posting")
     from datetime import date, timedelta
 

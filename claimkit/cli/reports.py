@@ -344,7 +344,7 @@ def statement_render(
         say(f"No client owes anything on {day}: no statements written.")
         return
     statements = [build_statement(ws, cid, day, since) for cid in ids]
-    from claimkit.render.statement import render_statements
+    from claimkit.forms.statement import render_statements
 
     written: list[str] = []
     if output is not None or (dir_ is None and len(statements) == 1):
@@ -417,7 +417,7 @@ def _demo_todo(ctx: typer.Context, demo) -> None:
 def _demo_statement(ctx: typer.Context, demo) -> None:
     from claimkit.reports.balances import balances
     from claimkit.reports.statements import build_statement, issue_statements
-    from claimkit.render.statement import render_statements
+    from claimkit.forms.statement import render_statements
 
     ws = workspace(ctx)
     owing = sorted((r for r in balances(ws).clients if r.balance > 0), key=lambda r: -r.balance)

@@ -19,7 +19,7 @@ from datetime import date
 
 from claimkit.core.money import to_cents
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, money
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 CLAIMS_SQL = f"""
 WITH cl AS (SELECT id, payer, substr(created, 1, 10) AS billed, total_cents FROM claims WHERE frequency != '8'),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
 KINDS += ("gfe_missing", "gfe_expiring", "gfe_scope", "gfe_over")
