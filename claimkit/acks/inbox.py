@@ -105,6 +105,11 @@ class _Era:
     """The era importer's result with the door's one-line summary."""
 
     result: Any
+    kind: str = "835"
+
+    @property
+    def already(self) -> str:
+        return self.result.already or ""
 
     @property
     def summary(self) -> str:
