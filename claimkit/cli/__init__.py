@@ -20,10 +20,10 @@ ROUTES = {
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes", "codes_icd"), "code": ("codes_icd",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
-    "appeal": ("appeal",), "import": ("imports",),
+    "appeal": ("appeal",), "import": ("imports",), "gfe": ("gfe",),
 }
 ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
-       "imports", "acks")
+       "imports", "acks", "gfe")
 _loaded: set[str] = set()
 
 

@@ -10,7 +10,8 @@
 - statement: client balances with a part over 30 days old (by date of service) and no statement in 30 days;
 - authorization: authorizations ending within 30 days or with 2 visits or fewer left;
 - code_set: in September, next year's ICD-10-CM set (in force October 1) and how to load it; sessions dated where
-  no loaded set is in force.
+  no loaded set is in force;
+- gfe_missing, gfe_expiring, gfe_scope, gfe_over: Good Faith Estimates (claimkit/gfe/watch.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, ow
 from claimkit.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
+KINDS += ("gfe_missing", "gfe_expiring", "gfe_scope", "gfe_over")
 FILING_WARN_DAYS = 14
 STATEMENT_DAYS = 30
 AUTH_WARN_DAYS = 30
@@ -310,7 +312,9 @@ def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -
     unanswered = _unanswered(ws, day)
     items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
              + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day))
-    return items + _code_sets(ws, day)
+    from claimkit.gfe.watch import todo_items as gfe_items
+
+    return items + _code_sets(ws, day) + gfe_items(ws, day)
 
 
 def _code_sets(ws: Workspace, today: date) -> list[TodoItem]:
