@@ -18,12 +18,12 @@ ROUTES = {
     "session": ("sessions",), "payment": ("sessions",),
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes", "codes_icd"), "code": ("codes_icd",),
-    "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
-    "x12": ("edi", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "report": ("reports", "report_kpis"), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
+    "x12": ("x12", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
     "appeal": ("appeal",), "import": ("imports",), "gfe": ("gfe",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
-       "imports", "acks", "gfe")
+ALL = ("records", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
+       "imports", "acks", "gfe", "report_kpis")
 _loaded: set[str] = set()
 
 

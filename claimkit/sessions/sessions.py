@@ -12,7 +12,7 @@ from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import ZERO, from_cents, to_cents
 from claimkit.core.records import Client, Policy, normalize_cpt, normalize_dx, normalize_modifier
 from claimkit.store.ledger import now_iso
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 TELEHEALTH_POS = ("02", "10")
 METHODS = ("cash", "card", "check", "other")
