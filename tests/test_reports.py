@@ -364,7 +364,8 @@ def test_payer_scorecard(scenario):
     cpt = {c["cpt"]: c for c in acme.pop("cpt")}
     assert acme == {"payer": "acme", "name": "Acme Test Health", "claims": 6, "billed": "1790.00", "paid": "407.00",
                     "avg_days_to_pay": 20.0, "claims_paid": 2, "claims_adjudicated": 5, "claims_denied": 2,
-                    "denial_rate": 0.4}
+                    "denial_rate": 0.4, "claims_acknowledged": 0, "claims_clean": 0, "clean_claim_rate": None,
+                    "rejections": 0}
     assert cpt["90791"] == {"cpt": "90791", "lines": 1, "avg_allowed": "130.00", "min_allowed": "130.00",
                             "contracted": "140.00", "underpaid_lines": 1, "underpaid": "10.00", "flag": "underpaid"}
     assert cpt["90834"]["avg_allowed"] == "90.00" and cpt["90834"]["underpaid"] == "5.00"
