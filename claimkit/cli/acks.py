@@ -33,13 +33,13 @@ def x12_import(
     from claimkit.acks.inbox import files_of, import_one, importers, is_refused, ordered
 
     ws = workspace(ctx)
-    files = ordered(files_of(list(paths)))
-    if not files:
+    found = files_of(list(paths))
+    if not found:
         raise ClaimkitError(f"{paths[0]}: the folder holds no files")
     table_ = importers()
     results = []
-    for path in files:
-        r = import_one(ws, path, dry_run=dry_run, table=table_)
+    for path, detected in ordered(found):
+        r = import_one(ws, path, dry_run=dry_run, table=table_, detected=detected)
         results.append((path, r))
         if not json_:
             line = f"{path.name}: {r.summary}"
