@@ -557,7 +557,20 @@ CASES = [
     Case("icd-indicator", "21", ("'9'", "0"),
          lambda h: h.snap_hits("icd-indicator", h.snap(h.session(), icd_indicator="9")),
          lambda h: h.snap_hits("icd-indicator", h.snap(h.session()))),
+    # --- Good Faith Estimates (gfe.py) ---
+    Case("gfe-missing", "24F", ("90837", "2026-09-14", "self-pay", "Good Faith Estimate"),
+         lambda h: (h.new_client("solo", policy={}), h.session("solo"), h.hits("gfe-missing"))[-1],
+         lambda h: (h.new_client("solo", policy={}), h.session("solo"), given_gfe(h, "solo", DOS - timedelta(days=7)),
+                    h.session(), h.hits("gfe-missing"))[-1]),
 ]
+
+
+def given_gfe(h: Home, client: str, start: date) -> None:
+    """An estimate for `client` from `start`, given a week before it (scheduled that day)."""
+    from claimkit.gfe.service import GfeRequest, create_gfe
+
+    day = start - timedelta(days=7)
+    create_gfe(h.ws(), GfeRequest(client=client, cpts=[("90837", None)], start=start, scheduled=day), today=day)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
