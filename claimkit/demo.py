@@ -16,9 +16,9 @@ from pathlib import Path
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client
 from claimkit.resources import examples_dir
-from claimkit.sessions import Added, NewSession, add_session
+from claimkit.sessions.sessions import Added, NewSession, add_session
 from claimkit.store import files, home as homes, ledger
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 ANCHOR = date(2026, 11, 20)
 
@@ -111,7 +111,7 @@ def remittances(ws: Workspace, paid_on: date) -> list[str]:
     import json
 
     from claimkit.core import estimate as est
-    from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
     practice = ws.practice
     rows = ws.conn.execute("SELECT id, client, payer, snapshot FROM claims WHERE rank = 'primary' ORDER BY id").fetchall()

@@ -5,7 +5,7 @@ same way): the envelope, submitter and receiver, billing provider, subscriber, p
 REF, HI, AMT, DTP onset/accident/LMP), pay-to address, referring, ordering and supervising providers, rendering
 and facility providers, other payers (2320/2330 with their adjudication) and service
 lines (SV1, DTP*472, REF*6R, 2430 SVD/CAS/DTP*573). Loops are told apart by their leading segment and entity
-code, not by a full map: it is a reader for values, not a validator (that is `validate.py` and pyx12).
+code, not by a full map: it is a reader for values, not a validator (that is `validate_837p.py` and pyx12).
 Pure: text or bytes in, dataclasses out.
 """
 
@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from claimkit.x12.elements import date8 as _date
+from claimkit.x12.elements import decimal_or_none as _num
+from claimkit.x12.elements import element as _el
 from claimkit.x12.segments import SegmentReader
-from claimkit.x12.segments import decimal_or_none as _num
-from claimkit.x12.segments import element as _el
 
 
 @dataclass
@@ -183,13 +184,6 @@ class File837:
             if c.claim_id == claim_id:
                 return c
         raise KeyError(claim_id)
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8 else None
-    except ValueError:
-        return None
 
 
 def _party(els: list[str]) -> Party:
