@@ -152,7 +152,7 @@ def test_pdf_charts_read_back(ledger, tmp_path):
 
 def test_clean_claim_rate_from_the_acknowledgement_history(ledger):
     from claimkit.acks.history import add_event
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     ws = Workspace(ledger.home)
     with ws.transaction() as conn:
