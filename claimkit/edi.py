@@ -42,6 +42,7 @@ EDI_OPTIONAL = {
     "gs_sender_id": "GS02 when it differs from the ISA sender id",
     "gs_receiver_id": "GS03 when it differs from the ISA receiver id",
     "ack_requested": "1 to ask for a TA1 acknowledgment (ISA14), default 0",
+    "eligibility_service_types": "service types a 270 eligibility inquiry asks about (EQ01), e.g. \"MH\" or \"MH, CF\"",
 }
 _HOW = "add it under [edi] in practice.toml ('claimkit practice edit'; see docs/clearinghouse.md)"
 _ID = re.compile(r"[A-Za-z0-9 ]+")

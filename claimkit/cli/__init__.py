@@ -11,14 +11,15 @@ import sys
 
 # first word on the command line -> command modules that define it
 ROUTES = {
-    "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("records",),
+    "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("records", "eligibility"),
     "session": ("sessions",), "payment": ("sessions",),
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "eligibility": ("eligibility",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety")
+ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "eligibility")
 _loaded: set[str] = set()
 
 
