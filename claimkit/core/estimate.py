@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from claimkit.core.lightclass import lightclass
 from claimkit.core.money import ZERO, percent_of
 from claimkit.core.records import Policy
 
@@ -39,7 +40,7 @@ class Adjudicated:
     total: Decimal = ZERO
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Basis:
     """What the latest 271 said about the plan year (None: it did not say), and what the ledger applied since."""
 

@@ -11,16 +11,17 @@ the estimate of `session add` reads it).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, field, fields
 from datetime import date
 from decimal import Decimal
 
+from claimkit.core.lightclass import lightclass
 from claimkit.eligibility.codes import MH_PREFERENCE
 
 HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Figures:
     """Cost sharing for one network status."""
 
@@ -43,7 +44,7 @@ class Figures:
         return any(getattr(self, f.name) is not None for f in fields(self))
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Contact:
     kind: str  # carve-out (EB*U) | other payer (EB*R)
     name: str
@@ -52,7 +53,7 @@ class Contact:
     service_types: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Snapshot:
     """What one 271 said about one member, as of its date."""
 

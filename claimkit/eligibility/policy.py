@@ -6,40 +6,52 @@ Light (sqlite3 and the snapshot records): `session add` and `session list` read 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from claimkit.core.estimate import Basis
 from claimkit.core.money import from_cents
-from claimkit.eligibility.store import Stored, latest
+
+if TYPE_CHECKING:  # pragma: no cover
+    from claimkit.eligibility.store import Stored
 
 ZERO = Decimal("0.00")
 
 
 def estimate_bases(conn: sqlite3.Connection, client: str | None = None) -> dict[tuple[str, str], Basis]:
     """(client, payer) -> the estimate basis of its latest 271: in-network deductible and out-of-pocket, total and
-    remaining on the 271's date, and what remittances posted since for sessions dated before it."""
-    snaps = latest(conn, [client] if client is not None else None)
+    remaining on the 271's date, and what remittances posted since for sessions dated before it. Reads the stored
+    JSON directly (no snapshot records): `session add` pays for this."""
+    sql = "SELECT client, payer, as_of, data FROM benefits" + (" WHERE client = ?" if client is not None else "")
+    try:
+        rows = conn.execute(sql + " ORDER BY as_of, id", [client] if client is not None else []).fetchall()
+    except sqlite3.OperationalError:  # a ledger from before eligibility
+        return {}
+    newest = {(r[0], r[1]): r for r in rows}
     out: dict[tuple[str, str], Basis] = {}
-    for key, stored in snaps.items():
-        f = stored.snapshot.in_network
-        if f.deductible_left is None and f.oop_left is None:
+    for (cid, payer), (_, _, as_of, data) in newest.items():
+        f = json.loads(data).get("in_network") or {}
+        if f.get("deductible_left") is None and f.get("oop_left") is None:
             continue
-        ded, oop = _applied_before(conn, stored)
-        out[key] = Basis(stored.as_of, f.deductible, f.deductible_left, f.oop_max, f.oop_left, ded, oop)
+        day = date.fromisoformat(as_of)
+        ded, oop = _applied_before(conn, cid, payer, day)
+        num = {k: (Decimal(f[k]) if f.get(k) is not None else None) for k in ("deductible", "deductible_left", "oop_max", "oop_left")}
+        out[(cid, payer)] = Basis(day, num["deductible"], num["deductible_left"], num["oop_max"], num["oop_left"], ded, oop)
     return out
 
 
-def _applied_before(conn: sqlite3.Connection, stored: Stored) -> tuple[Decimal, Decimal]:
+def _applied_before(conn: sqlite3.Connection, client: str, payer: str, as_of: date) -> tuple[Decimal, Decimal]:
     """The deductible and the client's share posted by remittances after the 271's date for sessions before it
     (the payer had not counted them when it answered)."""
     row = conn.execute(
         "SELECT COALESCE(SUM(CASE WHEN p.reason = 'deductible' THEN p.amount_cents ELSE 0 END), 0),"
         " COALESCE(SUM(p.amount_cents), 0) FROM postings p JOIN sessions s ON s.id = p.session_id"
         " WHERE p.kind = 'patient_resp' AND p.source IN ('era', 'eob') AND p.client = ? AND p.payer = ?"
-        " AND p.date > ? AND s.date < ?",
-        (stored.client, stored.payer, stored.as_of.isoformat(), stored.as_of.isoformat())).fetchone()
+        " AND p.date > ? AND s.date < ?", (client, payer, as_of.isoformat(), as_of.isoformat())).fetchone()
     return from_cents(row[0]), from_cents(row[1])
 
 
@@ -53,7 +65,7 @@ class Change:
     same: bool = False  # the file already says it
 
 
-def compare(policy, stored: Stored) -> list[Change]:
+def compare(policy, stored: "Stored") -> list[Change]:
     """The policy's cost sharing beside the 271's (in network), one row per value the 271 gives."""
     import re
 

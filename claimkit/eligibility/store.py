@@ -6,13 +6,13 @@ Light on purpose (sqlite3 and json only): the estimate of `session add` and the 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
 
+from claimkit.core.lightclass import lightclass
 from claimkit.eligibility.benefits import Snapshot
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Stored:
     id: int
     client: str
