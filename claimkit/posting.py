@@ -172,6 +172,8 @@ class _Claims:
     and providers) is as large again as its lines or larger."""
 
     SQL = "SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines FROM claims WHERE id "
+    BY_EXTERNAL = ("SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines, external_id"
+                   " FROM claims WHERE status NOT IN ('replaced', 'voided') AND external_id ")
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -188,6 +190,9 @@ class _Claims:
             self._rows.update(dict.fromkeys(chunk))
             for row in self.conn.execute(self.SQL + f"IN ({','.join('?' * len(chunk))})", chunk):
                 self._rows[row["id"]] = row
+            rest = [i for i in chunk if self._rows[i] is None]  # a claim brought over from another tool: its old CLM01
+            for row in self.conn.execute(self.BY_EXTERNAL + f"IN ({','.join('?' * len(rest))})", rest) if rest else ():
+                self._rows[row["external_id"]] = row
 
     def found(self) -> list[str]:
         """The ids of the prefetched claims that exist."""
@@ -197,7 +202,8 @@ class _Claims:
         try:
             return self._rows[claim_id]
         except KeyError:
-            return self.conn.execute(self.SQL + "= ?", (claim_id,)).fetchone()
+            return (self.conn.execute(self.SQL + "= ?", (claim_id,)).fetchone()
+                    or self.conn.execute(self.BY_EXTERNAL + "= ?", (claim_id,)).fetchone())
 
     def lines(self, claim_id: str) -> list[dict]:
         """The claim's snapshot lines (line_no, session_id, date_from, cpt, modifiers, charge, line_control)."""

@@ -119,6 +119,40 @@ def add_payer(ws: Workspace, values: dict[str, Any]) -> Payer:
     return payer
 
 
+PAYER_ADDRESS = ("street", "street2", "city", "state", "zip")
+
+
+def edit_payer(ws: Workspace, payer_id: str, changes: dict[str, Any]) -> Payer:
+    """Change a payer's settings: the whole payer is validated before payers.toml is rewritten (atomically), so
+    one bad value changes nothing. `changes` holds setting -> value; address parts by their own names; a value of
+    None for `appeal_days` goes back to the payer type's default."""
+    payer = ws.payer(payer_id)
+    if not changes:
+        raise ClaimkitError(f"payer edit {payer_id}: give at least one setting to change (see 'claimkit payer edit --help')")
+    if "name" in changes and not str(changes["name"]).strip():
+        raise ClaimkitError("payer edit --name: give the payer's name as it goes on the claim (it cannot be blank)")
+    data = payer.to_data()
+    address = dict(data.get("address") or {})
+    for key, value in changes.items():
+        if key in PAYER_ADDRESS:
+            address[key] = value.upper() if key == "state" else value
+        elif key == "appeal_days" and value is None:
+            data.pop("appeal_days", None)
+        else:
+            data[key] = value
+    data["address"] = address
+    data = {k: v for k, v in data.items() if v is not None}
+    updated = model(Payer, data, "payer edit")
+    with ws.lock():
+        payers = files.load_payers(ws.home)
+        if payer_id not in payers:
+            raise ClaimkitError(f"payer '{payer_id}' was removed from payers.toml meanwhile; nothing changed")
+        payers[payer_id] = updated
+        files.save_payers(ws.home, payers)
+    ws.forget()
+    return updated
+
+
 def set_rate(ws: Workspace, payer_id: str, cpt: str, amount: Decimal, modifier: str | None = None) -> Payer:
     payer = ws.payer(payer_id)
     try:

@@ -112,8 +112,40 @@ def _row(r: sqlite3.Row, claim_id: str | None = None) -> SessionRow:
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A session with everything claimkit fills in, checked and ready to insert."""
+
+    client: str
+    day: date
+    cpt: str
+    units: int
+    minutes: int | None
+    modifiers: tuple[str, ...]
+    pos: str
+    dx: tuple[str, ...]
+    fee: Decimal
+    payer: str | None  # the payer billed (copay/coinsurance policies), None for self-pay and out-of-network
+    allowed: Decimal | None
+    cost_sharing: str
+    note: str
+    paid: Decimal | None
+    method: str
+    notes: tuple[str, ...]
+    payer_name: str | None
+
+
 def add_session(ws: Workspace, new: NewSession) -> Added:
     """Fill in what can be known (fee, dx, POS, payer, allowed, telehealth modifier) and record the charge."""
+    prepared = prepare_session(ws, new)
+    with ws.transaction() as conn:
+        sid = insert_session(conn, prepared)
+    row = get_session(ws, sid, with_estimate=True)
+    return Added(row, list(prepared.notes), prepared.payer_name)
+
+
+def prepare_session(ws: Workspace, new: NewSession) -> Prepared:
+    """Check a new session and fill in its fee, diagnoses, place of service, payer, allowed amount and modifiers."""
     client = ws.client(new.client)
     practice = ws.practice
     try:
@@ -164,22 +196,35 @@ def add_session(ws: Workspace, new: NewSession) -> Added:
     if new.paid is not None and new.method not in METHODS:
         raise ClaimkitError(f"--method '{new.method}': use one of {', '.join(METHODS)}")
     billed_payer = payer.id if (payer is not None and cost_sharing in ("copay", "coinsurance")) else None
-    with ws.transaction() as conn:
-        cur = conn.execute(
-            "INSERT INTO sessions (client, date, cpt, units, minutes, modifiers, pos, dx, fee_cents, payer, allowed_cents,"
-            " cost_sharing, note, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (client.id, new.day.isoformat(), cpt, new.units, new.minutes, ",".join(modifiers), pos, ",".join(dx),
-             to_cents(fee), billed_payer, None if allowed is None else to_cents(allowed), cost_sharing or "self_pay",
-             new.note, now_iso()),
-        )
-        sid = cur.lastrowid
-        _post(conn, new.day, client.id, sid, billed_payer, "charge", "", fee, "session")
-        if billed_payer is None:
-            _post(conn, new.day, client.id, sid, None, "patient_resp", "self_pay", fee, "session")
-        if new.paid is not None and new.paid > 0:
-            _post(conn, new.day, client.id, sid, None, "patient_paid", new.method, new.paid, "session")
-    row = get_session(ws, sid, with_estimate=True)
-    return Added(row, notes, payer.name if payer else None)
+    return Prepared(client.id, new.day, cpt, new.units, new.minutes, tuple(modifiers), pos, tuple(dx), fee, billed_payer,
+                    allowed, cost_sharing or "self_pay", new.note, new.paid, new.method, tuple(notes),
+                    payer.name if payer else None)
+
+
+def insert_session(conn: sqlite3.Connection, p: Prepared, *, billed_elsewhere: str | None = None,
+                   source: str = "session") -> int:
+    """Insert a prepared session and post its charge (and a self-pay client's share, and a payment made at it).
+
+    A session billed elsewhere (`billed_elsewhere`: where and when, as JSON; history brought over from another
+    tool) is recorded as billed and posts nothing: its money stayed in that tool, and what was still owed comes
+    over as an opening balance."""
+    status = "billed" if billed_elsewhere else "unbilled"
+    cur = conn.execute(
+        "INSERT INTO sessions (client, date, cpt, units, minutes, modifiers, pos, dx, fee_cents, payer, allowed_cents,"
+        " cost_sharing, note, status, billed_elsewhere, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (p.client, p.day.isoformat(), p.cpt, p.units, p.minutes, ",".join(p.modifiers), p.pos, ",".join(p.dx),
+         to_cents(p.fee), p.payer, None if p.allowed is None else to_cents(p.allowed), p.cost_sharing, p.note, status,
+         billed_elsewhere, now_iso()),
+    )
+    sid = cur.lastrowid
+    if billed_elsewhere:
+        return sid
+    _post(conn, p.day, p.client, sid, p.payer, "charge", "", p.fee, source)
+    if p.payer is None:
+        _post(conn, p.day, p.client, sid, None, "patient_resp", "self_pay", p.fee, source)
+    if p.paid is not None and p.paid > 0:
+        _post(conn, p.day, p.client, sid, None, "patient_paid", p.method, p.paid, source)
+    return sid
 
 
 def _post(conn: sqlite3.Connection, day: date, client: str | None, session_id: int | None, payer: str | None,

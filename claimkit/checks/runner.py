@@ -142,6 +142,9 @@ class _Run:
         self.broken_clients: set[str] = set()
         self.memo: dict = {}
         self._base: dict | None = None
+        from claimkit.catalog.icd10cm import home_folder, home_sets
+
+        self.codesets = home_sets(home_folder(ws.home))  # reads nothing until a diagnosis is looked up
 
     @property
     def ok(self) -> bool:
@@ -153,7 +156,8 @@ class _Run:
         base = self._base
         if base is None:
             base = self._base = dict(Context(today=self.today, practice=self.practice, payers=self.payers or {},
-                                             clients=self.clients, memo=self.memo, benefits=_Benefits(self.ws)).__dict__)
+                                             clients=self.clients, memo=self.memo,
+                                             codesets=self.codesets, benefits=_Benefits(self.ws)).__dict__)
         ctx = object.__new__(Context)
         d = ctx.__dict__
         d.update(base)

@@ -17,9 +17,10 @@ ROUTES = {
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
-    "eligibility": ("eligibility",),
+    "appeal": ("appeal",), "import": ("imports",), "eligibility": ("eligibility",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "eligibility")
+ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "appeal",
+       "imports", "eligibility")
 _loaded: set[str] = set()
 
 

@@ -186,6 +186,9 @@ def payer_add(
     telehealth_pos: str = Opt("10", "--telehealth-pos", help="02|10: place of service for telehealth."),
     requires_taxonomy: bool = Opt(False, "--requires-taxonomy", help="Payer wants the taxonomy code (33b/24J)."),
     requires_auth: bool = Opt(False, "--requires-auth", help="Payer requires prior authorization (box 23)."),
+    phone: Optional[str] = Opt(None, "--phone", help="Provider services phone (shown on the work list)."),
+    box29: bool = Opt(False, "--box29-includes-patient-paid", help="Box 29 (amount paid) includes what the client paid."),
+    appeal_days: Optional[int] = Opt(None, "--appeal-days", help="Days after a denial to appeal (default: Medicare 120, others 180)."),
 ) -> None:
     """Add an insurance payer.
 
@@ -205,8 +208,66 @@ def payer_add(
     payer = add_payer(ws, {"id": payer_id, "name": name, "payer_id": edi_id, "type": type_, "address": addr or None,
                            "timely_filing_days": timely_filing_days,
                            "telehealth_modifier": "none" if telehealth_modifier.lower() == "none" else telehealth_modifier.upper(),
-                           "telehealth_pos": telehealth_pos, "requires_taxonomy": requires_taxonomy, "requires_auth": requires_auth})
+                           "telehealth_pos": telehealth_pos, "requires_taxonomy": requires_taxonomy, "requires_auth": requires_auth,
+                           "phone": phone, "box29_includes_patient_paid": box29, "appeal_days": appeal_days})
     say(f"Added payer {payer.id}: {payer.name}. Next: claimkit payer rate set {payer.id} CPT AMOUNT")
+
+
+@payer_app.command("edit")
+def payer_edit(
+    ctx: typer.Context,
+    payer_id: str = typer.Argument(..., metavar="PAYER", help="The payer's id.", autocompletion=complete_payer),
+    name: Optional[str] = Opt(None, "--name", help="Payer name as on the claim."),
+    edi_id: Optional[str] = Opt(None, "--payer-id", help="Electronic payer ID (for 837P/ERA)."),
+    type_: Optional[str] = Opt(None, "--type", help="commercial|medicare|medicaid|tricare|champva|group|feca|other (box 1)."),
+    address: Optional[str] = Opt(None, "--address", help="Claims mailing address: street."),
+    address2: Optional[str] = Opt(None, "--address2", help="Second address line (suite, PO box); '' clears it."),
+    city: Optional[str] = Opt(None, "--city"),
+    state_: Optional[str] = Opt(None, "--state", help="Two-letter state code."),
+    zip_: Optional[str] = Opt(None, "--zip", help="ZIP or ZIP+4."),
+    phone: Optional[str] = Opt(None, "--phone", help="Provider services phone; '' clears it."),
+    timely_filing_days: Optional[int] = Opt(None, "--timely-filing-days", help="Days after the session a claim may be filed."),
+    telehealth_modifier: Optional[str] = Opt(None, "--telehealth-modifier", help="95|GT|93|none: added to telehealth sessions."),
+    telehealth_pos: Optional[str] = Opt(None, "--telehealth-pos", help="02|10: place of service for telehealth."),
+    requires_taxonomy: Optional[bool] = Opt(None, "--requires-taxonomy/--no-requires-taxonomy", help="Payer wants the taxonomy code (33b/24J)."),
+    requires_auth: Optional[bool] = Opt(None, "--requires-auth/--no-requires-auth", help="Payer requires prior authorization (box 23)."),
+    box29: Optional[bool] = Opt(None, "--box29-includes-patient-paid/--no-box29-includes-patient-paid",
+                                help="Box 29 (amount paid) includes what the client paid."),
+    appeal_days: Optional[str] = Opt(None, "--appeal-days", help="Days after a denial to appeal, or 'default' (Medicare 120, others 180)."),
+) -> None:
+    """Change a payer's settings; only the options given change. The payer is checked as a whole before payers.toml
+    is rewritten, so a bad value changes nothing.
+
+    Example: claimkit payer edit acme --appeal-days 65 --timely-filing-days 90 --no-requires-taxonomy
+    """
+    from claimkit.appeals.deadlines import appeal_window, window_source
+    from claimkit.practice import edit_payer
+
+    changes: dict = {"name": name, "payer_id": edi_id, "street": address, "street2": address2, "city": city,
+                     "state": state_, "zip": zip_, "phone": phone, "timely_filing_days": timely_filing_days,
+                     "telehealth_pos": telehealth_pos, "requires_taxonomy": requires_taxonomy,
+                     "requires_auth": requires_auth, "box29_includes_patient_paid": box29}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if type_ is not None:
+        if type_ not in PAYER_TYPES:
+            raise ClaimkitError(f"--type '{type_}': use one of {', '.join(PAYER_TYPES)}")
+        changes["type"] = type_
+    if telehealth_modifier is not None:
+        if telehealth_modifier.upper() not in ("95", "GT", "93", "NONE"):
+            raise ClaimkitError(f"--telehealth-modifier '{telehealth_modifier}': use 95, GT, 93 or none")
+        changes["telehealth_modifier"] = "none" if telehealth_modifier.lower() == "none" else telehealth_modifier.upper()
+    if telehealth_pos is not None and telehealth_pos not in ("02", "10"):
+        raise ClaimkitError(f"--telehealth-pos '{telehealth_pos}': use 02 or 10")
+    if appeal_days is not None:
+        if appeal_days.strip().lower() == "default":
+            changes["appeal_days"] = None
+        elif appeal_days.strip().isdigit() and 1 <= int(appeal_days) <= 3650:
+            changes["appeal_days"] = int(appeal_days)
+        else:
+            raise ClaimkitError(f"--appeal-days '{appeal_days}': give a number of days from 1 to 3650, or 'default'")
+    p = edit_payer(workspace(ctx), payer_id, changes)
+    say(f"Changed payer {p.id} ({', '.join(k.replace('_', ' ') for k in changes)}); appeal window {appeal_window(p)} days"
+        f" ({window_source(p)}). See: claimkit payer show {p.id}")
 
 
 @payer_app.command("list")
@@ -231,14 +292,18 @@ def payer_show(ctx: typer.Context, payer_id: str = typer.Argument(..., metavar="
 
     Example: claimkit payer show acme
     """
+    from claimkit.appeals.deadlines import appeal_window, window_source
+
     p = workspace(ctx).payer(payer_id)
     if json_:
-        print_json(p.to_data())
+        print_json({**p.to_data(), "appeal_window_days": appeal_window(p)})
         return
     table(p.name, ["Setting", "Value"], [("ID", p.id), ("Payer ID", p.payer_id), ("Type (box 1)", p.type),
           ("Address", p.address.one_line()), ("Timely filing", f"{p.timely_filing_days} days"),
           ("Telehealth", f"POS {p.telehealth_pos}, modifier {p.telehealth_modifier}"),
-          ("Requires taxonomy", "yes" if p.requires_taxonomy else "no"), ("Requires auth", "yes" if p.requires_auth else "no")])
+          ("Requires taxonomy", "yes" if p.requires_taxonomy else "no"), ("Requires auth", "yes" if p.requires_auth else "no"),
+          ("Phone", p.phone), ("Box 29 includes client payments", "yes" if p.box29_includes_patient_paid else "no"),
+          ("Appeal window", f"{appeal_window(p)} days ({window_source(p)})")])
     _rates_table(p)
 
 

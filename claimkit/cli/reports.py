@@ -248,8 +248,13 @@ def report_payers(
 # --- todo ----------------------------------------------------------------------------------------------
 
 TODO_TITLES = {"unbilled": "Sessions to bill", "timely_filing": "Timely filing limits", "denial": "Denials",
+               "appeal": "Appeals with no answer",
                "no_remittance": "Claims with no remittance", "unmatched": "Unmatched remittance items",
                "statement": "Statements to send", "authorization": "Authorizations"}
+
+
+DENIAL_GROUPS = {"overdue": "appeal window over", "soon": "appeal due within 14 days", "later": "appeal later",
+                 "appealed": "appealed, waiting for the answer"}
 
 
 def print_todo(items) -> None:
@@ -263,7 +268,11 @@ def print_todo(items) -> None:
         if not group:
             continue
         say(f"[bold]{TODO_TITLES[kind]}[/bold] ({len(group)})")
+        shown = ""
         for i in group:
+            if i.group and i.group != shown:
+                shown = i.group
+                say(f"  [bold]{DENIAL_GROUPS[i.group]}[/bold]")
             say(f"  • {i.subject}: {i.detail}")
             say(f"    [dim]→ {i.action}[/dim]")
 

@@ -219,6 +219,7 @@ class Payer(Record):
     requires_taxonomy: bool = False
     requires_auth: bool = False
     box29_includes_patient_paid: bool = False
+    appeal_days: int | None = None  # None: the default of the payer's type (appeals/deadlines.py)
     rates: dict[str, Decimal] = field(default_factory=dict)
 
     def rate(self, cpt: str, modifiers: tuple[str, ...] | list[str] = ()) -> Decimal | None:

@@ -187,7 +187,8 @@ def pending_sessions(conn, day: date, client: str | None = None) -> dict[str, li
     marked paid/partial/denied/reversed/forwarded, each then checked for a remittance posting; for a day in the
     past, every session is checked against the remittances dated by then."""
     args = {"d": day.isoformat(), "client": client}
-    where = "s.payer IS NOT NULL AND s.status != 'void' AND s.date <= :d" + (" AND s.client = :client" if client else "")
+    where = ("s.payer IS NOT NULL AND s.status != 'void' AND s.billed_elsewhere IS NULL AND s.date <= :d"
+             + (" AND s.client = :client" if client else ""))
     remitted = ("SELECT 1 FROM postings p WHERE p.session_id = s.id AND p.claim_id IS NOT NULL"
                 " AND p.source IN ('era', 'eob') AND p.date <= :d")
     if day >= date.today():

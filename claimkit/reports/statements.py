@@ -25,7 +25,8 @@ from claimkit.store.ledger import now_iso
 from claimkit.workspace import Workspace
 
 FIRST_PERIOD_DAYS = 90
-METHOD_LABEL = {"cash": "Payment - cash", "card": "Payment - card", "check": "Payment - check", "other": "Payment"}
+METHOD_LABEL = {"cash": "Payment - cash", "card": "Payment - card", "check": "Payment - check", "other": "Payment",
+                "opening_credit": "Credit brought over from your previous account"}
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def build_statement(ws: Workspace, client_id: str, day: date | None = None, star
     estimates = session_estimates(ws, client_id, day) if pending else {}
     lines = []
     for r in conn.execute("SELECT id, date, cpt, fee_cents, payer, status FROM sessions WHERE client = ? AND date <= ?"
-                          " ORDER BY date, id", (client_id, d)):
+                          " AND billed_elsewhere IS NULL ORDER BY date, id", (client_id, d)):  # (history: its money stayed there)
         sid, dos, cpt, fee, payer, status = r
         if not (s <= dos or sid in touched):
             continue

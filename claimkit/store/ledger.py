@@ -217,6 +217,34 @@ CREATE INDEX postings_kind ON postings (kind, source, session_id);
 CREATE INDEX postings_report ON postings (client, kind, claim_id, session_id, date, amount_cents)
 """
 
+# v7: appeals of denied claims (appeals/), and a session's documented start and end times (HH:MM, optional)
+SCHEMA_V7 = """
+CREATE TABLE appeals (
+    id          INTEGER PRIMARY KEY,
+    claim_id    TEXT NOT NULL REFERENCES claims (id),
+    letter      INTEGER NOT NULL,
+    sent        TEXT NOT NULL,
+    deadline    TEXT,
+    reasons     TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL DEFAULT 'sent' CHECK (status = 'sent' OR status = 'lost' OR status = 'withdrawn'),
+    closed      TEXT,
+    last_remit  INTEGER NOT NULL DEFAULT 0,
+    file        TEXT NOT NULL DEFAULT '',
+    created     TEXT NOT NULL
+);
+CREATE INDEX appeals_claim ON appeals (claim_id);
+ALTER TABLE sessions ADD COLUMN start_time TEXT;
+ALTER TABLE sessions ADD COLUMN end_time TEXT
+"""
+
+# switching in from another tool: sessions billed by that tool (where and when, JSON) and the claims it sent (their
+# old CLM01, which the payer's 835 echoes)
+SCHEMA_SWITCHING = """
+ALTER TABLE sessions ADD COLUMN billed_elsewhere TEXT;
+ALTER TABLE claims ADD COLUMN external_id TEXT;
+CREATE INDEX claims_external ON claims (external_id) WHERE external_id IS NOT NULL
+"""
+
 # eligibility (issue 20): every 270 inquiry written (its trace number is what the 271 echoes), every 271 answer kept
 # as a dated benefits snapshot per client policy (never overwritten), and the answers that matched no client
 SCHEMA_ELIGIBILITY = """
@@ -266,7 +294,10 @@ CREATE TABLE eligibility_unmatched (
 """
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
-                                                                 SCHEMA_V6, SCHEMA_ELIGIBILITY]
+                                                                 SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
+                                                                 SCHEMA_ELIGIBILITY]
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

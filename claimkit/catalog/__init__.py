@@ -1,5 +1,5 @@
 """The shipped code catalogs: CPT/HCPCS labels and rules, place of service, modifiers, taxonomy, CARC/RARC and
-group codes, the CMS-1500 box catalog and the ICD-10-CM code set.
+group codes, the CMS-1500 box catalog; the ICD-10-CM code sets by fiscal year are in ``catalog.icd10cm``.
 
 Pure and lazy: every file is read from ``claimkit.resources.template(...)`` on first use and cached; importing this
 module reads nothing and never touches the practice home. Lookups return immutable named tuples (or None when the
@@ -12,14 +12,14 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from claimkit.resources import template
 
 __all__ = [
-    "Box", "Carc", "CptCode", "GroupCode", "Icd10", "Icd10CodeSet", "Modifier", "Pos", "Qualifier", "Rarc", "Taxonomy",
+    "Box", "Carc", "CodeSet", "CodeSets", "CptCode", "GroupCode", "Icd10", "Icd10CodeSet", "Modifier", "Pos", "Qualifier", "Rarc", "Taxonomy",
     "box", "boxes", "carc", "carc_codes", "code_in", "cpt", "cpt_codes", "group_code", "group_codes", "icd10",
     "icd10_codeset", "icd10_search", "modifier", "modifiers", "normalize_icd10", "pos", "pos_codes", "rarc",
     "rarc_codes", "taxonomies", "taxonomy",
@@ -129,32 +129,6 @@ class Box(NamedTuple):
     mistakes: tuple[str, ...] = ()
     qualifiers: tuple[Qualifier, ...] = ()
     set_with: str = ""  # where in claimkit the value comes from: command options, TOML keys ("" = not said)
-
-
-class Icd10(NamedTuple):
-    code: str  # no dot, uppercase: "F411"
-    dotted: str  # "F41.1"
-    billable: bool  # False: a category/subcategory header; a more specific code is needed on a claim
-
-    @property
-    def description(self) -> str:
-        """Read from the full table only when shown (checking a code needs just the small index)."""
-        return _icd_description(self.code)
-
-
-class Icd10CodeSet(NamedTuple):
-    name: str
-    fiscal_year: int
-    effective_from: date
-    effective_to: date
-    update: str
-    source: str
-    count: int
-    billable: int
-
-    def covers(self, when: date) -> bool:
-        """True when a date of service falls inside the code set's effective dates."""
-        return self.effective_from <= when <= self.effective_to
 
 
 # --------------------------------------------------------------------------------------------------- loading
@@ -401,156 +375,8 @@ def box(box_id: str) -> Box | None:
 
 
 # --------------------------------------------------------------------------------------------------- ICD-10-CM
-#
-# templates/codes/icd10cm.tsv.gz holds "CODE\tBILLABLE\tDESCRIPTION\n" lines sorted by code (tools/gen_icd10.py).
-# It is decompressed once (~20 ms) and searched in place by binary search over byte offsets: no per-line objects.
-# templates/codes/icd10cm-index.tsv holds "CODE\tBILLABLE\n" alone (~1 MB, read in ~1 ms): checking a code, which
-# every `session add` does, uses only the index; descriptions and word search load the full table.
+# The code sets by fiscal year live in claimkit/catalog/icd10cm.py; the shipped set's look-ups stay importable here.
 
-
-@cache
-def _icd_index() -> bytes:
-    return template("codes", "icd10cm-index.tsv").read_bytes()
-
-
-@cache
-def _icd_blob() -> bytes:
-    import gzip  # noqa: PLC0415
-
-    return gzip.decompress(template("codes", "icd10cm.tsv.gz").read_bytes())
-
-
-@cache
-def _icd_lower() -> str:
-    # hyphens become spaces (same length) so "post traumatic" finds "Post-traumatic"
-    return _icd_blob().decode("utf-8").lower().replace("-", " ")
-
-
-def _lower_bound(blob: bytes, key: bytes) -> int:
-    """Offset of the first line whose code is >= key (len(blob) when none)."""
-    lo, hi = 0, len(blob)  # both are line starts (or the end)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        nl = blob.rfind(b"\n", lo, mid)
-        start = lo if nl < 0 else nl + 1
-        tab = blob.find(b"\t", start)
-        if blob[start:tab] < key:
-            nxt = blob.find(b"\n", tab)
-            lo = len(blob) if nxt < 0 else nxt + 1
-        else:
-            hi = start
-    return lo
-
-
-def _icd_at(blob: bytes, start: int) -> tuple[Icd10, int]:
-    """The record at line offset ``start`` and the offset of the next line."""
-    end = blob.find(b"\n", start)
-    if end < 0:
-        end = len(blob)
-    code, flag, desc = blob[start:end].decode("utf-8").split("\t", 2)
-    return _make_icd(code, flag == "1", desc), end + 1
-
-
-def _make_icd(code: str, billable: bool, desc: str = "") -> Icd10:
-    dotted = code[:3] + "." + code[3:] if len(code) > 3 else code
-    return Icd10(code=code, dotted=dotted, billable=billable)
-
-
-@lru_cache(maxsize=4096)
-def _icd_description(code: str) -> str:
-    blob = _icd_blob()
-    key = code.encode("ascii")
-    at = _lower_bound(blob, key)
-    if at >= len(blob) or blob[at:at + len(key) + 1] != key + b"\t":
-        return ""
-    end = blob.find(b"\n", at)
-    return blob[at:end if end >= 0 else len(blob)].decode("utf-8").split("\t", 2)[2]
-
-
-def normalize_icd10(code: str) -> str:
-    """Canonical ICD-10-CM form: uppercase, no dot, no spaces (" f41.1 " -> "F411")."""
-    return re.sub(r"[\s.]", "", str(code)).upper()
-
-
-@lru_cache(maxsize=4096)
-def _icd10(code: str) -> Icd10 | None:
-    if not code or len(code) > 7 or not (code.isascii() and code.isalnum()):
-        return None
-    index = _icd_index()
-    key = code.encode("ascii")
-    at = _lower_bound(index, key)
-    if at >= len(index) or index[at:at + len(key) + 1] != key + b"\t":
-        return None
-    return _make_icd(code, index[at + len(key) + 1:at + len(key) + 2] == b"1")
-
-
-def icd10(code: str) -> Icd10 | None:
-    """An ICD-10-CM code ("F41.1", "f411", " F41.1 "), or None when unknown.
-
-    A known code with ``billable=False`` is a category header: valid ICD-10-CM but too general for a claim.
-    """
-    return _icd10(normalize_icd10(code))
-
-
-_CODE_LIKE = re.compile(r"^[A-Z][0-9][0-9A-Z]{0,5}$")
-
-
-def icd10_search(text: str, limit: int = 20) -> list[Icd10]:
-    """Codes starting with ``text`` when it looks like a code ("F41", "f43.1"), in code order; otherwise codes whose
-    description contains every word of ``text`` (case-insensitive), ranked: exact phrase, billable, chapter F
-    (mental and behavioral), description starting with the phrase, shorter description, code."""
-    if limit <= 0:
-        return []
-    q = normalize_icd10(text)
-    if _CODE_LIKE.match(q):
-        blob = _icd_blob()
-        key = q.encode("ascii")
-        at = _lower_bound(blob, key)
-        out = []
-        while at < len(blob) and blob.startswith(key, at) and len(out) < limit:
-            rec, at = _icd_at(blob, at)
-            out.append(rec)
-        if out:
-            return out
-        # no code starts with it: fall through to a word search ("a1c")
-
-    words = [w for w in re.split(r"[^\w']+", str(text).lower()) if w]
-    if not words:
-        return []
-    phrase = " ".join(words)
-    pivot = max(words, key=len)  # longest word: fewest hits to check
-    low = _icd_lower()
-    hits: dict[int, tuple[bool, bool, bool, bool, int, str]] = {}
-    pos_ = low.find(pivot)
-    while pos_ >= 0:
-        start = low.rfind("\n", 0, pos_) + 1
-        end = low.find("\n", pos_)
-        if end < 0:
-            end = len(low)
-        if start not in hits:
-            line = low[start:end]
-            code_l, flag, desc_l = line.split("\t", 2)
-            if all(w in desc_l for w in words):
-                # rank: exact phrase, billable, chapter F (mental health), description starting with it, shorter
-                hits[start] = (phrase not in desc_l, flag != "1", code_l[:1] != "f",
-                               not desc_l.startswith(phrase), len(desc_l), code_l)
-        pos_ = low.find(pivot, end)
-    ranked = sorted(hits.values())[:limit]
-    # re-read each hit by code from the original text (keeps the description's case)
-    return [rec for h in ranked if (rec := _icd10(h[-1].upper())) is not None]
-
-
-@cache
-def icd10_codeset() -> Icd10CodeSet:
-    """Which ICD-10-CM release is shipped and the dates it is valid for."""
-    d = _toml("codes", "icd10cm.toml")
-    return Icd10CodeSet(
-        name=d["name"],
-        fiscal_year=int(d["fiscal_year"]),
-        effective_from=date.fromisoformat(str(d["effective_from"])),
-        effective_to=date.fromisoformat(str(d["effective_to"])),
-        update=d.get("update", ""),
-        source=d.get("source", ""),
-        count=int(d["count"]),
-        billable=int(d.get("billable", 0)),
-    )
+from claimkit.catalog.icd10cm import (  # noqa: E402
+    CodeSet, CodeSets, Icd10, Icd10CodeSet, _icd_blob, _icd_index, icd10, icd10_codeset, icd10_search, normalize_icd10,
+)
