@@ -26,7 +26,7 @@ MAGIC = b"CLAIMKIT-BACKUP-ENC1\n"
 MANIFEST = "manifest.json"
 STATE_FILE = "backup.json"  # in the home: when and where the last backup went
 MAX_MEMBER = 2 * 1024**3
-SKIP_DIRS = {".cache", "backups"}
+SKIP_DIRS = {".cache", ".tmp", "backups"}
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,19 @@ def _home_files(home: Path) -> list[Path]:
 
 
 def _ledger_copy(home: Path) -> bytes:
-    """A consistent copy of the ledger while others may be writing (sqlite3 backup API)."""
+    """A consistent copy of the ledger while others may be writing (sqlite3 backup API), made in memory: no copy of
+    the client data is ever written outside the home. Stored as a one-file (rollback-journal) database."""
     src = sqlite3.connect(ledger_path(home))
-    with tempfile.TemporaryDirectory() as tmp:
-        dst_path = Path(tmp) / "ledger.db"
-        dst = sqlite3.connect(dst_path)
-        try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dst.close()
-            src.close()
-        return dst_path.read_bytes()
+    dst = sqlite3.connect(":memory:")
+    try:
+        src.backup(dst)
+        data = bytearray(dst.serialize())
+    finally:
+        dst.close()
+        src.close()
+    if len(data) >= 20 and data[18:20] == b"\x02\x02":  # file format WAL -> legacy (rollback journal)
+        data[18:20] = b"\x01\x01"
+    return bytes(data)
 
 
 def _derive(passphrase: str, salt: bytes) -> bytes:
@@ -128,7 +129,9 @@ def create_backup(home: Path, out: Path | None = None, passphrase: str | None = 
     blob = buf.getvalue()
     if passphrase:
         blob = _encrypt(blob, passphrase)
-    homes.write_output(out, blob)
+    from claimkit.store.scratch import write_output
+
+    write_output(home, out, blob)
     homes.atomic_write(home / STATE_FILE, json.dumps({"last_backup": created, "path": str(out)}))
     return BackupInfo(out, len(members), len(blob), created, bool(passphrase), SCHEMA_VERSION)
 
@@ -180,7 +183,9 @@ def restore_backup(path: Path, target: Path, passphrase: str | None = None) -> B
         raise ClaimkitError(f"{path.name} was made by a newer claimkit (schema {manifest['schema_version']}); upgrade claimkit to restore it")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ClaimkitError(f"{target} is not empty; restore into a new or empty folder (--home DIR)")
-    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.parent if target.parent.exists() else None))
+    homes.make_private_dir(target.parent) if not target.parent.exists() else None
+    _sweep_restores(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f".restore-{os.getpid()}-", dir=target.parent))  # beside the target, 0700
     try:
         os.chmod(staging, homes.DIR_MODE)
         for name, data in members.items():
@@ -190,6 +195,8 @@ def restore_backup(path: Path, target: Path, passphrase: str | None = None) -> B
         conn = sqlite3.connect(staging / "ledger.db")
         try:
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if ok == "ok":  # the archive holds it in rollback-journal mode; the restored home uses WAL from the start
+                conn.execute("PRAGMA journal_mode = WAL")
         finally:
             conn.close()
         if ok != "ok":
@@ -203,6 +210,18 @@ def restore_backup(path: Path, target: Path, passphrase: str | None = None) -> B
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BackupInfo(target, len(members), 0, manifest.get("created", ""), is_encrypted(path), manifest.get("schema_version", 0))
+
+
+def _sweep_restores(folder: Path) -> None:
+    """A restore killed midway left its staging folder (.restore-PID-XXXX) beside the target: remove it."""
+    import shutil
+
+    from claimkit.store.scratch import _alive
+
+    for p in folder.glob(".restore-*"):
+        pid = p.name.split("-")[1] if p.name.count("-") >= 2 else ""
+        if pid.isdigit() and not _alive(int(pid)) and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def last_backup(home: Path) -> dict | None:

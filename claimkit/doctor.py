@@ -80,6 +80,10 @@ def _ledger(home: Path) -> list[Check]:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         conn.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):  # another command is writing: not damage
+            return [Check("ledger", "warning", "ledger.db is busy with another claimkit command; run doctor again when it has finished")]
+        return [Check("ledger", "error", f"ledger.db cannot be read ({exc}); restore it from a backup")]
     except sqlite3.DatabaseError as exc:
         return [Check("ledger", "error", f"ledger.db cannot be read ({exc}); restore it from a backup")]
     schema = Check("schema", "ok" if version == SCHEMA_VERSION else ("warning" if version < SCHEMA_VERSION else "error"),

@@ -42,6 +42,8 @@ EDI_OPTIONAL = {
     "gs_sender_id": "GS02 when it differs from the ISA sender id",
     "gs_receiver_id": "GS03 when it differs from the ISA receiver id",
     "ack_requested": "1 to ask for a TA1 acknowledgment (ISA14), default 0",
+    "wait_999_days": "days after sending a file before 'todo' asks where its 999 is, default 2",
+    "wait_277ca_days": "days after sending a claim before 'todo' asks where its 277CA is, default 7",
     "eligibility_service_types": "service types a 270 eligibility inquiry asks about (EQ01), e.g. \"MH\" or \"MH, CF\"",
 }
 _HOW = "add it under [edi] in practice.toml ('claimkit practice edit'; see docs/clearinghouse.md)"
@@ -95,6 +97,9 @@ def edi_settings(edi: dict[str, str]) -> dict[str, str]:
     if ack not in ("0", "1"):
         raise _bad("ack_requested", f"'{ack}': use \"1\" to ask for a TA1 acknowledgment, \"0\" not to")
     out["ack_requested"] = ack
+    for key in ("wait_999_days", "wait_277ca_days"):
+        if key in out and not (out[key].isdigit() and 1 <= int(out[key]) <= 365):
+            raise _bad(key, f"'{out[key]}': give a number of days from 1 to 365 ('claimkit x12 setup --{key.replace('_', '-')} N')")
     return out
 
 
@@ -142,6 +147,7 @@ class Export:
     test: bool = False
     usage: str = ""  # ISA15 as written: T or P
     written: bool = False
+    resent: list[str] = field(default_factory=list)  # rejected claims rebuilt and sent again as originals
 
 
 def check_snapshots(ws: Workspace, snapshots: Sequence[ClaimSnapshot]) -> list:
@@ -189,16 +195,21 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
     One of: `claim_ids` (existing claims, as they were built), `sessions` (unbilled sessions become new claims) or
     `secondary_of` (primary claim ids whose remittance is posted: new claims to the secondary payer)."""
     from claimkit import claims as claimlib
-    from claimkit.store.home import write_output
     from claimkit.store.ledger import next_counter, now_iso
+    from claimkit.store.scratch import PendingOutput
     from claimkit.x12.claim837 import write_837p
 
     if sum(bool(x) for x in (claim_ids, sessions, secondary_of)) != 1:
         raise ClaimkitError("nothing to send: choose claims, sessions or primary claims for the secondary payer")
     edi_settings(ws.practice.edi)  # a missing setting fails before anything is built
     result = Export(out, test=test)
+    pending = PendingOutput(ws.home, out)  # the file appears under its name only after the claims are recorded sent
+
+    layout = {}
 
     def emit(snapshots: list[ClaimSnapshot]) -> str:
+        from claimkit.acks.layout import layout_of
+
         ready = with_payer_ids(ws, snapshots)
         result.findings = check_snapshots(ws, ready)
         if any(f.is_error for f in result.findings) and not force:
@@ -206,12 +217,24 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
         control = next_counter(ws.conn, "isa")
         env = envelope(ws, control, test, when)
         text = write_837p(ready, env)
-        write_output(out, text.encode("ascii", "replace"))
+        layout["x"] = layout_of(text)  # what a 999 will point at: control numbers and segment positions
+        pending.write(text.encode("ascii", "replace"))
         result.control, result.claims, result.usage, result.written = control, ready, env.usage, True
         return str(out)
 
     def mark_sent(conn, snapshots) -> None:  # same transaction as the claims and the control number
+        from claimkit.acks.history import add_event
+        from claimkit.acks.layout import record_export
+
         now = now_iso()
+        export_id = record_export(conn, str(out), result.usage, layout["x"], now)
+        control = f"{result.control:09d}"
+        for s in snapshots:
+            again = s.claim_id in result.resent
+            add_event(conn, s.claim_id, now, "sent", file=str(out), control=control, now=now, data={"export": export_id},
+                      detail=(f"sent again as an original claim (frequency 1) with a new snapshot after its rejection, in {out.name}"
+                              if again else f"sent in {out.name}") + f" (interchange {control}"
+                      + (", test" if result.usage == "T" else "") + ")")
         conn.executemany("UPDATE claims SET sent_via = '837p', control_number = ?, rendered_file = ?, rendered_at = ?"
                          " WHERE id = ?", [(f"{result.control:09d}", str(out), now, s.claim_id) for s in snapshots])
 
@@ -219,6 +242,13 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
         if claim_ids:
             snaps = load_claims(ws, claim_ids)
             with ws.transaction() as conn:
+                from claimkit.acks.resend import rebuild, rejected_ids
+
+                rejected = rejected_ids(conn, [s.claim_id for s in snaps])
+                if rejected:  # never adjudicated: rebuilt from today's data, same id, frequency 1
+                    snaps = [rebuild(ws, conn, s, when.date() if when else None) if s.claim_id in rejected else s
+                             for s in snaps]
+                    result.resent = sorted(rejected)
                 emit(snaps)
                 mark_sent(conn, snaps)
         elif secondary_of:
@@ -227,10 +257,7 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
         else:
             claimlib.issue_claims(ws, lambda conn: claimlib.build_claims(ws, sessions, conn=conn), emit, after=mark_sent)
     except BaseException:
-        if result.written:  # the ledger rolled back: take the file back too
-            try:
-                out.unlink()
-            except OSError:
-                pass
+        pending.discard()  # the ledger rolled back: no file of unrecorded claims
         raise
+    pending.publish()
     return result

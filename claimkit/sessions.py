@@ -39,8 +39,11 @@ class SessionRow:
     created: str
     claim_id: str | None = None
     estimate: est.Estimate | None = None
+    billed_elsewhere: str | None = None  # history from another tool: where and when it billed the session (JSON)
 
     def as_json(self) -> dict:
+        import json
+
         from claimkit.core.money import fmt
 
         return {
@@ -63,6 +66,7 @@ class SessionRow:
             "claim": self.claim_id,
             "note": self.note,
             "void_reason": self.void_reason,
+            "billed_elsewhere": json.loads(self.billed_elsewhere) if self.billed_elsewhere else None,
         }
 
 
@@ -109,6 +113,7 @@ def _row(r: sqlite3.Row, claim_id: str | None = None) -> SessionRow:
         void_reason=r["void_reason"],
         created=r["created"],
         claim_id=claim_id,
+        billed_elsewhere=r["billed_elsewhere"],
     )
 
 

@@ -467,13 +467,13 @@ def test_bad_output_records_nothing(ws, cli, home, tmp_path):
 
 def test_failed_write_rolls_back(ws, cli, home, tmp_path, monkeypatch):
     ids = add_sessions(ws, "testy", 2)
-    import claimkit.store.home as homes
+    import claimkit.store.scratch as scratch
 
-    def broken(path, data, mode=0o600):
+    def broken(path, data):
         path.write_bytes(data[: len(data) // 2])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(homes, "write_output", broken)
+    monkeypatch.setattr(scratch, "write_private", broken)
     result = cli(f"cms1500 render --unbilled -o {tmp_path / 'c.pdf'}")
     assert result.exit_code != 0
     assert claim_ids(home) == []

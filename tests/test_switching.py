@@ -236,3 +236,64 @@ def test_the_shipped_examples_import(practice, home):
     assert 'number = "AUTH-77"' in (home / "clients" / "sexample.toml").read_text()
     assert "2 new" in practice.ok("import", "sessions", str(folder / "sessions.csv")).stdout
     assert "client owes $45.00" in practice.ok("import", "balances", str(folder / "balances.csv"), "--as-of", "2026-11-30").stdout
+
+
+def test_history_counts_for_authorization_visits(practice, home, tmp_path):
+    row = "afake,Al,Fakeauth,1980-01-01,M,,,,,,,Acme Test Health,A9,,self,20,,,F41.1,,"
+    header = HEADER + ",auth_number,auth_visits,auth_start,auth_end"
+    write(tmp_path, "c.csv", f"{header}\n{row},AUTH-1,2,2026-01-01,2026-12-31\n")
+    practice.ok("import", "clients", str(tmp_path / "c.csv"))
+    write(tmp_path, "s.csv", "client_id,date,cpt,billed,billed_date\nafake,2026-02-02,90837,yes,2026-02-03\n"
+                             "afake,2026-02-09,90837,yes,2026-02-10\n")
+    practice.ok("import", "sessions", str(tmp_path / "s.csv"))
+    practice.ok("session", "add", "afake", "--date", "2026-02-16", "--cpt", "90837", "--minutes", "55")
+    result = practice("check", "afake", "--json")
+    found = [f for f in json.loads(result.stdout) if f["rule"] == "auth-visits"]
+    assert [f["message"] for f in found] == ["90837 on 2026-02-16 is visit 3 on authorization AUTH-1, which allows 2"]
+
+
+def test_simplepractice_appointments_profile(practice, home, tmp_path):
+    practice.ok("import", "clients", str(clients_csv(tmp_path, JANE)))
+    path = write(tmp_path, "appts.csv", "Date of Service,Client,Clinician,Billing Code,Duration,Fee,Billing Status,Primary Insurance\n"
+                                        "01/05/2026,Jane Fakename,Dr Test,90837,55,180.00,Billed,Acme Test Health\n"
+                                        "11/30/2026,Jane Fakename,Dr Test,90834,45,150.00,Not billed,Acme Test Health\n")
+    out = practice.ok("import", "sessions", str(path), "--profile", "simplepractice").stdout
+    assert "jfakename 2026-01-05 90837" in out and "billed elsewhere" in out and "jfakename 2026-11-30 90834" in out
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT date, cpt, minutes, fee_cents, status FROM sessions ORDER BY id").fetchall() == \
+        [("2026-01-05", "90837", 55, 18000, "billed"), ("2026-11-30", "90834", 45, 15000, "unbilled")]
+
+
+def test_a_practice_of_forty_clients_comes_over_and_balances_match(practice, home, tmp_path):
+    """Done-when of the switching issue: 40 clients, a year of weekly sessions, open balances; report balances
+    afterwards shows, per client, the balance the old tool reported."""
+    from datetime import date, timedelta
+
+    clients, sessions, balances = [HEADER], ["client_id,date,cpt,minutes,billed,billed_date,billed_to"], \
+        ["client_id,client_owes,insurance_pending"]
+    owed = {}
+    for i in range(40):
+        cid = f"c{i:02d}"
+        clients.append(f"{cid},Client{i:02d},Fakeperson,1980-01-{i % 28 + 1:02d},F,,,,,,,Acme Test Health,M{i:05d},,self,20,,,F41.1,,")
+        day = date(2025, 12, 1) + timedelta(days=i % 7)
+        for _ in range(52):
+            sessions.append(f"{cid},{day.isoformat()},90837,55,yes,{(day + timedelta(days=1)).isoformat()},acme")
+            day += timedelta(days=7)
+        owed[cid] = f"{(i * 7) % 90}.{i % 100:02d}" if i % 5 else "-15.00"
+        balances.append(f"{cid},{owed[cid]},0")
+    for name, rows in (("clients.csv", clients), ("sessions.csv", sessions), ("balances.csv", balances)):
+        write(tmp_path, name, "\n".join(rows) + "\n")
+    assert "40 new" in practice.ok("import", "clients", str(tmp_path / "clients.csv")).stdout
+    assert "2080 new" in practice.ok("import", "sessions", str(tmp_path / "sessions.csv")).stdout
+    assert "40 new" in practice.ok("import", "balances", str(tmp_path / "balances.csv"), "--as-of", "2026-11-30").stdout
+    report = json.loads(practice.ok("report", "balances", "--as-of", "2026-11-30", "--json").stdout)
+    got = {c["client"]: c["balance"] for c in report["clients"]}
+    assert got == {cid: _cents(v) for cid, v in owed.items()}
+    assert all(c["charges"] == "0.00" and c["insurance_outstanding"] == "0.00" for c in report["clients"])
+    assert json.loads(practice.ok("session", "list", "--unbilled", "--json").stdout) == []
+
+
+def _cents(text: str) -> str:
+    from decimal import Decimal
+
+    return f"{Decimal(text):.2f}"

@@ -293,7 +293,9 @@ def read_manifest(folder: Path) -> list[dict[str, Any]]:
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{folder / MANIFEST} is damaged ({exc}); load the release again with 'claimkit codes icd-import FILE'") from exc
+        from claimkit.core.errors import ClaimkitError  # noqa: PLC0415
+
+        raise ClaimkitError(f"{folder / MANIFEST} is damaged ({exc}); load the release again with 'claimkit codes icd-import FILE'") from exc
     return list(data.get("sets", ()))
 
 

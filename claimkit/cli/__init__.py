@@ -14,13 +14,13 @@ ROUTES = {
     "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("records", "eligibility"),
     "session": ("sessions",), "payment": ("sessions",),
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
-    "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
+    "era": ("receivables",), "eob": ("receivables",), "codes": ("codes", "codes_icd"), "code": ("codes_icd",),
     "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
-    "x12": ("edi",), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "x12": ("edi", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
     "appeal": ("appeal",), "import": ("imports",), "eligibility": ("eligibility",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "appeal",
-       "imports", "eligibility")
+ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
+       "imports", "acks", "eligibility")
 _loaded: set[str] = set()
 
 

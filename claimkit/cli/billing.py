@@ -84,10 +84,16 @@ class _Renderer:
         self.findings: list = []
         self.pages = 0
         self.written = False
+        from claimkit.store.scratch import PendingOutput
+
+        self.pending = PendingOutput(ws.home, path)
+
+    def publish(self) -> None:
+        """After the commit: the PDF appears under its name."""
+        self.pending.publish()
 
     def __call__(self, snapshots) -> str:
         from claimkit.render import cms1500
-        from claimkit.store.home import write_output
 
         self.findings = _findings(snapshots, self.ws)
         if any(f.is_error for f in self.findings) and not self.force:
@@ -97,7 +103,7 @@ class _Renderer:
                 pdf = cms1500.render_on_template(snapshots, self.template, self.offset, tick, self.template_name)
             else:
                 pdf = cms1500.render_claims(snapshots, self.mode, self.offset, tick)
-        write_output(self.path, pdf)
+        self.pending.write(pdf)  # under a temp name in the home until the claims are committed
         self.written = True
         self.pages = cms1500.page_count(snapshots)
         return str(self.path)
@@ -140,18 +146,22 @@ def _report(snapshots, r: _Renderer, json_: bool, verb: str = "Rendered") -> Non
 
 
 def _run(action, r: _Renderer | None):
-    """Run an issuing action; if it fails after the PDF was written, the claims were not recorded: remove the
-    PDF so nobody mails claims the ledger does not know."""
+    """Run an issuing action (the PDF is written under a temp name of ours, the claims committed) and only then put
+    the PDF under its name: a PDF never exists for claims the ledger does not know."""
     try:
-        return action()
+        result = action()
     except ChecksFailed as exc:
+        if r is not None:
+            r.pending.discard()
         print_findings(exc.findings)
         raise
     except BaseException:
-        if r is not None and r.written:
-            with contextlib.suppress(OSError):
-                r.path.unlink()
+        if r is not None:
+            r.pending.discard()
         raise
+    if r is not None:
+        r.publish()
+    return result
 
 
 # --- cms1500 render ----------------------------------------------------------------------------------------
@@ -220,8 +230,7 @@ def render(
     if claim_ids:
         r = _renderer(ctx, ws, output, form, template, offset_x, offset_y, force)
         snaps = [claims.get_claim(ws, cid)[1] for cid in claim_ids]
-        _run(lambda: r(snaps), None)
-        claims.mark_rendered(ws, claim_ids, str(r.path))
+        _run(lambda: (r(snaps), claims.mark_rendered(ws, claim_ids, str(r.path))), r)
         _report(snaps, r, json_, "Re-rendered")
         return
     rows = claims.select_sessions(ws, session_ids=sessions_ids, client=client, start=day_from, end=day_to,
@@ -314,7 +323,7 @@ def calibrate(
 def claim_list(
     ctx: typer.Context,
     client: Optional[str] = Opt(None, "--client", help="Only this client's claims.", autocompletion=complete_client),
-    status: Optional[str] = Opt(None, "--status", help="Only claims with this status (billed, replaced, voided, ...)."),
+    status: Optional[str] = Opt(None, "--status", help="Only claims with this status (billed, accepted, rejected, paid, replaced, voided, ...)."),
     json_: bool = Opt(False, "--json", help="Print the claims as JSON."),
 ) -> None:
     """List claims, oldest first.
@@ -351,8 +360,11 @@ def claim_show(
 
     ws = workspace(ctx)
     row, snap = get_claim(ws, claim_id)
+    from claimkit.acks.history import timeline
+
+    events = timeline(ws.conn, row.id)
     if json_:
-        print_json({**row.as_json(), "snapshot": snap.to_data()})
+        print_json({**row.as_json(), "snapshot": snap.to_data(), "history": [e.as_json() for e in events]})
         return
     say(f"[bold]Claim {row.id}[/bold] · {row.client} · {snap.billed.payer.name} ({row.payer}) · {row.rank} · {row.status}")
     say(f"Created {row.created[:10]} · {row.pages} page{'s' if row.pages != 1 else ''} · total {dollars(row.total_charge)}"
@@ -371,6 +383,12 @@ def claim_show(
     table(None, ("Line", "Date", "POS", "CPT", "Mod", "Dx", "Units", "Charge", "Session"),
           [(ln.line_no, ln.date_from.isoformat(), ln.pos, ln.cpt, " ".join(ln.modifiers), ln.dx_pointers, ln.units,
             dollars(ln.charge), ln.session_id or "") for ln in snap.lines], right=("Units", "Charge"))
+    say("History:")
+    for e in events:
+        say(f"  {e.at[:10]}  {e.kind:<6} {e.status:<9} {e.detail}".rstrip(), markup=False)
+        if e.status == "rejected" and e.data.get("fix"):
+            say(f"{'':21}fix: {e.data['fix']}, then resend: claimkit x12 837p --claim {row.id} -o resend.837",
+                markup=False)
 
 
 @claim_app.command("correct")
@@ -428,7 +446,7 @@ def superbill_render(
     """
     from claimkit.superbills import build_superbill
     from claimkit.render.superbill import render_superbill
-    from claimkit.store.home import write_output
+    from claimkit.store.scratch import write_output
 
     if month and (start or end):
         raise ClaimkitError("use either --month or --from/--to")
@@ -438,7 +456,7 @@ def superbill_render(
     ws = workspace(ctx)
     sb = build_superbill(ws, client, day_from, day_to)
     path = _output_path(ctx, output, "Write the superbill to")
-    write_output(path, render_superbill(sb))
+    write_output(ws.home, path, render_superbill(sb))
     if json_:
         print_json({"file": str(path), "client": client, "number": sb.number, "from": sb.start, "to": sb.end,
                     "sessions": [ln.session_id for ln in sb.lines], "total_charge": sb.total_fee, "paid": sb.total_paid,

@@ -95,15 +95,15 @@ def practice_show(ctx: typer.Context, json_: bool = Opt(False, "--json", help="P
 def _edit_file(path: Path, apply) -> None:
     """Open a copy in $EDITOR; validate after saving; an invalid edit is refused and the file stays as it was."""
     import subprocess
-    import tempfile
 
     from claimkit.practice import editor_command
+    from claimkit.store import scratch
 
-    fd, tmp = tempfile.mkstemp(suffix=".toml", prefix=f"claimkit-{path.stem}-")
+    home = path.parent.parent if path.parent.name == "clients" else path.parent
+    scratch.sweep(home)
+    tmp = scratch.new_path(home, f"{path.stem}.toml")  # inside the home (0700 folder, 0600): never in /tmp
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(path.read_bytes())
+        scratch.write_private(tmp, path.read_bytes())
         before = Path(tmp).read_bytes()
         try:
             rc = subprocess.call([*editor_command(), tmp])

@@ -250,7 +250,8 @@ def report_payers(
 TODO_TITLES = {"unbilled": "Sessions to bill", "timely_filing": "Timely filing limits", "denial": "Denials",
                "appeal": "Appeals with no answer",
                "no_remittance": "Claims with no remittance", "unmatched": "Unmatched remittance items",
-               "statement": "Statements to send", "authorization": "Authorizations"}
+               "statement": "Statements to send", "authorization": "Authorizations",
+               "code_set": "Diagnosis code sets (ICD-10-CM)"}
 
 
 DENIAL_GROUPS = {"overdue": "appeal window over", "soon": "appeal due within 14 days", "later": "appeal later",
@@ -303,12 +304,6 @@ def todo_cmd(
 
 # --- statements ----------------------------------------------------------------------------------------
 
-def _write_pdf(path: Path, data: bytes) -> None:
-    from claimkit.store.home import write_output
-
-    write_output(path, data)
-
-
 @statement_app.command("render")
 def statement_render(
     ctx: typer.Context,
@@ -348,18 +343,14 @@ def statement_render(
         if path.suffix.lower() != ".pdf":
             raise ClaimkitError(f"-o {path}: give a file name ending in .pdf")
 
-        def write(sts) -> str:
-            _write_pdf(path, render_statements(sts))
-            return str(path.absolute())
-
-        written.append(issue_statements(ws, statements, write))
+        written.append(issue_statements(ws, statements, path.absolute(), render_statements))
     else:
         folder = (dir_ or Path(".")).expanduser()
         if not folder.is_dir():
             raise ClaimkitError(f"--dir {folder}: no such folder; create it first")
         for st in statements:
             path = folder / f"statement-{st.client_id}-{day.isoformat()}.pdf"
-            written.append(issue_statements(ws, [st], lambda sts, path=path: (_write_pdf(path, render_statements(sts)), str(path.absolute()))[1]))
+            written.append(issue_statements(ws, [st], path.absolute(), render_statements))
     if json_:
         print_json({"files": written, "statements": [st.as_json() for st in statements]})
         return
@@ -428,12 +419,7 @@ def _demo_statement(ctx: typer.Context, demo) -> None:
     folder = Path(demo.home) / "output"
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / f"statement-{st.client_id}-{st.date.isoformat()}.pdf"
-
-    def write(sts) -> str:
-        _write_pdf(path, render_statements(sts))
-        return str(path)
-
-    issue_statements(ws, [st], write)
+    issue_statements(ws, [st], path, render_statements)
     say(f"   {st.client_name} ({st.client_id}) owes {usd(st.amount_due)}: wrote {path}")
 
 

@@ -102,7 +102,7 @@ def session_list(
     table(f"Sessions ({len(rows)})", ["ID", "Client", "Date", "CPT", "Mod", "POS", "Dx", "Fee", "Payer", "Allowed", "Client ~", "Status"],
           [(r.id, r.client, r.date, r.cpt, ",".join(r.modifiers), r.pos, ",".join(r.dx), dollars(r.fee), r.payer or "self-pay",
             dollars(r.allowed) if r.allowed is not None else "-", dollars(r.estimate.patient) if r.estimate else "-",
-            r.status + (f" {r.claim_id}" if r.claim_id else "")) for r in rows],
+            "billed elsewhere" if r.billed_elsewhere else r.status + (f" {r.claim_id}" if r.claim_id else "")) for r in rows],
           right=["Fee", "Allowed", "Client ~"])
 
 

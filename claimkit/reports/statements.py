@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Callable
 
 from claimkit.core.errors import ClaimkitError, NotFound
@@ -229,14 +230,21 @@ def clients_with_balance(ws: Workspace, day: date) -> list[str]:
     return [r.client for r in balances(ws, day).clients if r.balance > 0]
 
 
-def issue_statements(ws: Workspace, statements: list[Statement], write: Callable[[list[Statement]], str]) -> str:
-    """Write the PDF (`write` returns the path written) and only then record the statements as sent."""
-    path = write(statements)
-    with ws.transaction() as conn:
-        for st in statements:
-            conn.execute("INSERT INTO statements (client, date, amount_cents, file) VALUES (?,?,?,?)",
-                         (st.client_id, st.date.isoformat(), st.amount_due, path))
-    return path
+def issue_statements(ws: Workspace, statements: list[Statement], path: Path, render: Callable[[list[Statement]], bytes]) -> str:
+    """Render the PDF under a temp name of ours, record the statements as sent, then put the PDF under its name."""
+    from claimkit.store.scratch import PendingOutput
+
+    pending = PendingOutput(ws.home, path)
+    try:
+        pending.write(render(statements))
+        with ws.transaction() as conn:
+            for st in statements:
+                conn.execute("INSERT INTO statements (client, date, amount_cents, file) VALUES (?,?,?,?)",
+                             (st.client_id, st.date.isoformat(), st.amount_due, str(path)))
+        pending.publish()
+    finally:
+        pending.discard()
+    return str(path)
 
 
 # --- write-offs -----------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@
 - statement: client balances with a part over 30 days old (by date of service) and no statement in 30 days;
 - authorization: authorizations ending within 30 days or with 2 visits or fewer left;
 - eligibility: clients with a session in the next 7 days and no 271 newer than 30 days, and in the first two weeks
-  of January (new plan years) every active insured client without a 271 of this year.
+  of January (new plan years) every active insured client without a 271 of this year;
+- code_set: in September, next year's ICD-10-CM set (in force October 1) and how to load it; sessions dated where
+  no loaded set is in force.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import date, timedelta
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
 from claimkit.workspace import Workspace
 
-KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "eligibility")
+KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set", "eligibility")
 FILING_WARN_DAYS = 14
 STATEMENT_DAYS = 30
 AUTH_WARN_DAYS = 30
@@ -342,4 +344,32 @@ def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -
     items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
              + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day)
              + _eligibility(ws, day))
-    return items
+    return items + _code_sets(ws, day)
+
+
+def _code_sets(ws: Workspace, today: date) -> list[TodoItem]:
+    """ICD-10-CM: next year's set in September, and sessions in a year no loaded set covers."""
+    from claimkit.catalog.icd10cm import home_folder, home_sets
+    from claimkit.checks.coding import load_hint
+
+    sets = home_sets(home_folder(ws.home))
+    out = []
+    if today.month == 9 and sets.by_name(today.year + 1) is None:
+        fy = today.year + 1
+        out.append(TodoItem("code_set", f"ICD-10-CM FY{fy}", f"takes effect on {today.year}-10-01; diagnoses on sessions from"
+                            " then are checked against it", load_hint(fy), due=date(today.year, 10, 1)))
+    missing: dict[int, list] = {}
+    for day, n, unbilled in ws.conn.execute(
+            "SELECT date, COUNT(*), SUM(status = 'unbilled') FROM sessions WHERE status != 'void' AND dx != ''"
+            " AND payer IS NOT NULL GROUP BY date ORDER BY date"):
+        when = date.fromisoformat(day)
+        if sets.in_force(when) is None:
+            missing.setdefault(sets.missing_year(when), []).append((when, n, unbilled or 0))
+    for fy, days in sorted(missing.items()):
+        n, unbilled = sum(d[1] for d in days), sum(d[2] for d in days)
+        first, last = days[0][0], days[-1][0]
+        span = first.isoformat() if first == last else f"{first} to {last}"
+        out.append(TodoItem("code_set", f"ICD-10-CM FY{fy}", f"{n} session{'s' if n != 1 else ''} ({unbilled} not billed) dated {span}"
+                            f" fall in FY{fy}, which is not loaded: their diagnoses are checked against an older set",
+                            load_hint(fy), due=first))
+    return out

@@ -245,6 +245,64 @@ ALTER TABLE claims ADD COLUMN external_id TEXT;
 CREATE INDEX claims_external ON claims (external_id) WHERE external_id IS NOT NULL
 """
 
+# v9: what an 837P export remembers (ISA13, GS06, each ST02 and its segments, each claim's CLM and loop positions),
+# each claim's submission history, and returned-file items that matched nothing
+SCHEMA_V9 = """
+CREATE TABLE x12_exports (
+    id          INTEGER PRIMARY KEY,
+    file        TEXT NOT NULL,
+    isa13       TEXT NOT NULL,
+    gs06        TEXT NOT NULL,
+    usage       TEXT NOT NULL DEFAULT '',
+    claims      INTEGER NOT NULL,
+    ack_status  TEXT,
+    ack_at      TEXT,
+    created     TEXT NOT NULL
+);
+CREATE INDEX x12_exports_gs06 ON x12_exports (gs06);
+CREATE INDEX x12_exports_isa13 ON x12_exports (isa13);
+CREATE TABLE x12_export_transactions (
+    export_id   INTEGER NOT NULL REFERENCES x12_exports (id),
+    st02        TEXT NOT NULL,
+    segments    TEXT NOT NULL,
+    PRIMARY KEY (export_id, st02)
+);
+CREATE TABLE x12_export_claims (
+    export_id    INTEGER NOT NULL REFERENCES x12_exports (id),
+    claim_id     TEXT NOT NULL REFERENCES claims (id),
+    st02         TEXT NOT NULL,
+    clm_pos      INTEGER NOT NULL,
+    first_pos    INTEGER NOT NULL,
+    last_pos     INTEGER NOT NULL,
+    provider_pos INTEGER NOT NULL,
+    PRIMARY KEY (export_id, claim_id)
+);
+CREATE INDEX x12_export_claims_claim ON x12_export_claims (claim_id);
+CREATE TABLE claim_events (
+    id          INTEGER PRIMARY KEY,
+    claim_id    TEXT NOT NULL REFERENCES claims (id),
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT '',
+    source      TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT '',
+    file        TEXT NOT NULL DEFAULT '',
+    control     TEXT NOT NULL DEFAULT '',
+    import_id   INTEGER REFERENCES imports (id),
+    data        TEXT NOT NULL DEFAULT '{}',
+    created     TEXT NOT NULL
+);
+CREATE INDEX claim_events_claim ON claim_events (claim_id, id);
+CREATE INDEX claim_events_kind ON claim_events (kind, status);
+CREATE TABLE x12_unmatched (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER REFERENCES imports (id),
+    kind        TEXT NOT NULL,
+    reference   TEXT NOT NULL,
+    detail      TEXT NOT NULL,
+    data        TEXT NOT NULL DEFAULT '{}',
+    status      TEXT NOT NULL DEFAULT 'open',
+
 # eligibility (issue 20): every 270 inquiry written (its trace number is what the 271 echoes), every 271 answer kept
 # as a dated benefits snapshot per client policy (never overwritten), and the answers that matched no client
 SCHEMA_ELIGIBILITY = """
@@ -293,11 +351,11 @@ CREATE TABLE eligibility_unmatched (
 )
 """
 
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
                                                                  SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
+                                                                 SCHEMA_V9,
                                                                  SCHEMA_ELIGIBILITY]
-
-
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -321,12 +379,10 @@ def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     try:
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.DatabaseError as exc:
+        _use_wal(conn, path)
+    except BaseException:
         conn.close()
-        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({exc}); restore it from a backup") from None
+        raise
     conn.execute("PRAGMA synchronous = NORMAL")
     _fix_modes(home)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -338,6 +394,43 @@ def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
     if version < SCHEMA_VERSION:
         migrate(home, conn, version)
     return conn
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch the ledger to WAL (a restored or old ledger is in rollback-journal mode). Two connections switching at
+    once deadlock and one gets SQLITE_BUSY at once, without the busy handler: that is retried, never called damage;
+    'restore it from a backup' is said only when SQLite's integrity check fails."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                break
+            if time.monotonic() >= deadline:
+                raise ClaimkitError("the ledger is busy with another claimkit command; wait for it to finish and run this again") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        except sqlite3.DatabaseError:
+            break
+    try:
+        damaged = conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
+        detail = "it fails SQLite's integrity check"
+    except sqlite3.DatabaseError as exc:
+        damaged, detail = True, str(exc)
+    if damaged:
+        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({detail}); restore it from a backup")
+    raise ClaimkitError(f"{path} could not be opened; run 'claimkit doctor' and try again")
 
 
 def _fix_modes(home: Path) -> None:
