@@ -143,7 +143,7 @@ def test_round_trip_270_to_271_to_estimate_to_the_cent(elig, home, tmp_path):
     # the same bytes again: nothing changes
     rows = ledger_rows(home)
     again = elig.ok("eligibility", "import", str(answer)).stdout
-    assert again.startswith("a.271: already imported on ") and again.rstrip().endswith("nothing changed")
+    assert again.startswith("a.271: 271 already imported (on ") and again.rstrip().endswith("); nothing changed")
     assert ledger_rows(home) == rows
     assert sqlite3.connect(home / "ledger.db").execute("SELECT COUNT(*) FROM benefits").fetchone() == (1,)
 
@@ -332,9 +332,30 @@ def test_import_file_entry_for_the_x12_door(elig, home, tmp_path):
     data = _answer(inquiry, tmp_path / "a.271", lambda inq: [eb("1", "IND", "30")]).read_bytes()
     ws = Workspace(home)
     dry = import_file(ws, "a.271", data, dry_run=True)
-    assert dry.summary == "a.271: 271 with 1 answer, would store 1 benefits snapshot (1 by trace number, 0 by member ID)"
+    assert dry.summary == "271 with 1 answer, would store 1 benefits snapshot (1 by trace number, 0 by member ID)"
     done = import_file(ws, "a.271", data, dry_run=False)
     j = done.to_json()
     assert (j["kind"], j["answers"], j["stored"][0]["client"], j["stored"][0]["matched_by"]) == ("271", 1, "jdoe", "trace")
-    assert import_file(ws, "copy.271", data, dry_run=False).summary.endswith("as a.271; nothing changed")
+    assert import_file(ws, "copy.271", data, dry_run=False).summary.endswith(" as a.271); nothing changed")
     ws.close()
+
+
+def test_x12_import_door_takes_the_271(elig, home, tmp_path):
+    inquiry = _request(elig, tmp_path, "jdoe")
+    answer = _answer(inquiry, tmp_path / "door.271", lambda inq: [
+        eb("1", "IND", "30"), eb("C", "IND", "MH", period="23", amount="500", network="Y"),
+        eb("C", "IND", "MH", period="29", amount="200", network="Y")])
+    out = elig.ok("x12", "import", str(answer)).stdout
+    assert out.splitlines()[0] == ("door.271: 271 with 1 answer, stored 1 benefits snapshot (1 by trace number, 0 by"
+                                   " member ID)")
+    assert "deductible $500.00 ($200.00 left)" in elig.ok("client show jdoe").stdout
+    again = elig.ok("x12", "import", str(answer), "--json").stdout
+    assert json.loads(again)[0]["already_imported"] is True
+    raw = answer.read_text()
+    (tmp_path / "cut.271").write_text(raw[: raw.index("EB*C")])
+    before = ledger_rows(home)
+    r = elig("x12", "import", str(tmp_path / "cut.271"))
+    assert r.exit_code == 2 and r.stderr.splitlines() == [
+        "cut.271: the file ends inside a 271 transaction (no SE after segment 13): it was cut off; download it again;"
+        " nothing was imported; skipped, nothing applied", "error: 1 file skipped (cut.271); nothing of them was applied"]
+    assert ledger_rows(home) == before

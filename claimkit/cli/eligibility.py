@@ -75,7 +75,7 @@ def eligibility_import(
     if json_:
         print_json(result.to_json())
         return
-    say(result.summary, markup=False)
+    say(f"{result.file}: {result.summary}", markup=False)
     for s in result.stored:
         say(f"  {s.client} ({s.payer}, 271 of {s.as_of}): {s.line}", markup=False)
     for u in result.unmatched:

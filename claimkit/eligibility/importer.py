@@ -47,15 +47,16 @@ class EligibilityImport:
     unmatched: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     answers: int = 0
+    kind: str = "271"
 
     @property
     def summary(self) -> str:
         if self.already:
-            return f"{self.file}: already imported {self.already}; nothing changed"
+            return f"271 already imported ({self.already}); nothing changed"
         verb = "would store" if self.dry_run else "stored"
         n = len(self.stored)
         by_trace = sum(1 for s in self.stored if s.matched_by == "trace")
-        parts = [f"{self.file}: 271 with {self.answers} answer{'s' if self.answers != 1 else ''}, {verb} {n}"
+        parts = [f"271 with {self.answers} answer{'s' if self.answers != 1 else ''}, {verb} {n}"
                  f" benefits snapshot{'s' if n != 1 else ''}"
                  + (f" ({by_trace} by trace number, {n - by_trace} by member ID)" if n else "")]
         if self.unmatched:

@@ -302,6 +302,10 @@ CREATE TABLE x12_unmatched (
     detail      TEXT NOT NULL,
     data        TEXT NOT NULL DEFAULT '{}',
     status      TEXT NOT NULL DEFAULT 'open',
+    created     TEXT NOT NULL
+)
+"""
+
 
 # eligibility (issue 20): every 270 inquiry written (its trace number is what the 271 echoes), every 271 answer kept
 # as a dated benefits snapshot per client policy (never overwritten), and the answers that matched no client
@@ -350,7 +354,6 @@ CREATE TABLE eligibility_unmatched (
     created     TEXT NOT NULL
 )
 """
-
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
                                                                  SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
