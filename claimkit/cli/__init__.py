@@ -15,12 +15,12 @@ ROUTES = {
     "session": ("sessions",), "payment": ("sessions",),
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes", "codes_icd"), "code": ("codes_icd",),
-    "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
+    "report": ("reports", "report_kpis"), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
     "x12": ("edi", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
-    "appeal": ("appeal",), "import": ("imports",), "eligibility": ("eligibility",),
+    "appeal": ("appeal",), "import": ("imports",), "gfe": ("gfe",), "eligibility": ("eligibility",),
 }
 ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
-       "imports", "acks", "eligibility")
+       "imports", "acks", "gfe", "report_kpis", "eligibility")
 _loaded: set[str] = set()
 
 

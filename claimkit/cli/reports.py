@@ -252,6 +252,9 @@ TODO_TITLES = {"unbilled": "Sessions to bill", "timely_filing": "Timely filing l
                "no_remittance": "Claims with no remittance", "unmatched": "Unmatched remittance items",
                "statement": "Statements to send", "authorization": "Authorizations",
                "code_set": "Diagnosis code sets (ICD-10-CM)"}
+TODO_TITLES.update({"gfe_missing": "Good Faith Estimates missing", "gfe_expiring": "Good Faith Estimates ending",
+                    "gfe_scope": "Good Faith Estimates: more sessions than estimated",
+                    "gfe_over": "Good Faith Estimates: billed over the estimate"})
 
 
 DENIAL_GROUPS = {"overdue": "appeal window over", "soon": "appeal due within 14 days", "later": "appeal later",

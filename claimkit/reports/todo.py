@@ -12,7 +12,8 @@
 - eligibility: clients with a session in the next 7 days and no 271 newer than 30 days, and in the first two weeks
   of January (new plan years) every active insured client without a 271 of this year;
 - code_set: in September, next year's ICD-10-CM set (in force October 1) and how to load it; sessions dated where
-  no loaded set is in force.
+  no loaded set is in force;
+- gfe_missing, gfe_expiring, gfe_scope, gfe_over: Good Faith Estimates (claimkit/gfe/watch.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from datetime import date, timedelta
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
 from claimkit.workspace import Workspace
 
-KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set", "eligibility")
+KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
+KINDS += ("gfe_missing", "gfe_expiring", "gfe_scope", "gfe_over")
+KINDS += ("eligibility",)
 FILING_WARN_DAYS = 14
 STATEMENT_DAYS = 30
 AUTH_WARN_DAYS = 30
@@ -344,7 +347,9 @@ def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -
     items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
              + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day)
              + _eligibility(ws, day))
-    return items + _code_sets(ws, day)
+    from claimkit.gfe.watch import todo_items as gfe_items
+
+    return items + _code_sets(ws, day) + gfe_items(ws, day)
 
 
 def _code_sets(ws: Workspace, today: date) -> list[TodoItem]:

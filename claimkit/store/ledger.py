@@ -307,6 +307,25 @@ CREATE TABLE x12_unmatched (
 """
 
 
+# v10: Good Faith Estimates (claimkit/gfe): each estimate as given (JSON, never changed) and its standing
+SCHEMA_GFE = """
+CREATE TABLE gfes (
+    id            TEXT PRIMARY KEY,
+    client        TEXT NOT NULL,
+    issued        TEXT NOT NULL,
+    due           TEXT NOT NULL,
+    start         TEXT NOT NULL,
+    end           TEXT NOT NULL,
+    sessions      INTEGER NOT NULL,
+    total_cents   INTEGER NOT NULL,
+    superseded_by TEXT REFERENCES gfes (id),
+    superseded_on TEXT,
+    snapshot      TEXT NOT NULL,
+    created       TEXT NOT NULL
+);
+CREATE INDEX gfes_client ON gfes (client, start)
+"""
+
 # eligibility (issue 20): every 270 inquiry written (its trace number is what the 271 echoes), every 271 answer kept
 # as a dated benefits snapshot per client policy (never overwritten), and the answers that matched no client
 SCHEMA_ELIGIBILITY = """
@@ -357,7 +376,7 @@ CREATE TABLE eligibility_unmatched (
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
                                                                  SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
-                                                                 SCHEMA_V9,
+                                                                 SCHEMA_V9, SCHEMA_GFE,
                                                                  SCHEMA_ELIGIBILITY]
 SCHEMA_VERSION = len(MIGRATIONS)
 
