@@ -70,6 +70,6 @@ def check_270(text: str) -> list[str]:
 
 
 def pyx12_errors(path: Path) -> list:
-    from claimkit.x12.validate import with_pyx12
+    from claimkit.claims.validate_837p import with_pyx12
 
     return with_pyx12(path) or []

@@ -304,7 +304,7 @@ def test_stale_271_warns_on_the_first_session_of_the_plan_year(elig, home, tmp_p
 
 def test_todo_lists_clients_to_verify_with_the_command(elig, home, tmp_path):
     from claimkit.reports.todo import _eligibility
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     elig.ok(f"session add jdoe --date {TODAY + timedelta(days=2)} --cpt 90834 --minutes 50")
     ws = Workspace(home)
@@ -326,7 +326,7 @@ def test_todo_lists_clients_to_verify_with_the_command(elig, home, tmp_path):
 
 def test_import_file_entry_for_the_x12_door(elig, home, tmp_path):
     from claimkit.eligibility import import_file
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     inquiry = _request(elig, tmp_path, "jdoe")
     data = _answer(inquiry, tmp_path / "a.271", lambda inq: [eb("1", "IND", "30")]).read_bytes()

@@ -38,7 +38,7 @@ from claimkit.core.lightclass import lightclass
 if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
     from claimkit.core.records import Client, Payer, Policy, Practice
-    from claimkit.sessions import SessionRow
+    from claimkit.sessions.sessions import SessionRow
 
 SCOPES = ("practice", "payer", "client", "session", "day", "claim")
 SEVERITIES = ("error", "warning")

@@ -20,8 +20,8 @@ from claimkit.core.money import from_cents
 if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
     from claimkit.core.records import Client
-    from claimkit.sessions import SessionRow
-    from claimkit.workspace import Workspace
+    from claimkit.sessions.sessions import SessionRow
+    from claimkit.store.workspace import Workspace
 
 T = TypeVar("T")
 LETTERS = "ABCDEFGHIJKL"
@@ -71,7 +71,7 @@ def _cents(value: int | None) -> Decimal | None:
 
 
 class Row:
-    """A session as the rules see it: the fields of `claimkit.sessions.SessionRow` (which rules accept as well),
+    """A session as the rules see it: the fields of `claimkit.sessions.sessions.SessionRow` (which rules accept as well),
     built straight from the ledger's tuples without its estimate: a check reads thousands of them."""
 
     __slots__ = ("id", "client", "date", "cpt", "units", "minutes", "modifiers", "pos", "dx", "fee", "payer", "allowed",

@@ -169,7 +169,7 @@ def x12_setup(
         "isa_receiver_id": isa_receiver_id, "ack_requested": ack_requested, "wait_999_days": wait_999_days,
         "wait_277ca_days": wait_277ca_days}.items() if v is not None}
     for key, value in given.items():  # a bad option: one line naming it, nothing written
-        edi_setup.check_one(key, value, flag="--" + key.replace("_", "-"))
+        given[key] = edi_setup.check_one(key, value, flag="--" + key.replace("_", "-"))
     values = dict(current, **given)
     if interactive(ctx):
         from rich.prompt import Prompt

@@ -211,7 +211,7 @@ def client_benefits(
 def _demo_eligibility(ctx, demo) -> None:
     from claimkit.cli.demo import run as demo_run
     from claimkit.eligibility.demo import answer_demo_inquiry
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     out = demo.home / "output"
     out.mkdir(mode=0o700, exist_ok=True)

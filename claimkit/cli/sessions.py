@@ -50,7 +50,7 @@ def session_add(
 
     Example: claimkit session add jdoe --date 2026-11-20 --cpt 90837 --minutes 55
     """
-    from claimkit.sessions import NewSession, add_session
+    from claimkit.sessions.sessions import NewSession, add_session
 
     ws = workspace(ctx)
     on = ask(ctx, on, "--date", "Date of service (YYYY-MM-DD)", default=date.today().isoformat())
@@ -92,7 +92,7 @@ def session_list(
 
     Example: claimkit session list --client jdoe --from 2026-11-01 --json
     """
-    from claimkit.sessions import list_sessions
+    from claimkit.sessions.sessions import list_sessions
 
     ws = workspace(ctx)
     rows = list_sessions(ws, client=client, start=parse_date(start, "--from"), end=parse_date(end, "--to"), unbilled=unbilled)
@@ -113,7 +113,7 @@ def session_show(ctx: typer.Context, session_id: int = typer.Argument(..., metav
 
     Example: claimkit session show 12
     """
-    from claimkit.sessions import get_session
+    from claimkit.sessions.sessions import get_session
 
     row = get_session(workspace(ctx), session_id)
     if json_:
@@ -130,7 +130,7 @@ def session_void(ctx: typer.Context, session_id: int = typer.Argument(..., metav
 
     Example: claimkit session void 12 --reason "entered twice"
     """
-    from claimkit.sessions import void_session
+    from claimkit.sessions.sessions import void_session
 
     reason = ask(ctx, reason, "--reason", "Reason")
     row = void_session(workspace(ctx), session_id, reason)
@@ -147,7 +147,7 @@ def payment_add(ctx: typer.Context, client: str = typer.Argument(..., metavar="C
 
     Example: claimkit payment add jdoe 25.00 --method card --date 2026-11-20
     """
-    from claimkit.sessions import add_payment
+    from claimkit.sessions.sessions import add_payment
 
     value = parse_amount(amount, "AMOUNT")
     day = parse_date(on, "--date") or date.today()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from claimkit.core.errors import ClaimkitError
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 
 def apply_latest(ws: Workspace, client_id: str, confirm: Callable[[list], bool]) -> list[tuple[str, list[str]]]:
@@ -13,7 +13,7 @@ def apply_latest(ws: Workspace, client_id: str, confirm: Callable[[list], bool])
     Returns [(payer, [fields written])]. Nothing is written when `confirm` says no or validation fails."""
     from claimkit.eligibility.policy import applied_policy, compare
     from claimkit.eligibility.store import latest
-    from claimkit.practice import model
+    from claimkit.records.practice import model
     from claimkit.core.records import Client
     from claimkit.store import files
 

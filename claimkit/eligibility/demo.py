@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 
 def answer_demo_inquiry(ws: Workspace, inquiry: Path, target: Path) -> Path:

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from claimkit.core.errors import ClaimkitError
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 MAX_BYTES = 50_000_000
 _ALNUM = re.compile(r"[^A-Z0-9]")

@@ -3,7 +3,7 @@
 Who: clients named, clients with sessions in the next DAYS days (`upcoming`), or every active client; each billed
 policy in force on the date of service (the client's next session, else today). What: the service types of
 practice.toml `[edi] eligibility_service_types` (default MH), one inquiry per type. Who sends to whom: the `[edi]`
-settings the 837P export uses (`claimkit.edi.edi_settings`). The file is written inside the ledger transaction that
+settings the 837P export uses (`claimkit.claims.export_837p.edi_settings`). The file is written inside the ledger transaction that
 records the inquiries (trace numbers, interchange control number); if anything fails after it was written, it is
 removed: no file goes out that the ledger does not know.
 """
@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from claimkit.core.errors import ClaimkitError
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 TRACE_PREFIX = "CK"
 _TYPE = re.compile(r"^[A-Z0-9]{1,2}$")
@@ -165,7 +165,7 @@ def write_request(ws: Workspace, out: Path, *, clients: list[str] = (), upcoming
     """Write the 270 file and record its inquiries in one transaction."""
     import dataclasses
 
-    from claimkit.edi import edi_settings, envelope
+    from claimkit.claims.export_837p import edi_settings, envelope
     from claimkit.eligibility.x12_270 import write_270
     from claimkit.store.home import write_output
     from claimkit.store.ledger import next_counter, now_iso

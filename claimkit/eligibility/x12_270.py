@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from claimkit.x12.claim837 import Envelope, code, seg, text, ymd
+from claimkit.claims.x12_837p import Envelope, code, seg, text, ymd
 
 VERSION = "005010X279A1"
 # policy relationship -> 2100D INS02 (X279A1: 01 spouse, 19 child, 34 other adult)

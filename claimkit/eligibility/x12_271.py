@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from claimkit.eligibility.x12_270 import VERSION, Inquiry, Person, Provider
-from claimkit.x12.claim837 import code, seg, text, ymd
+from claimkit.claims.x12_837p import code, seg, text, ymd
 
 
 def eb(benefit: str, level: str = "", types: str | tuple[str, ...] = "", insurance: str = "", plan: str = "",

@@ -80,7 +80,7 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     from reportlab.lib.units import inch
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from claimkit.render.documents import house_style, lines
+    from claimkit.forms.documents import house_style, lines
 
     words = wording()
     hs = house_style()

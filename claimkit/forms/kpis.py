@@ -150,7 +150,7 @@ def render_kpis(report: "Kpis", practice_name: str) -> bytes:
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from claimkit.reports.kpis import KPIS
-    from claimkit.render.documents import house_style
+    from claimkit.forms.documents import house_style
 
     hs = house_style()
     title = ParagraphStyle("kpi_title", parent=hs.base, fontName="Helvetica-Bold", fontSize=15, leading=19)

@@ -19,7 +19,7 @@ from claimkit.core.records import normalize_cpt, normalize_dx
 from claimkit.gfe.days import add_business_days, business_days_between
 from claimkit.gfe.records import (FREQUENCIES, MAX_MONTHS, GfeClient, GfeItem, GfeProvider, GoodFaithEstimate)
 from claimkit.store.ledger import next_counter, now_iso
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 TELEHEALTH_POS = ("02", "10")
 MAX_SESSIONS = 400

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
 
     from claimkit.gfe.records import GoodFaithEstimate
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
 RULE_START = date(2022, 1, 1)  # the No Surprises Act's estimates apply to care from this day
 LOOKBACK_DAYS = 365

@@ -1,4 +1,4 @@
-"""Patient statements (the figures; claimkit.render.statement draws them) and user write-offs.
+"""Patient statements (the figures; claimkit.forms.statement draws them) and user write-offs.
 
 A statement covers a period (by default from the day after the last statement, or the last 90 days for a first
 one) as a balance-forward account: the balance before the period, then each date of service of the period (or
@@ -23,7 +23,7 @@ from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import to_cents
 from claimkit.reports.common import Buckets, iso, money, owed_ctes, remit_ctes, usd
 from claimkit.store.ledger import now_iso
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 FIRST_PERIOD_DAYS = 90
 METHOD_LABEL = {"cash": "Payment - cash", "card": "Payment - card", "check": "Payment - check", "other": "Payment",

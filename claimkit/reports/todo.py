@@ -14,6 +14,7 @@
 - code_set: in September, next year's ICD-10-CM set (in force October 1) and how to load it; sessions dated where
   no loaded set is in force;
 - gfe_missing, gfe_expiring, gfe_scope, gfe_over: Good Faith Estimates (claimkit/gfe/watch.py).
+- rejected, no_999, no_277ca, no_835: the clearinghouse's replies (acks/todo.py).
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
 KINDS += ("gfe_missing", "gfe_expiring", "gfe_scope", "gfe_over")
+KINDS = ("rejected",) + KINDS[:4] + ("no_999", "no_277ca", "no_835") + KINDS[4:]  # the clearinghouse's (acks/todo.py)
 KINDS += ("eligibility",)
 FILING_WARN_DAYS = 14
 STATEMENT_DAYS = 30
@@ -344,9 +346,13 @@ def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -
     day = today or date.today()
     wait = days if days is not None else ws.practice.defaults.no_remittance_days
     unanswered = _unanswered(ws, day)
-    items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
-             + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day)
-             + _eligibility(ws, day))
+    from claimkit.acks.todo import handled, items as clearinghouse_items  # rejected, no 999 / 277CA / 835
+
+    acked = handled(ws)
+    items = clearinghouse_items(ws, day) + (
+        _unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
+        + _no_remittance(ws, day, wait, [u for u in unanswered if u[0] not in acked]) + _unmatched(ws)
+        + _statements(ws, day) + _authorizations(ws, day) + _eligibility(ws, day))
     from claimkit.gfe.watch import todo_items as gfe_items
 
     return items + _code_sets(ws, day) + gfe_items(ws, day)

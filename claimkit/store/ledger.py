@@ -455,6 +455,25 @@ def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
     raise ClaimkitError(f"{path} could not be opened; run 'claimkit doctor' and try again")
 
 
+def refresh_statistics(conn: sqlite3.Connection, *, everything: bool = False) -> None:
+    """Let SQLite gather the planner's statistics where they are missing or stale, as it recommends doing before a
+    connection that changed the database closes (PRAGMA optimize: the tables this connection used), and for every
+    table after a schema change (ANALYZE); analysis_limit bounds either to a few ms on a large ledger. Without
+    statistics the planner can pick an index 80x slower for some queries."""
+    try:
+        conn.execute("PRAGMA analysis_limit = 400")
+        conn.execute("ANALYZE" if everything else "PRAGMA optimize")
+    except sqlite3.OperationalError:  # busy with another writer: the next command that writes does it
+        pass
+
+
+def close(conn: sqlite3.Connection) -> None:
+    """Close a ledger connection; one that wrote refreshes the statistics first."""
+    if conn.total_changes and not conn.in_transaction:
+        refresh_statistics(conn)
+    conn.close()
+
+
 def _fix_modes(home: Path) -> None:
     for suffix in ("-wal", "-shm"):
         p = home / f"ledger.db{suffix}"
@@ -499,6 +518,7 @@ def migrate(home: Path, conn: sqlite3.Connection, version: int) -> None:
                             conn.execute(stmt)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
+            refresh_statistics(conn, everything=True)
         except BaseException:
             conn.execute("ROLLBACK")
             raise

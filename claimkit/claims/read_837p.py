@@ -5,7 +5,7 @@ same way): the envelope, submitter and receiver, billing provider, subscriber, p
 REF, HI, AMT, DTP onset/accident/LMP), pay-to address, referring, ordering and supervising providers, rendering
 and facility providers, other payers (2320/2330 with their adjudication) and service
 lines (SV1, DTP*472, REF*6R, 2430 SVD/CAS/DTP*573). Loops are told apart by their leading segment and entity
-code, not by a full map: it is a reader for values, not a validator (that is `validate.py` and pyx12).
+code, not by a full map: it is a reader for values, not a validator (that is `validate_837p.py` and pyx12).
 Pure: text or bytes in, dataclasses out.
 """
 

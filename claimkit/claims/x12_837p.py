@@ -1,7 +1,7 @@
 """X12 837P (005010X222A1) writer: claim snapshots in, one interchange of text out. Pure: no I/O, no ledger.
 
 It prints the same `ClaimSnapshot` the CMS-1500 renderer prints, through the same content rules
-(`claimkit.render.cms1500_fields`: capitals, no punctuation, IDs without spaces or hyphens, dx without the dot),
+(`claimkit.core.nucc`: capitals, no punctuation, IDs without spaces or hyphens, dx without the dot),
 so the paper form and the electronic claim carry the same values.
 
 Layout (the TR3's example 1 is the model; `samples/837p_x12ig_commercial_health_insurance.edi`):
@@ -35,7 +35,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from claimkit.core.entries import ClaimSnapshot, SnapAddress, SnapAdjustment, SnapPerson, SnapPolicy, SnapProvider
-from claimkit.render.cms1500_fields import clean, digits, dx_code, ident
+from claimkit.core.nucc import clean, digits, dx_code, ident
 
 VERSION = "005010X222A1"
 CLAIMS_PER_TRANSACTION = 5000
@@ -53,7 +53,7 @@ _ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class Envelope:
-    """Who sends to whom (practice.toml [edi], checked by `claimkit.edi.envelope`); the control number comes from
+    """Who sends to whom (practice.toml [edi], checked by `claimkit.claims.export_837p.envelope`); the control number comes from
     the ledger. Empty ISA/GS ids default to the submitter and receiver ids."""
 
     submitter_name: str

@@ -14,7 +14,7 @@ from typing import Any
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client, Payer, Policy, Practice, normalize_cpt, normalize_modifier, npi_valid  # noqa: F401
 from claimkit.store import files, home as homes, ledger
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 
 def _npi(value: str, flag: str) -> str:

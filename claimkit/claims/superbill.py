@@ -2,7 +2,7 @@
 
 `build_superbill` gathers a client's sessions in a date range (not void, not on an insurance claim) with the
 project's own short CPT labels, ICD-10-CM descriptions, fees and what the client paid; the PDF is drawn by
-claimkit.render.superbill. Reading only: a superbill records nothing in the ledger.
+claimkit.forms.superbill. Reading only: a superbill records nothing in the ledger.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from claimkit.claims import _billing, _client_person, _rendering
+from claimkit.claims.build import _billing, _client_person, _rendering
 from claimkit.core.entries import SnapPerson, SnapProvider
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, from_cents
-from claimkit.sessions import list_sessions
-from claimkit.workspace import Workspace
+from claimkit.sessions.sessions import list_sessions
+from claimkit.store.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -98,14 +98,12 @@ def _pos_label(code: str) -> str:
     return POS_FALLBACK.get(code, "")
 
 
-def _dx_description(code: str) -> str:
-    try:
-        from claimkit import catalog
+def _dx_description(ws: Workspace, code: str, when: date) -> str:
+    """The code's title in the ICD-10-CM set in force on the last date of service it is used on."""
+    from claimkit.catalog.icd10cm import home_folder, home_sets
 
-        found = catalog.icd10(code)
-        return found.description if found else ""
-    except ImportError:  # pragma: no cover
-        return ""
+    found = home_sets(home_folder(ws.home)).lookup(code, when)
+    return found.description if found else ""
 
 
 def build_superbill(ws: Workspace, client_id: str, start: date | None = None, end: date | None = None,
@@ -132,9 +130,10 @@ def build_superbill(ws: Workspace, client_id: str, start: date | None = None, en
     other = ws.conn.execute(
         "SELECT SUM(amount_cents) FROM postings WHERE kind = 'patient_paid' AND session_id IS NULL AND client = ? AND date BETWEEN ? AND ?",
         (client_id, start.isoformat(), end.isoformat())).fetchone()[0]
-    lines, dx_order = [], []
+    lines, dx_order, dx_last = [], [], {}
     for r in rows:
         dx_order.extend(d for d in r.dx if d not in dx_order)
+        dx_last.update((d, r.date) for d in r.dx)
         lines.append(SuperbillLine(r.id, r.date, r.pos, _pos_label(r.pos), r.cpt, _cpt_label(r.cpt), r.modifiers, r.units,
                                    r.minutes, r.dx, r.fee, max(from_cents(paid.get(r.id)), ZERO)))
     policy = next((p for p in client.policies if p.rank == "primary" and p.in_force(end)), None) or \
@@ -149,6 +148,6 @@ def build_superbill(ws: Workspace, client_id: str, start: date | None = None, en
         tax_id=b.tax_id, tax_id_type=b.tax_id_type, client_id=client_id, client=_client_person(client),
         client_phone=client.phone, payer_name=payer_name, member_id=policy.member_id if policy else "",
         group=policy.group if policy else "", lines=tuple(lines),
-        diagnoses=tuple((d, _dx_description(d)) for d in dx_order),
+        diagnoses=tuple((d, _dx_description(ws, d, dx_last[d])) for d in dx_order),
         total_fee=sum((ln.fee for ln in lines), ZERO), paid_on_lines=sum((ln.paid for ln in lines), ZERO),
         other_payments=max(from_cents(other), ZERO), insurance_sessions=tuple(r.id for r in rows if r.payer is not None))

@@ -21,7 +21,7 @@ from typing import Sequence
 
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import ChecksFailed, ClaimkitError
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 # key -> what it is (for the error that names a missing one)
 EDI_KEYS = {
@@ -76,7 +76,7 @@ def edi_settings(edi: dict[str, str]) -> dict[str, str]:
     for key in ("gs_sender_id", "gs_receiver_id"):
         if len(out.get(key, "").replace(" ", "")) > 15:
             raise _bad(key, f"'{out[key]}' is longer than the 15 characters GS allows")
-    from claimkit.x12.claim837 import ISA_QUALIFIERS
+    from claimkit.claims.x12_837p import ISA_QUALIFIERS
 
     for key in ("isa_sender_qualifier", "isa_receiver_qualifier"):
         value = out.setdefault(key, "ZZ").upper() or "ZZ"
@@ -104,7 +104,7 @@ def edi_settings(edi: dict[str, str]) -> dict[str, str]:
 
 
 def envelope(ws: Workspace, control: int, test: bool, when: datetime | None = None):
-    from claimkit.x12.claim837 import Envelope
+    from claimkit.claims.x12_837p import Envelope
 
     s = edi_settings(ws.practice.edi)
     return Envelope(
@@ -160,7 +160,7 @@ def check_snapshots(ws: Workspace, snapshots: Sequence[ClaimSnapshot]) -> list:
 def load_claims(ws: Workspace, claim_ids: Sequence[str]) -> list[ClaimSnapshot]:
     """Existing claims by id, in the order given (each once), read in batches; an unknown id is an error naming it,
     and so is a claim that was replaced or voided (its correction is what goes out)."""
-    from claimkit import claims as claimlib
+    from claimkit.claims import ledger
     from claimkit.core.errors import NotFound
 
     ids = list(dict.fromkeys(c.strip().upper() for c in claim_ids))
@@ -175,7 +175,7 @@ def load_claims(ws: Workspace, claim_ids: Sequence[str]) -> list[ClaimSnapshot]:
         if cid not in found:
             raise NotFound(f"no claim '{cid}': see 'claimkit claim list'")
         status, snapshot = found[cid]
-        if status in claimlib.DEAD:
+        if status in ledger.DEAD:
             newer = ws.conn.execute("SELECT id FROM claims WHERE original_claim = ? ORDER BY created DESC, id DESC LIMIT 1",
                                     (cid,)).fetchone()
             hint = f"; send {newer[0]}, which {status} it" if newer else ""
@@ -194,10 +194,10 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
 
     One of: `claim_ids` (existing claims, as they were built), `sessions` (unbilled sessions become new claims) or
     `secondary_of` (primary claim ids whose remittance is posted: new claims to the secondary payer)."""
-    from claimkit import claims as claimlib
+    from claimkit.claims import build, followup
+    from claimkit.claims.x12_837p import write_837p
     from claimkit.store.ledger import next_counter, now_iso
     from claimkit.store.scratch import PendingOutput
-    from claimkit.x12.claim837 import write_837p
 
     if sum(bool(x) for x in (claim_ids, sessions, secondary_of)) != 1:
         raise ClaimkitError("nothing to send: choose claims, sessions or primary claims for the secondary payer")
@@ -252,10 +252,10 @@ def export_837p(ws: Workspace, out: Path, *, claim_ids: Sequence[str] = (), sess
                 emit(snaps)
                 mark_sent(conn, snaps)
         elif secondary_of:
-            claimlib.issue_claims(ws, lambda conn: [claimlib.build_secondary(ws, cid, conn=conn) for cid in secondary_of], emit,
+            build.issue_claims(ws, lambda conn: [followup.build_secondary(ws, cid, conn=conn) for cid in secondary_of], emit,
                                   after=mark_sent)
         else:
-            claimlib.issue_claims(ws, lambda conn: claimlib.build_claims(ws, sessions, conn=conn), emit, after=mark_sent)
+            build.issue_claims(ws, lambda conn: build.build_claims(ws, sessions, conn=conn), emit, after=mark_sent)
     except BaseException:
         pending.discard()  # the ledger rolled back: no file of unrecorded claims
         raise

@@ -22,7 +22,7 @@ from functools import cache
 
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import ClaimkitError
-from claimkit.render.cms1500_fields import Layout, layout, page_fields
+from claimkit.forms.cms1500_fields import Layout, layout, page_fields
 
 PAGE = (612.0, 792.0)
 FORM_NAME = "cms1500"

@@ -46,7 +46,7 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
 
     if not statements:
         raise ValueError("no statements to render")
-    from claimkit.render.documents import house_style, lines
+    from claimkit.forms.documents import house_style, lines
 
     hs = house_style()
     ink, muted, rule, band = hs.ink, hs.muted, hs.rule, hs.band

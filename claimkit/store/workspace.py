@@ -66,5 +66,5 @@ class Workspace:
     def close(self) -> None:
         conn = self.__dict__.pop("conn", None)
         if conn is not None:
-            conn.close()
+            ledger.close(conn)
 

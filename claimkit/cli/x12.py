@@ -38,8 +38,8 @@ def x12_837p(
 
     Example: claimkit x12 837p --unbilled -o claims-2026-11-20.837
     """
-    from claimkit import claims as claimlib
-    from claimkit.edi import export_837p
+    from claimkit.claims import build, followup, ledger
+    from claimkit.claims.export_837p import export_837p
 
     chosen = [n for n, on in (("--claim", bool(claim)), ("--unbilled", unbilled), ("--client", client is not None)) if on]
     if len(chosen) > 1 or (not chosen and not secondary):
@@ -53,7 +53,7 @@ def x12_837p(
     if secondary:
         if unbilled:
             raise ClaimkitError("--secondary goes with --claim PRIMARY, --client C or nothing (every claim that is ready)")
-        primaries = [claimlib.get_claim(ws, c)[0].id for c in claim] if claim else claimlib.eligible_for_secondary(ws, client)
+        primaries = [ledger.get_claim(ws, c)[0].id for c in claim] if claim else followup.eligible_for_secondary(ws, client)
         if not primaries:
             say("Nothing to bill to secondary payers: no primary claim with a posted remittance and a secondary policy is waiting.")
             return
@@ -61,7 +61,7 @@ def x12_837p(
     elif claim:
         kwargs["claim_ids"] = list(claim)
     else:
-        sessions = claimlib.select_sessions(ws, client=client, all_unbilled=unbilled)
+        sessions = build.select_sessions(ws, client=client, all_unbilled=unbilled)
         if not sessions:
             say(f"Nothing to send: {client} has no unbilled insurance sessions." if client else
                 "Nothing to send: no unbilled insurance sessions.")
@@ -109,7 +109,7 @@ def x12_validate(
 
     Example: claimkit x12 validate claims-2026-11-20.837
     """
-    from claimkit.x12.validate import validate_file
+    from claimkit.claims.validate_837p import validate_file
 
     path = file.expanduser()
     if path.is_dir():

@@ -12,7 +12,7 @@ from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import ZERO, from_cents, to_cents
 from claimkit.core.records import Client, Policy, normalize_cpt, normalize_dx, normalize_modifier
 from claimkit.store.ledger import now_iso
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 TELEHEALTH_POS = ("02", "10")
 METHODS = ("cash", "card", "check", "other")
@@ -309,18 +309,18 @@ def _estimate_bases(ws: Workspace, client: str | None) -> dict[tuple[str, str], 
 
 
 def _adjudicated(ws: Workspace, client: str | None) -> dict[int, est.Adjudicated]:
+    # one client's: the index led by (client, kind) is named, so the plan does not hang on the planner's statistics
+    # (without them SQLite picks postings_kind and reads every remittance posting of the practice: 80x slower)
+    source = "postings INDEXED BY postings_report" if client else "postings"
+    where = " AND client = ?" if client else ""
+    args: list = [client] if client else []
     sql = ("SELECT session_id, SUM(CASE WHEN reason = 'deductible' THEN amount_cents ELSE 0 END), SUM(amount_cents)"
-           " FROM postings WHERE kind = 'patient_resp' AND source IN ('era', 'eob') AND session_id IS NOT NULL")
-    args: list = []
-    if client:
-        sql += " AND client = ?"
-        args.append(client)
-    sql += " GROUP BY session_id"
+           f" FROM {source} WHERE kind = 'patient_resp' AND source IN ('era', 'eob') AND session_id IS NOT NULL{where}"
+           " GROUP BY session_id")
     out = {sid: est.Adjudicated(from_cents(ded), from_cents(total)) for sid, ded, total in ws.conn.execute(sql, args)}
     # a session that was adjudicated with nothing for the client also counts as adjudicated
-    sql2 = "SELECT DISTINCT session_id FROM postings WHERE source IN ('era', 'eob') AND kind = 'insurance_paid' AND session_id IS NOT NULL"
-    if client:
-        sql2 += " AND client = ?"
+    sql2 = (f"SELECT DISTINCT session_id FROM {source} WHERE source IN ('era', 'eob') AND kind = 'insurance_paid'"
+            f" AND session_id IS NOT NULL{where}")
     for (sid,) in ws.conn.execute(sql2, args):
         out.setdefault(sid, est.Adjudicated())
     return out

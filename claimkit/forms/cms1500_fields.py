@@ -12,9 +12,7 @@ codes without the dot, indicator 0; 24E pointers as letters; box 28 totals only 
 
 from __future__ import annotations
 
-import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,6 +20,7 @@ from functools import cache
 
 from claimkit.core.entries import LINES_PER_PAGE, ClaimSnapshot, SnapAddress, SnapLine, SnapPerson, SnapProvider
 from claimkit.core.money import ZERO
+from claimkit.core.nucc import clean, digits, dx_code, ident
 
 TELEHEALTH_POS = ("02", "10")
 BOX1 = {"medicare": "1.medicare", "medicaid": "1.medicaid", "tricare": "1.tricare", "champva": "1.champva",
@@ -99,33 +98,6 @@ def layout() -> Layout:
 
 # --- content rules -------------------------------------------------------------------------------------
 
-_DROP = re.compile(r"[.,'#\"]")
-_OTHER = re.compile(r"[^A-Z0-9 \-/&]")
-_SPACES = re.compile(r"\s+")
-
-
-def ascii_upper(text: str) -> str:
-    """'José' -> 'JOSE': the form is read by OCR, which knows plain capitals only."""
-    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
-    return plain.upper()
-
-
-def clean(text: str) -> str:
-    """Capitals without punctuation: '123 N. Main St., #101' -> '123 N MAIN ST 101'."""
-    value = _DROP.sub("", ascii_upper(text))
-    value = _OTHER.sub(" ", value).replace("/", " ").replace("&", " AND ")
-    return _SPACES.sub(" ", value).strip()
-
-
-def ident(text: str) -> str:
-    """Member IDs, group and claim numbers: capitals and digits only (no spaces or hyphens)."""
-    return re.sub(r"[^A-Z0-9]", "", ascii_upper(text))
-
-
-def digits(text: str) -> str:
-    return re.sub(r"\D", "", text or "")
-
-
 def person_name(p: SnapPerson) -> str:
     """LAST SUFFIX, FIRST, M (middle initial only, no periods)."""
     last = " ".join(x for x in (clean(p.last), clean(p.suffix)) if x)
@@ -170,10 +142,6 @@ def phone_parts(phone: str) -> tuple[str, str]:
 
 def city_state_zip(a: SnapAddress, hyphen: bool) -> str:
     return " ".join(x for x in (clean(a.city), a.state.upper(), zip_code(a.zip, hyphen)) if x)
-
-
-def dx_code(code: str) -> str:
-    return code.replace(".", "").upper()
 
 
 def provider_signature(snapshot: ClaimSnapshot) -> tuple[str, str]:

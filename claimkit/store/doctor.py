@@ -92,7 +92,7 @@ def _ledger(home: Path) -> list[Check]:
 
 
 def _backup(home: Path) -> Check:
-    from claimkit.backup import last_backup
+    from claimkit.store.backup import last_backup
 
     info = last_backup(home)
     if not info:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from claimkit.core.entries import SnapAddress
 
 if TYPE_CHECKING:
-    from claimkit.superbills import Superbill
+    from claimkit.claims.superbill import Superbill
 
 
 def _d(day: date | None) -> str:
@@ -54,7 +54,7 @@ def render_superbill(sb: "Superbill") -> bytes:
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    from claimkit.render.documents import house_style, lines
+    from claimkit.forms.documents import house_style, lines
 
     hs = house_style()
     ink, muted, rule, band = hs.ink, hs.muted, hs.rule, hs.band
