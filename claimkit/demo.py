@@ -110,7 +110,7 @@ def remittances(ws: Workspace, paid_on: date) -> list[str]:
     import json
 
     from claimkit.core import estimate as est
-    from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
     practice = ws.practice
     rows = ws.conn.execute("SELECT id, client, payer, snapshot FROM claims WHERE rank = 'primary' ORDER BY id").fetchall()
