@@ -26,6 +26,8 @@ def summary_line(row, payer_name: str | None) -> str:
         parts.append(f"{payer_name or row.payer}: no contracted rate")
     if row.estimate is not None:
         parts.append(f"client owes ~{dollars(row.estimate.patient)} ({row.estimate.label()})")
+        if row.estimate.source:
+            parts.append(row.estimate.source)
     return " · ".join(parts)
 
 

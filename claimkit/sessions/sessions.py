@@ -65,6 +65,7 @@ class SessionRow:
             "allowed": fmt(self.allowed) if self.allowed is not None else None,
             "patient_estimate": fmt(self.estimate.patient) if self.estimate else None,
             "estimate_basis": self.estimate.label() if self.estimate else None,
+            "estimate_source": (self.estimate.source or None) if self.estimate else None,
             "status": self.status,
             "claim": self.claim_id,
             "note": self.note,
@@ -298,6 +299,7 @@ def list_sessions(ws: Workspace, *, client: str | None = None, start: date | Non
         " WHERE c.frequency != '8'" + (" AND c.client = ?" if client is not None else "") + " ORDER BY c.created",
         [client] if client is not None else []))
     adjudicated = _adjudicated(ws, client)
+    bases = _estimate_bases(ws, client)
     by_client: dict[str, list[SessionRow]] = {}
     for row in rows:
         by_client.setdefault(row.client, []).append(row)
@@ -307,7 +309,7 @@ def list_sessions(ws: Workspace, *, client: str | None = None, start: date | Non
             c = ws.client(cid)
         except ClaimkitError:
             c = None
-        estimates.update(estimate_client(c, crow, adjudicated))
+        estimates.update(estimate_client(c, crow, adjudicated, bases))
     out = []
     for row in rows:
         if not include_void and row.status == "void":
@@ -318,6 +320,13 @@ def list_sessions(ws: Workspace, *, client: str | None = None, start: date | Non
             continue
         out.append(SessionRow(**{**row.__dict__, "claim_id": claims.get(row.id), "estimate": estimates.get(row.id)}))
     return out
+
+
+def _estimate_bases(ws: Workspace, client: str | None) -> dict[tuple[str, str], est.Basis]:
+    """(client, payer) -> what the latest 271 said about the plan year (claimkit.eligibility)."""
+    from claimkit.eligibility.policy import estimate_bases
+
+    return estimate_bases(ws.conn, client)
 
 
 def _adjudicated(ws: Workspace, client: str | None) -> dict[int, est.Adjudicated]:
@@ -338,8 +347,10 @@ def _adjudicated(ws: Workspace, client: str | None) -> dict[int, est.Adjudicated
     return out
 
 
-def estimate_client(client: Client | None, rows: list[SessionRow], adjudicated: dict[int, est.Adjudicated]) -> dict[int, est.Estimate]:
-    """Group a client's sessions by the policy in force on each date and run the plan-year estimate per policy."""
+def estimate_client(client: Client | None, rows: list[SessionRow], adjudicated: dict[int, est.Adjudicated],
+                    bases: dict[tuple[str, str], est.Basis] | None = None) -> dict[int, est.Estimate]:
+    """Group a client's sessions by the policy in force on each date and run the plan-year estimate per policy
+    (from its latest 271 when `bases` has one)."""
     out: dict[int, est.Estimate] = {}
     groups: dict[int, tuple[Policy | None, list[est.Item]]] = {}
     for row in rows:
@@ -356,7 +367,8 @@ def estimate_client(client: Client | None, rows: list[SessionRow], adjudicated: 
         groups.setdefault(key, (policy, []))[1].append(
             est.Item(row.id, row.date, row.fee, row.allowed, adjudicated.get(row.id)))
     for policy, items in groups.values():
-        out.update(est.run(policy, items))
+        basis = (bases or {}).get((client.id, policy.payer)) if (client is not None and policy is not None) else None
+        out.update(est.run(policy, items, basis))
     return out
 
 
