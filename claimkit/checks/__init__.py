@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SCOPES = ("practice", "payer", "client", "session", "day", "claim")
 SEVERITIES = ("error", "warning")
-RULE_MODULES = ("provider", "client", "policy", "coding", "services", "pairing", "claim", "snapshot", "gfe")
+RULE_MODULES = ("provider", "client", "policy", "coding", "services", "pairing", "claim", "snapshot", "eligibility", "gfe")
 
 
 class Hit(NamedTuple):
@@ -174,6 +174,7 @@ class Context:
     pending: bool = True  # not yet sent: timely filing applies
     codesets: Any = None  # catalog.icd10cm.CodeSets of the run's home (the ICD-10-CM sets by date of service)
     memo: dict = field(default_factory=dict)  # shared by the contexts of one run: rules may cache per-client work here
+    benefits: Any = None  # (client id, payer id) -> the latest 271 snapshot (eligibility.store.Stored), read once per run
     gfes: dict = field(default_factory=dict)  # client id -> the Good Faith Estimates on file (gfe/watch.py Standing)
 
     @lazy

@@ -127,6 +127,21 @@ def _gfes(ws: "Workspace") -> dict:
         return {}
 
 
+class _Benefits:
+    """The latest 271 snapshot per (client, payer), read from the ledger once, when a rule first asks."""
+
+    def __init__(self, ws: "Workspace"):
+        self.ws = ws
+        self._latest: dict | None = None
+
+    def get(self, client: str, payer: str):
+        if self._latest is None:
+            from claimkit.eligibility.store import latest
+
+            self._latest = latest(self.ws.conn)
+        return self._latest.get((client, payer))
+
+
 class _Run:
     def __init__(self, ws: "Workspace", today: date):
         self.ws = ws
@@ -154,7 +169,7 @@ class _Run:
         if base is None:
             base = self._base = dict(Context(today=self.today, practice=self.practice, payers=self.payers or {},
                                              clients=self.clients, memo=self.memo, gfes=self.gfes,
-                                             codesets=self.codesets).__dict__)
+                                             codesets=self.codesets, benefits=_Benefits(self.ws)).__dict__)
         ctx = object.__new__(Context)
         d = ctx.__dict__
         d.update(base)
