@@ -22,7 +22,7 @@ from typing import Any, Callable
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, from_cents, to_cents
 from claimkit.store.ledger import now_iso
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 PR_REASONS = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 FORWARDED = ("19", "20", "21")
@@ -510,7 +510,7 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
     """Post each payment of the file as the reader hands it over (the whole file is never held as records), inside
     the caller's transaction. A problem found anywhere in the file raises, and the transaction undoes everything:
     a file posts all of it or nothing."""
-    from claimkit.x12.era835 import parse_835
+    from claimkit.remittance.era835 import parse_835
 
     name, fingerprint = result.file, result.fingerprint
     total = max(raw.count(b"CLP"), 1)  # for the progress bar: the claims, give or take a name holding "CLP"
@@ -639,7 +639,7 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
     """Post a suspense item against a claim the user names, exactly as if the ERA had named it."""
     import dataclasses
 
-    from claimkit.x12 import era835
+    from claimkit.remittance import era835_records as era835
 
     row = ws.conn.execute("SELECT * FROM suspense WHERE id = ?", (item,)).fetchone()
     if row is None:

@@ -159,8 +159,8 @@ WRITER = """
 import sys
 from decimal import Decimal
 from pathlib import Path
-from claimkit.practice import set_fee
-from claimkit.workspace import Workspace
+from claimkit.records.practice import set_fee
+from claimkit.store.workspace import Workspace
 ws = Workspace(Path(sys.argv[1]))
 i = 0
 while True:

@@ -101,7 +101,7 @@ def test_import_cms_zip_then_again_changes_nothing(practice, home, cms):
     assert "not a release I recognize; read 301 codes, 241 billable, 60 headers (CR LF line ends" in out
     assert "Loaded ICD-10-CM FY2027 (2026-10-01 to 2027-09-30)" in out
     folder = home / "codes" / "icd10cm"
-    assert folder.stat().st_mode & 0o777 == 0o700
+    assert folder.stat().st_mode & 0o777 == folder.parent.stat().st_mode & 0o777 == 0o700
     assert {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()} == {
         "sets.json": 0o600, **{p.name: 0o600 for p in folder.glob("FY2027-*")}}
     before = snapshot_files(home)
@@ -206,8 +206,8 @@ def test_a_code_added_in_an_unloaded_year_says_to_load_it(practice):
 
 def test_a_claim_with_lines_on_both_sides_uses_each_lines_date(practice, cms, home):
     from claimkit.checks import check_claim_snapshot
-    from claimkit.claims import build_claims, select_sessions
-    from claimkit.workspace import Workspace
+    from claimkit.claims.build import build_claims, select_sessions
+    from claimkit.store.workspace import Workspace
 
     _client(practice, "ana", "F41.8", 1)
     for day in ("2026-09-28", "2026-10-05"):
@@ -257,7 +257,8 @@ def test_code_icd_is_a_hidden_alias_that_says_where_it_moved(cli):
 def test_icd_changes_names_the_affected_clients(practice, tmp_path):
     old = tmp_path / "icd10cm_order_2026.txt"
     old.write_bytes(order_file(fy2026_rows()))
-    practice.ok(f"codes icd-import {old}")
+    assert "Loaded ICD-10-CM FY2026 (2025-10-01 to 2026-09-30) in place of the shipped FY2026 (98,186 codes)" in practice.ok(
+        f"codes icd-import {old}").stdout
     new = tmp_path / "icd10cm-code-descriptions-2027.zip"
     new.write_bytes(cdc_zip(fy2027_rows()))
     practice.ok(f"codes icd-import {new}")
@@ -288,7 +289,7 @@ def test_icd_changes_names_the_affected_clients(practice, tmp_path):
 
 def test_todo_in_september_and_for_sessions_in_a_year_with_no_set(practice, home, cms):
     from claimkit.reports.todo import todo
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     _client(practice, "ana", "F41.1", 1)
     practice.ok("session add ana --date 2026-10-02 --cpt 90837 --minutes 55 --dx F41.1")
@@ -302,3 +303,55 @@ def test_todo_in_september_and_for_sessions_in_a_year_with_no_set(practice, home
     practice.ok(f"codes icd-import {cms}")
     assert [i for i in todo(Workspace(home), today=date(2026, 9, 15)) if i.kind == "code_set"] == []
     assert "Diagnosis code sets" not in practice.ok("todo").stdout
+
+
+# --------------------------------------------------------------------------------------------------- shipping a year
+
+
+def test_gen_icd10_turns_a_release_into_a_shipped_set(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from claimkit.catalog.icd10cm import CodeSets, set_from_files
+
+    root = Path(__file__).resolve().parent.parent
+    release = tmp_path / "2027-code-descriptions-tabular-order.zip"
+    release.write_bytes(cms_zip(fy2027_rows()))
+    tool = [sys.executable, str(root / "tools" / "gen_icd10.py"), "--release", str(release), "--out", str(tmp_path / "out")]
+    refused = subprocess.run(tool, capture_output=True, text=True)
+    assert refused.returncode == 2 and "is not a release claimkit recognizes" in refused.stderr
+    assert not (tmp_path / "out").exists()
+    done = subprocess.run([*tool, "--unrecognized-ok"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["icd10cm-2027-index.tsv", "icd10cm-2027.toml", "icd10cm-2027.tsv.gz"]
+    shipped = set_from_files(tmp_path / "out" / "icd10cm-2027.toml")
+    assert (shipped.info.key, shipped.info.effective_from, shipped.info.count, shipped.info.billable) == (
+        "FY2027", date(2026, 10, 1), 301, 241)
+    sets = CodeSets(extra=(shipped,))
+    assert sets.in_force(date(2026, 9, 30)).info.key == "FY2026" and sets.in_force(date(2026, 10, 1)) is shipped
+    assert sets.lookup("F64.A", date(2026, 10, 1)).description == ADDED[2]
+    assert sets.lookup("F41.8", date(2026, 10, 1)) is None and sets.lookup("F41.8", date(2026, 9, 30)).billable
+
+
+def test_a_code_with_a_letter_second_is_a_diagnosis(practice):
+    """FY2026 added QA0 (neurodevelopmental disorders by gene): 'client add --dx QA00101' was refused as not a code."""
+    from claimkit.core.records import normalize_dx
+
+    assert normalize_dx("qa001.01") == "QA0.0101"
+    _client(practice, "zed", "QA00101", 4, "Zed")
+    practice.ok("session add zed --date 2026-05-04 --cpt 90837 --minutes 55")
+    assert [f for f in json.loads(practice("check --json").stdout) if f["rule"].startswith("dx-")] == []
+    assert read_release("icd10cm_order_2026.txt", order_file([("QA00101", True, "SCN2A-related neurodevelopmental disorder")])).rows
+
+
+def test_superbill_titles_come_from_the_set_of_the_date(practice, home, cms):
+    from claimkit.claims.superbill import build_superbill
+    from claimkit.store.workspace import Workspace
+
+    _client(practice, "bea", "F64.A", 2, "Bea")
+    practice.ok("session add bea --date 2026-10-05 --cpt 90837 --minutes 55 --dx F64.A --dx F41.9")
+    assert build_superbill(Workspace(home), "bea").diagnoses == (("F64.A", ""), ("F41.9", "Anxiety disorder, unspecified"))
+    practice.ok(f"codes icd-import {cms}")
+    assert build_superbill(Workspace(home), "bea").diagnoses == (
+        ("F64.A", "Gender identity disorder, in remission"), ("F41.9", "Anxiety disorder, unspecified type"))

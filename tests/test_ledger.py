@@ -55,8 +55,8 @@ def test_transaction_rolls_back_on_error(practice, home):
 WRITER = """
 import sys
 from datetime import date, timedelta
-from claimkit.sessions import NewSession, add_session
-from claimkit.workspace import Workspace
+from claimkit.sessions.sessions import NewSession, add_session
+from claimkit.store.workspace import Workspace
 ws = Workspace.open(sys.argv[1])
 start = date(2026, 1, 1) + timedelta(days=int(sys.argv[2]) * 100)
 for i in range(int(sys.argv[3])):

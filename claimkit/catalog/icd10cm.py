@@ -101,13 +101,13 @@ def normalize_icd10(code: str) -> str:
     return re.sub(r"[\s.]", "", str(code)).upper()
 
 
-_CODE_LIKE = re.compile(r"^[A-Z][0-9][0-9A-Z]{0,5}$")
+_CODE_LIKE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]{0,5}$")
 
 
 class CodeSet:
     """One fiscal year's codes: `get` answers from the index, the table is read for descriptions and search."""
 
-    __slots__ = ("info", "_index_loader", "_blob_loader", "_index", "_blob", "_lower", "_found")
+    __slots__ = ("info", "_index_loader", "_blob_loader", "_index", "_blob", "_lower", "_found", "_written")
 
     def __init__(self, info: Icd10CodeSet, index: Callable[[], bytes], blob: Callable[[], bytes]):
         self.info = info
@@ -116,6 +116,7 @@ class CodeSet:
         self._blob: bytes | None = None
         self._lower: str | None = None
         self._found: dict[str, Icd10 | None] = {}
+        self._written: dict[str, Icd10 | None] = {}  # as written ("F41.1") -> found: a check asks per session
 
     def __repr__(self) -> str:
         return f"CodeSet({self.info.key})"
@@ -148,7 +149,11 @@ class CodeSet:
 
     def lookup(self, code: str) -> Icd10 | None:
         """Like `get`, from any written form ("f41.1")."""
-        return self.get(normalize_icd10(code))
+        try:
+            return self._written[code]
+        except KeyError:
+            found = self._written[code] = self.get(normalize_icd10(code))
+            return found
 
     def description(self, code: str) -> str:
         blob = self.blob()
@@ -261,14 +266,15 @@ def shipped_set() -> CodeSet:
 @cache
 def shipped_sets() -> tuple[CodeSet, ...]:
     """Every shipped set: icd10cm.toml, and icd10cm-YYYY.toml for a later year tools/gen_icd10.py added."""
-    from claimkit.catalog import _toml  # noqa: PLC0415
+    return (shipped_set(), *(set_from_files(meta) for meta in sorted(template("codes").glob("icd10cm-20[0-9][0-9].toml"))))
 
-    out = [shipped_set()]
-    for meta in sorted(template("codes").glob("icd10cm-20[0-9][0-9].toml")):
-        stem = meta.stem
-        out.append(CodeSet(_info(_toml("codes", meta.name)), _reader(template("codes", f"{stem}-index.tsv")),
-                           _reader(template("codes", f"{stem}.tsv.gz"), gz=True)))
-    return tuple(out)
+
+def set_from_files(meta: Path) -> CodeSet:
+    """A set written by tools/gen_icd10.py --release: icd10cm-YYYY.toml beside icd10cm-YYYY-index.tsv and .tsv.gz."""
+    import tomllib  # noqa: PLC0415
+
+    d = tomllib.loads(meta.read_text("utf-8"))
+    return CodeSet(_info(d), _reader(meta.with_name(f"{meta.stem}-index.tsv")), _reader(meta.with_name(f"{meta.stem}.tsv.gz"), gz=True))
 
 
 def _reader(path: Path, gz: bool = False) -> Callable[[], bytes]:

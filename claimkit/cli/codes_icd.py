@@ -25,6 +25,18 @@ def _sets(ctx: typer.Context):
     return home_sets(home_folder(home)) if is_home(home) else CodeSets()
 
 
+def complete_icd_set(incomplete: str) -> list[str]:
+    """The years of the loaded sets, for --from/--to."""
+    try:
+        from claimkit.catalog.icd10cm import CodeSets, home_folder
+        from claimkit.store.home import resolve_home
+
+        return [str(s.info.fiscal_year) for s in CodeSets(home_folder(resolve_home())).sets
+                if str(s.info.fiscal_year).startswith(incomplete)]
+    except Exception:  # completion never fails loudly
+        return []
+
+
 def _load_hint(fy: int) -> str:
     from claimkit.checks.coding import load_command
 
@@ -36,8 +48,9 @@ def codes_icd(ctx: typer.Context, text: str = typer.Argument(..., help="A code (
               on: Optional[str] = Opt(None, "--date", help="Date of service (YYYY-MM-DD): answer from the set in force then; default today."),
               limit: int = Opt(20, "--limit", help="At most this many results."),
               json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
-    """Look up ICD-10-CM diagnoses by code or words in the code set in force on a date (billable = specific enough
-    for a claim). The answer names the set (FY2027 ...).
+    """Look up ICD-10-CM diagnoses by code or words, in the code set in force on a date.
+
+    The answer names the set (FY2026, FY2027 ...); billable = specific enough for a claim.
 
     Example: claimkit codes icd "gender identity" --date 2026-10-05
     """
@@ -97,8 +110,10 @@ def codes_icd_import(ctx: typer.Context,
                      year: Optional[int] = Opt(None, "--year", help="Fiscal year of the set (default: from the file name)."),
                      effective: Optional[str] = Opt(None, "--effective", help="First day it is in force (default: October 1 of the year before; an April update: YYYY-04-01)."),
                      dry_run: bool = Opt(False, "--dry-run", help="Read and check the file, say what would be loaded, write nothing.")) -> None:
-    """Load an ICD-10-CM release (a fiscal year's diagnosis codes) into the practice home; diagnoses on sessions in
-    its dates are then checked against it. Every line is checked first: a bad line is named and nothing is loaded.
+    """Load a fiscal year's ICD-10-CM release (the zip as downloaded) into the practice home.
+
+    Diagnoses on sessions in its dates are then checked against it. Every line is checked first: a bad line is named
+    and nothing is loaded; the same file loaded again changes nothing.
 
     Download it from cms.gov (ICD-10-CM, "2027 Code Descriptions in Tabular Order") or cdc.gov (NCHS).
 
@@ -127,16 +142,20 @@ def codes_icd_import(ctx: typer.Context,
     if done.status == "already":
         say(f"{info.key} is already loaded from this file (on {info.imported[:10]}); nothing changed")
         return
+    from claimkit.catalog.icd10cm import shipped_sets
+
     verb = {"loaded": "Loaded", "replaced": "Replaced", "dry-run": "Dry run: would load"}[done.status]
     was = f" (was {done.previous['file']}, loaded {done.previous['imported'][:10]})" if done.previous else ""
+    shipped = next((s.info for s in shipped_sets() if s.info.key == info.key), None)
+    if shipped is not None and not done.previous:
+        was = f" in place of the shipped {shipped.key} ({shipped.count:,} codes)"
     say(f"{verb} {info.label}{was}: diagnoses on sessions from {info.effective_from} are checked against it"
         + ("; nothing written" if dry_run else f" ({folder})"), markup=False)
 
 
 @codes_app.command("icd-sets")
 def codes_icd_sets(ctx: typer.Context, json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
-    """List the ICD-10-CM code sets claimkit checks diagnoses against: year, dates in force, source file, official
-    or not, counts.
+    """List the ICD-10-CM code sets: year, dates in force, source file, official or not, counts.
 
     Example: claimkit codes icd-sets
     """
@@ -159,11 +178,15 @@ def codes_icd_sets(ctx: typer.Context, json_: bool = Opt(False, "--json", help="
 
 
 @codes_app.command("icd-changes")
-def codes_icd_changes(ctx: typer.Context, from_: Optional[str] = Opt(None, "--from", help="The older set (year), default the one before --to."),
-                      to: Optional[str] = Opt(None, "--to", help="The newer set (year), default the newest loaded."),
+def codes_icd_changes(ctx: typer.Context, from_: Optional[str] = Opt(None, "--from", help="The older set (year), default the one before --to.",
+                                                            autocompletion=complete_icd_set),
+                      to: Optional[str] = Opt(None, "--to", help="The newer set (year), default the newest loaded.",
+                                              autocompletion=complete_icd_set),
                       json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
-    """What changed between two ICD-10-CM sets: first the clients whose diagnoses are no longer valid or billable in
-    the newer one (with their sessions since it took effect), then the codes added, deleted and retitled.
+    """What changed between two ICD-10-CM sets, first for this practice's clients.
+
+    First the clients whose diagnoses are no longer valid or billable in the newer set (with their sessions since it
+    took effect), then the codes added, deleted, retitled and turned into categories.
 
     Example: claimkit codes icd-changes --from 2026 --to 2027
     """

@@ -73,7 +73,7 @@ def backup(
 
     Example: claimkit backup -o /media/usb/claimkit-2026-11-22.tar.gz
     """
-    from claimkit.backup import create_backup, is_encrypted, read_backup
+    from claimkit.store.backup import create_backup, is_encrypted, read_backup
     from claimkit.store.home import require_home, resolve_home
 
     if verify is not None:
@@ -103,7 +103,7 @@ def restore(
 
     Example: claimkit --home ~/claimkit-restored restore /media/usb/claimkit-2026-11-22.tar.gz
     """
-    from claimkit.backup import is_encrypted, restore_backup
+    from claimkit.store.backup import is_encrypted, restore_backup
     from claimkit.store.home import resolve_home
 
     if not archive.exists():
@@ -120,7 +120,7 @@ def doctor(ctx: typer.Context, json_: bool = Opt(False, "--json", help="Print JS
 
     Example: claimkit doctor
     """
-    from claimkit import doctor as doc
+    from claimkit.store import doctor as doc
     from claimkit.store.home import resolve_home
 
     home = resolve_home(state(ctx).home)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from claimkit.reports.common import BUCKETS, Background, Buckets, bucket_sql, held_ctes, money
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 BY = ("service", "statement")
 SPLIT_FROM_CLIENTS = 20  # below this the client part is one pass in the background thread

@@ -11,7 +11,7 @@ Columns (integer cents):
 - balance: patient_responsibility - patient_paid - written_off (negative = credit);
 - insurance_outstanding: what claims standing that day still wait for from insurance;
 - estimated_patient_pending: the client's estimated share of sessions with no remittance yet (the session
-  estimates of claimkit.sessions, run as of the day);
+  estimates of claimkit.sessions.sessions, run as of the day);
 - last_payment: the date of the client's last payment.
 """
 
@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from claimkit.core.money import from_cents, to_cents
 from claimkit.reports.common import Background, held_ctes, iso, money, scan_hint
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 COLUMNS = ("client", "charges", "insurance_paid", "contractual_adjustments", "patient_responsibility", "patient_paid",
            "written_off", "balance", "insurance_outstanding", "estimated_patient_pending", "last_payment")
@@ -215,13 +215,13 @@ def session_estimates(ws: Workspace, client_id: str, day: date, since: date | No
 
 def client_sessions(ws: Workspace, client_id: str, day: date, since: date | None = None) -> tuple[list, dict]:
     """A client's sessions (EstRow, from `since`) up to `day` and their estimates
-    (claimkit.sessions.estimate_client) with the remittances posted by `day`."""
+    (claimkit.sessions.sessions.estimate_client) with the remittances posted by `day`."""
     rows, estimates = _estimates(ws, {client_id: since}, day)
     return rows.get(client_id, []), estimates
 
 
 class EstRow:
-    """What claimkit.sessions.estimate_client reads of a session (a SessionRow has the same fields), built
+    """What claimkit.sessions.sessions.estimate_client reads of a session (a SessionRow has the same fields), built
     without the rest of the row: the balances estimate every pending client's plan year at once."""
 
     __slots__ = ("id", "client", "date", "cpt", "fee", "payer", "allowed", "cost_sharing", "status")
@@ -233,11 +233,11 @@ class EstRow:
 
 
 def _estimates(ws: Workspace, since: dict[str, date | None], day: date) -> tuple[dict[str, list[EstRow]], dict]:
-    """Run claimkit.sessions.estimate_client for several clients: their sessions from `since[client]` (None: all)
+    """Run claimkit.sessions.sessions.estimate_client for several clients: their sessions from `since[client]` (None: all)
     to `day`, read with two queries, and what remittances assigned by `day` (as claimkit.sessions._adjudicated)."""
     from claimkit.core import estimate as est
     from claimkit.core.errors import ClaimkitError
-    from claimkit.sessions import estimate_client
+    from claimkit.sessions.sessions import estimate_client
 
     if not since:
         return {}, {}

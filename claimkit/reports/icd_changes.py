@@ -11,7 +11,7 @@ from claimkit.catalog.icd10cm import CodeSet, CodeSets, home_folder, home_sets
 from claimkit.catalog.icd10cm_changes import Change, Changes, compare
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import normalize_dx
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 
 class Affected(NamedTuple):

@@ -307,9 +307,77 @@ CREATE TABLE x12_unmatched (
 """
 
 
+# v10: Good Faith Estimates (claimkit/gfe): each estimate as given (JSON, never changed) and its standing
+SCHEMA_GFE = """
+CREATE TABLE gfes (
+    id            TEXT PRIMARY KEY,
+    client        TEXT NOT NULL,
+    issued        TEXT NOT NULL,
+    due           TEXT NOT NULL,
+    start         TEXT NOT NULL,
+    end           TEXT NOT NULL,
+    sessions      INTEGER NOT NULL,
+    total_cents   INTEGER NOT NULL,
+    superseded_by TEXT REFERENCES gfes (id),
+    superseded_on TEXT,
+    snapshot      TEXT NOT NULL,
+    created       TEXT NOT NULL
+);
+CREATE INDEX gfes_client ON gfes (client, start)
+"""
+
+# eligibility (issue 20): every 270 inquiry written (its trace number is what the 271 echoes), every 271 answer kept
+# as a dated benefits snapshot per client policy (never overwritten), and the answers that matched no client
+SCHEMA_ELIGIBILITY = """
+CREATE TABLE eligibility_inquiries (
+    id             INTEGER PRIMARY KEY,
+    trace          TEXT NOT NULL UNIQUE,
+    client         TEXT NOT NULL,
+    payer          TEXT NOT NULL,
+    member_id      TEXT NOT NULL DEFAULT '',
+    rank           TEXT NOT NULL DEFAULT 'primary',
+    service_type   TEXT NOT NULL,
+    service_date   TEXT NOT NULL,
+    file           TEXT NOT NULL,
+    control_number TEXT NOT NULL,
+    created        TEXT NOT NULL
+);
+CREATE INDEX eligibility_inquiries_client ON eligibility_inquiries (client, created);
+CREATE TABLE benefits (
+    id          INTEGER PRIMARY KEY,
+    client      TEXT NOT NULL,
+    payer       TEXT NOT NULL,
+    member_id   TEXT NOT NULL DEFAULT '',
+    rank        TEXT NOT NULL DEFAULT 'primary',
+    as_of       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    inquiry_id  INTEGER REFERENCES eligibility_inquiries (id),
+    import_id   INTEGER REFERENCES imports (id),
+    source_file TEXT NOT NULL,
+    matched_by  TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created     TEXT NOT NULL
+);
+CREATE INDEX benefits_client ON benefits (client, payer, as_of);
+CREATE TABLE eligibility_unmatched (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER REFERENCES imports (id),
+    source_file TEXT NOT NULL,
+    payer_name  TEXT NOT NULL DEFAULT '',
+    member_id   TEXT NOT NULL DEFAULT '',
+    patient     TEXT NOT NULL DEFAULT '',
+    dob         TEXT,
+    trace       TEXT NOT NULL DEFAULT '',
+    reason      TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created     TEXT NOT NULL
+)
+"""
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
                                                                  SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
-                                                                 SCHEMA_V9]
+                                                                 SCHEMA_V9, SCHEMA_GFE,
+                                                                 SCHEMA_ELIGIBILITY]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -387,6 +455,25 @@ def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
     raise ClaimkitError(f"{path} could not be opened; run 'claimkit doctor' and try again")
 
 
+def refresh_statistics(conn: sqlite3.Connection, *, everything: bool = False) -> None:
+    """Let SQLite gather the planner's statistics where they are missing or stale, as it recommends doing before a
+    connection that changed the database closes (PRAGMA optimize: the tables this connection used), and for every
+    table after a schema change (ANALYZE); analysis_limit bounds either to a few ms on a large ledger. Without
+    statistics the planner can pick an index 80x slower for some queries."""
+    try:
+        conn.execute("PRAGMA analysis_limit = 400")
+        conn.execute("ANALYZE" if everything else "PRAGMA optimize")
+    except sqlite3.OperationalError:  # busy with another writer: the next command that writes does it
+        pass
+
+
+def close(conn: sqlite3.Connection) -> None:
+    """Close a ledger connection; one that wrote refreshes the statistics first."""
+    if conn.total_changes and not conn.in_transaction:
+        refresh_statistics(conn)
+    conn.close()
+
+
 def _fix_modes(home: Path) -> None:
     for suffix in ("-wal", "-shm"):
         p = home / f"ledger.db{suffix}"
@@ -431,6 +518,7 @@ def migrate(home: Path, conn: sqlite3.Connection, version: int) -> None:
                             conn.execute(stmt)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
+            refresh_statistics(conn, everything=True)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
