@@ -497,7 +497,7 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
 
 
 def _refuse_unreadable(raw: bytes, name: str) -> None:
-    from claimkit.x12.era835 import parse_835
+    from claimkit.remittance.era835 import parse_835
 
     errors = [f for f in parse_835(raw, source=name, on_payment=lambda pay: None).findings if f.is_error]
     if errors:
