@@ -279,7 +279,24 @@ def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> 
             date.fromisoformat(s0["date_from"]) if s0.get("date_from") else None), s0.get("cpt", ""), clp.charge, clp.paid, None, []))
     if clp.adjustments and post.lines:  # claim-level CAS: carried on the first line
         post.lines[0].adjustments = [(a.group, a.reason, a.amount) for a in clp.adjustments] + post.lines[0].adjustments
+        if clp.service_lines:
+            _take_claim_adjustments(post.lines, sum((a.amount for a in clp.adjustments), ZERO))
     return post
+
+
+def _take_claim_adjustments(lines: list[LinePosting], taken: Decimal) -> None:
+    """Claim-level CAS beside service lines is taken from the lines' payments (TR3: sum of SVC03 - claim-level
+    CAS = CLP04; the reader checks it): the lines' paid is reduced by it, in line order, so insurance paid is CLP04
+    and each line's charge = paid + adjustments + client share. What no line's payment covers (a negative claim-level
+    adjustment, or more than the lines paid) is taken from the first line."""
+    for ln in lines:
+        if taken <= 0:
+            break
+        part = min(taken, ln.paid) if ln.paid > 0 else ZERO
+        ln.paid -= part
+        taken -= part
+    if taken:
+        lines[0].paid -= taken
 
 
 # --- posting ----------------------------------------------------------------------------------------------
