@@ -66,6 +66,7 @@ class ClaimPosting:
     reversed_rows: int = 0
     paper_undone: list[str] = field(default_factory=list)  # dates of lines whose paper EOB postings this remittance replaces
     raw: Any = None  # the parsed claim payment, kept for the suspense list
+    where: str = ""  # "segment 14 (CLP)", "eob.csv line 3": where a refusal points
 
     def plain(self) -> list[str]:
         """One line a person can read per service line (or per claim when denied/reversed)."""
@@ -259,7 +260,8 @@ def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> 
     post = ClaimPosting(account=account, claim_id=row["id"] if row else None, client=row["client"] if row else None,
                         payer=row["payer"] if row else payer_map.get(payment.payer.id or "", None), payer_name=payer_name,
                         status_code=clp.status, payer_claim_number=clp.payer_claim_number, charge=clp.charge, paid=clp.paid,
-                        lines=[], reasons=reasons, remarks=remarks, raw=clp)
+                        lines=[], reasons=reasons, remarks=remarks, raw=clp,
+                        where=f"segment {clp.segment} (CLP)" if clp.segment else "")
     if row is None:
         post.lines = [LinePosting(None, None, ln.service_date or clp.service_start, ln.code, ln.charge, ln.paid, ln.allowed,
                                   [(a.group, a.reason, a.amount) for a in ln.adjustments], list(ln.remark_codes))
@@ -338,8 +340,18 @@ class _Batch:
             self.rows.clear()
 
 
+def _refuse_unbalanced(post: ClaimPosting) -> None:
+    """A posting that would break the money invariant (remittance/invariant.py) is refused, naming its segment."""
+    from claimkit.remittance.invariant import planned
+
+    broken = planned(post)
+    if broken is not None:
+        raise ClaimkitError(str(broken))
+
+
 def _post_claim(batch: _Batch, post: ClaimPosting, day: date, source: str, import_id: int | None) -> None:
     conn = batch.conn
+    _refuse_unbalanced(post)
     if post.status_code == "22":
         batch.flush()  # the payment being reversed may be earlier in this same file
         rows = conn.execute(
@@ -616,6 +628,11 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
     if progress and done:
         progress(done, done)
     batch.flush()
+    from claimkit.remittance.invariant import in_ledger
+
+    broken = in_ledger(conn, import_id)
+    if broken:  # (the plan of each claim was checked before it was written: this is the ledger's own word)
+        raise ClaimkitError(f"{name}: {broken[0]}; nothing was posted")
     if not result.payments:
         result.already = "every payment in it"
     conn.execute("UPDATE imports SET summary = ? WHERE id = ?",
@@ -657,6 +674,7 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
             raise ClaimkitError(f"item {item} was already matched to claim {now['matched_claim']}")
         forced = dataclasses.replace(clp, account=claim["id"])
         post = _claim_posting(forced, _Pay, _Claims(conn), {})
+        post.where = f"item {item}"
         unfit = next((ln for ln in post.lines if ln.line_no is None), None)
         if unfit is not None:  # another client's or payer's claim, most likely: posting would put money on the wrong account
             raise ClaimkitError(f"item {item} does not fit claim {claim['id']}: its {unfit.cpt or 'service'} on"
@@ -670,6 +688,11 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
         if remit is not None:
             conn.execute(_INSERT_REMIT_CLAIM, _remit_claim_row(remit["id"], post, day))
         conn.execute("UPDATE suspense SET status = 'matched', matched_claim = ? WHERE id = ?", (claim["id"], item))
+        from claimkit.remittance.invariant import in_ledger
+
+        broken = in_ledger(conn, row["import_id"]) if row["import_id"] is not None else []
+        if broken:
+            raise ClaimkitError(f"item {item}: {broken[0]}; nothing was posted")
     return post
 
 
@@ -798,6 +821,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                 posts[row["id"]] = post
             ln = LinePosting(target["line_no"], target.get("session_id"), date.fromisoformat(target["date_from"]), target["cpt"],
                              charge, e.paid, e.allowed, adjustments)
+            _refuse_unbalanced(dataclasses.replace(post, lines=[ln], charge=charge, paid=e.paid, where=e.where or source_name))
             post.lines.append(ln)
             post.charge += charge
             post.paid += e.paid
