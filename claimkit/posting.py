@@ -28,6 +28,22 @@ PR_REASONS = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 FORWARDED = ("19", "20", "21")
 PAID_STATUSES = ("1", "2", "3", *FORWARDED)  # CLP02 codes of a claim the payer processed (4 denied, 22 reversed)
 MAX_ERA_BYTES = 200 * 1024 * 1024
+# CLP02 in the words `era unmatched` shows: a denial or a predetermination must not look like a payment to match
+STATUS_WORDS = {"1": "paid (primary)", "2": "paid (secondary)", "3": "paid (tertiary)", "4": "denied",
+                "19": "paid (primary), forwarded", "20": "paid (secondary), forwarded", "21": "paid (tertiary), forwarded",
+                "22": "reversal", "23": "not our claim, forwarded", "25": "predetermination"}
+
+
+def status_words(code: str) -> str:
+    return STATUS_WORDS.get(code, f"status {code}")
+
+
+def suspended_status(row) -> str:
+    """The CLP02 of a suspense item (kept in its data) in words."""
+    try:
+        return status_words(json.loads(row["data"])["claim"]["status"])
+    except (KeyError, TypeError, ValueError):
+        return "?"
 
 
 @dataclass(slots=True)
@@ -581,6 +597,12 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
             if post.claim_id is None or clp.is_predetermination:
                 _suspend(conn, import_id, remit_id, post)
                 result.unmatched.append(post)
+            elif clp.status != "22" and (clp.charge < 0 or clp.paid < 0 or clp.patient_responsibility < 0):
+                # negative totals belong to a reversal (CLP02 22) only; posted, they would give the client a credit
+                _suspend(conn, import_id, remit_id, post, kind="negative amounts")
+                result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}): negative amounts (charge"
+                                   f" {clp.charge:.2f}, paid {clp.paid:.2f}) on a claim that is not a reversal (CLP02"
+                                   f" {clp.status}); held in the suspense list, not posted")
             elif paid_on_file > 0 and clp.status in PAID_STATUSES:  # the same payer claim paid again, nothing reversed
                 _suspend(conn, import_id, remit_id, post, kind="paid again")
                 result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}) was already paid and not"
@@ -593,6 +615,8 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 if post.claim_id in paper and post.status_code != "22":
                     _undo_paper(batch, post, day, import_id)
                 _post_claim(batch, post, day, "era", import_id)
+                if paid_on_file < 0 and clp.status in PAID_STATUSES:  # its reversal came first: the two cancel out
+                    post.status = "reversed"
                 updates.append(_claim_update(post))
                 remit_rows.append(_remit_claim_row(remit_id, post, day))
                 for ln in post.lines:
@@ -672,6 +696,9 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
         now = conn.execute("SELECT status, matched_claim FROM suspense WHERE id = ?", (item,)).fetchone()
         if now["status"] != "open":  # matched by another claimkit while this one waited for the ledger
             raise ClaimkitError(f"item {item} was already matched to claim {now['matched_claim']}")
+        if clp.is_predetermination:
+            raise ClaimkitError(f"item {item} is a predetermination (CLP02 25): the payer priced the claim and paid nothing;"
+                                " it changes no money, so it is not matched")
         forced = dataclasses.replace(clp, account=claim["id"])
         post = _claim_posting(forced, _Pay, _Claims(conn), {})
         post.where = f"item {item}"

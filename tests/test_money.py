@@ -182,3 +182,82 @@ def test_mutated_samples_post_to_the_cent_or_not_at_all(tmp_path_factory, moves,
         assert sum(got.values()) == charge
     owed = {c: v["insurance_outstanding"] for c, v in balances(cli).items()}
     assert owed == {"budd": "0.00", "settle": "0.00"}
+
+
+# --- items 3, 5, 11: what is not a payment is not posted as one ------------------------------------------------
+
+from test_posting import billed, claim_lines, paid_lines, remit  # noqa: E402,F401  (the billed fixture: CK00001, 3 lines)
+from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835  # noqa: E402
+
+
+def era(*claims: ClaimOutcome, trace="TRACE1", npi="1234567893") -> str:
+    """An 835 from Acme to the practice (NPI 1234567893) paying these claims, and another practice's claim
+    (ZZ-OTHER, 500.00 to a member claimkit does not know) so the payment is never negative."""
+    other = ClaimOutcome("ZZOTHER", "1", "PCN-OTHER", "Nobody", "Testy", "NOTOURS", (
+        LineOutcome("90834", (), D("500.00"), D("500.00"), date(2026, 9, 1)),))
+    return write_835(Remit("Acme Test Health", "11111", "Testwell", npi, trace, date(2026, 11, 20), (*claims, other)))
+
+
+def claim(lines, status="1", account="CK00001", pcn="PCN1", member="TST1") -> ClaimOutcome:
+    return ClaimOutcome(account, status, pcn, "McTestface", "Testy", member, tuple(lines))
+
+
+def test_era_match_refuses_a_predetermination(billed, home, tmp_path):
+    """Item 3: a CLP02 25 item (pricing only) went to suspense, then `era match` posted it as a payment."""
+    f = tmp_path / "pre.835"
+    f.write_text(remit(home, paid_lines(home), status="25", account="ZZ999"))
+    billed.ok(f"era import {f}")
+    listed = json.loads(billed.ok("era unmatched --json").stdout)
+    assert [(i["item"], i["what"]) for i in listed] == [(1, "predetermination")]
+    assert "predetermination" in billed.ok("era unmatched").stdout
+    before = sqlite3.connect(home / "ledger.db").execute("SELECT COUNT(*) FROM postings").fetchone()[0]
+    line = billed.fails("era match 1 CK00001")
+    assert line == ("error: item 1 is a predetermination (CLP02 25): the payer priced the claim and paid nothing;"
+                    " it changes no money, so it is not matched")
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == before
+    assert conn.execute("SELECT status FROM claims WHERE id = 'CK00001'").fetchone()[0] == "billed"
+
+
+def test_era_unmatched_words_each_status(billed, home, tmp_path):
+    """Item 3: a denial in the suspense list does not look like a payment waiting to be matched."""
+    lines = [LineOutcome("90837", (), D("180.00"), D("0"), date(2026, 10, 1), "", None, (("CO", "50", D("180.00")),))]
+    f = tmp_path / "denied.835"
+    f.write_text(era(claim(lines, status="4", account="ZZ998", member="NOBODY")))
+    billed.ok(f"era import {f}")
+    assert [i["what"] for i in json.loads(billed.ok("era unmatched --json").stdout)] == ["denied", "paid (primary)"]
+
+
+def _reversal(home):
+    lines = paid_lines(home)
+    return [LineOutcome(ln.cpt, (), -ln.charge, -ln.paid, ln.service_date, ln.control, None,
+                        tuple((g, r, -a) for g, r, a in ln.adjustments)) for ln in lines]
+
+
+def test_reversal_before_its_original_leaves_the_claim_reversed(billed, home, tmp_path):
+    """Item 5: the reversal imported first, then the payment it reverses: the postings net to nothing, and the
+    status said 'paid'."""
+    rev = tmp_path / "rev.835"
+    rev.write_text(era(claim(_reversal(home), status="22"), trace="T-REV"))
+    billed.ok(f"era import {rev}")
+    orig = tmp_path / "orig.835"
+    orig.write_text(remit(home, paid_lines(home), trace="T-ORIG"))
+    billed.ok(f"era import {orig}")
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT status FROM claims WHERE id = 'CK00001'").fetchone()[0] == "reversed"
+    assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE source = 'era' AND kind = 'insurance_paid'").fetchone()[0] == 0
+
+
+def test_negative_totals_outside_a_reversal_go_to_suspense(billed, home, tmp_path):
+    """Item 11: CLP*CK00001*1*-200*-125*-25 (status 1) posted, leaving the client a credit."""
+    line = claim_lines(home)[0]
+    neg = [LineOutcome("90837", (), D("-200.00"), D("-125.00"), date.fromisoformat(line["date_from"]), line["line_control"],
+                       None, (("CO", "45", D("-50.00")), ("PR", "2", D("-25.00"))))]
+    f = tmp_path / "neg.835"
+    f.write_text(era(claim(neg)))
+    out = billed.ok(f"era import {f}").stdout
+    assert ("claim CK00001 (payer claim PCN1): negative amounts (charge -200.00, paid -125.00) on a claim that is not a"
+            " reversal (CLP02 1); held in the suspense list, not posted") in out
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT COUNT(*) FROM postings WHERE source = 'era'").fetchone()[0] == 0
+    assert [i.get("why") for i in json.loads(billed.ok("era unmatched --json").stdout)] == ["negative amounts", None]
