@@ -261,3 +261,34 @@ def test_negative_totals_outside_a_reversal_go_to_suspense(billed, home, tmp_pat
     conn = sqlite3.connect(home / "ledger.db")
     assert conn.execute("SELECT COUNT(*) FROM postings WHERE source = 'era'").fetchone()[0] == 0
     assert [i.get("why") for i in json.loads(billed.ok("era unmatched --json").stdout)] == ["negative amounts", None]
+
+
+# --- item 9: a write-off checks the balance inside the transaction that writes it -----------------------------
+
+def test_two_writeoffs_at_once_never_take_a_balance_below_zero(practice, home):
+    """Item 9: the balance was read before waiting for the ledger, so a second write-off of the same 180.00 went in
+    while the first held the ledger, leaving -180.00."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from claimkit.workspace import Workspace
+
+    practice.ok("client add fay --first Fay --last Testcase --dob 1995-09-10 --sex F --dx F41.1 --self-pay")
+    practice.ok("session add fay --date 2026-10-01 --cpt 90837")
+    ws = Workspace(home)
+    env = {**os.environ, "CLAIMKIT_HOME": str(home), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    with ws.transaction() as conn:  # the other terminal's write-off of the whole 180.00, holding the ledger
+        conn.execute("INSERT INTO postings (date, client, kind, reason, amount_cents, source, note, created)"
+                     " VALUES ('2026-10-02', 'fay', 'writeoff', 'patient', 18000, 'manual', 'first', '2026-10-02T00:00:00')")
+        second = subprocess.Popen([sys.executable, "-m", "claimkit", "writeoff", "fay", "180.00", "--reason", "second",
+                                   "--date", "2026-10-02"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4)  # the second has read the balance (before the fix) and waits for the ledger
+    out, err = second.communicate(timeout=60)
+    ws.close()
+    assert second.returncode == 2, (out, err)
+    assert err.strip() == "error: fay owes $0.00 on 2026-10-02; write off at most that"
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE kind = 'writeoff'").fetchone()[0] == 18000
+    assert balances(practice)["fay"]["balance"] == "0.00"
