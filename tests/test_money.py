@@ -292,3 +292,70 @@ def test_two_writeoffs_at_once_never_take_a_balance_below_zero(practice, home):
     conn = sqlite3.connect(home / "ledger.db")
     assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE kind = 'writeoff'").fetchone()[0] == 18000
     assert balances(practice)["fay"]["balance"] == "0.00"
+
+
+# --- item 13: a report reads one moment ------------------------------------------------------------------
+
+class _Watched:
+    """The workspace's own connection, noting for each query whether it ran inside a transaction, and letting
+    another terminal write (a client payment of 25.00, committed) right after the report's first query."""
+
+    def __init__(self, conn, home: Path):
+        self.conn, self.home, self.queries, self.wrote = conn, home, [], False
+
+    def execute(self, sql, *args):
+        cur = self.conn.execute(sql, *args)
+        if sql.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            self.queries.append(self.conn.in_transaction)
+            if not self.wrote:
+                self.wrote = True
+                other = sqlite3.connect(self.home / "ledger.db", timeout=30)
+                with other:
+                    other.execute("INSERT INTO postings (date, client, kind, reason, amount_cents, source, created)"
+                                  " VALUES ('2026-11-01', 'jdoe', 'patient_paid', 'cash', 2500, 'manual', '2026-11-01T00:00:00')")
+                other.close()
+        return cur
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
+@pytest.mark.parametrize("report", ["balances", "aging", "payers", "todo", "statement"])
+def test_every_report_reads_one_moment_on_one_connection(billed, home, tmp_path, monkeypatch, report):
+    """Item 13: `report balances` ran its postings sums on a second connection in a thread while this one ran
+    its other queries each in its own moment; a write landing between them tore the report."""
+    from claimkit.reports.aging import aging
+    from claimkit.reports.balances import balances as balances_of
+    from claimkit.reports.payers import payers_report
+    from claimkit.reports.statements import build_statement
+    from claimkit.reports.todo import todo
+    from claimkit.store import ledger
+    from claimkit.workspace import Workspace
+
+    f = tmp_path / "acme.835"
+    f.write_text(remit(home, paid_lines(home)))
+    billed.ok(f"era import {f}")
+    run = {"balances": lambda ws: balances_of(ws, date(2026, 12, 1)).as_json(),
+           "aging": lambda ws: aging(ws, today=date(2026, 12, 1)).as_json(),
+           "payers": lambda ws: payers_report(ws, today=date(2026, 12, 1)).as_json(),
+           "todo": lambda ws: [i.as_json() for i in todo(ws, today=date(2026, 12, 1))],
+           "statement": lambda ws: build_statement(ws, "jdoe", date(2026, 12, 1)).as_json()}[report]
+    ws = Workspace(home)
+    before = run(ws)
+    ws.close()
+    ws = Workspace(home)
+    watched = _Watched(ws.conn, home)
+    ws.__dict__["conn"] = watched
+    opened = []
+    real_connect = ledger.connect
+    monkeypatch.setattr(ledger, "connect", lambda *a, **k: opened.append(a) or real_connect(*a, **k))
+    during = run(ws)
+    assert opened == []  # no second connection
+    assert watched.queries and all(watched.queries)  # every query inside the one read transaction
+    assert during == before  # the payment written after the first query is not half in the report
+    assert not watched.conn.in_transaction
+    ws.close()
+    if report == "balances":
+        ws = Workspace(home)
+        assert run(ws) != before  # and the next report sees it
+        ws.close()

@@ -441,11 +441,3 @@ def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
             "240.00", "60.00", "0.00")
     aging = json.loads(practice.ok("report aging --json").stdout)
     assert aging["totals"]["insurance"]["total"] == "180.00" and aging["totals"]["patient"]["total"] == "240.00"
-
-
-def test_aging_split_between_threads_changes_nothing(scenario, monkeypatch):
-    import claimkit.reports.aging as aging
-
-    whole = [aging_json(scenario, "--today 2026-05-01", by) for by in ("--by service", "--by statement")]
-    monkeypatch.setattr(aging, "SPLIT_FROM_CLIENTS", 2)
-    assert [aging_json(scenario, "--today 2026-05-01", by) for by in ("--by service", "--by statement")] == whole

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from claimkit.core.money import to_cents
-from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, money
+from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, money, reads_one_moment
 from claimkit.workspace import Workspace
 
 CLAIMS_SQL = f"""
@@ -136,6 +136,7 @@ def _month_start(day: date, back: int) -> date:
     return date(y, m, 1)
 
 
+@reads_one_moment
 def payers_report(ws: Workspace, *, today: date | None = None, months: int = 12) -> PayerReport:
     day = today or date.today()
     args = {"d": day.isoformat()}

@@ -20,7 +20,7 @@ from typing import Callable
 
 from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import to_cents
-from claimkit.reports.common import Buckets, iso, money, owed_ctes, remit_ctes, usd
+from claimkit.reports.common import Buckets, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
 from claimkit.store.ledger import now_iso
 from claimkit.workspace import Workspace
 
@@ -135,6 +135,7 @@ def how_to_pay(ws: Workspace, client_id: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+@reads_one_moment
 def build_statement(ws: Workspace, client_id: str, day: date | None = None, start: date | None = None) -> Statement:
     from claimkit.reports.aging import client_part_buckets
     from claimkit.reports.balances import pending_sessions, session_estimates
@@ -222,6 +223,7 @@ def build_statement(ws: Workspace, client_id: str, day: date | None = None, star
         pending_estimate=sum(ln.estimate or 0 for ln in lines if ln.your_part is None))
 
 
+@reads_one_moment
 def clients_with_balance(ws: Workspace, day: date) -> list[str]:
     from claimkit.reports.balances import balances
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
+from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
 from claimkit.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "no_remittance", "unmatched", "statement", "authorization")
@@ -246,6 +246,7 @@ def _authorizations(ws: Workspace, today: date) -> list[TodoItem]:
     return out
 
 
+@reads_one_moment
 def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -> list[TodoItem]:
     day = today or date.today()
     wait = days if days is not None else ws.practice.defaults.no_remittance_days
