@@ -359,3 +359,21 @@ def test_every_report_reads_one_moment_on_one_connection(billed, home, tmp_path,
         ws = Workspace(home)
         assert run(ws) != before  # and the next report sees it
         ws.close()
+
+
+# --- item 10: days to pay never negative ----------------------------------------------------------------------
+
+def test_payers_leave_out_claims_paid_before_they_were_sent(billed, home, tmp_path):
+    """Item 10: an ERA dated before the claim was created in claimkit (an old file, a claim entered after it was
+    paid) gave negative days to pay; such claims are left out of the figure and counted apart with the reason."""
+    from claimkit.x12.era_writer import write_835 as write
+
+    f = tmp_path / "old.835"
+    f.write_text(write(Remit("Acme Test Health", "11111", "Testwell", "1234567893", "OLD1", date(2020, 1, 10),
+                             (claim(paid_lines(home)),))))
+    billed.ok(f"era import {f}")
+    [acme] = json.loads(billed.ok("report payers --json").stdout)["payers"]
+    assert acme["avg_days_to_pay"] is None
+    assert acme["days_to_pay_left_out"] == {"claims": 1, "why": "paid before the claim was created in claimkit"}
+    out = billed.ok("report payers").stdout
+    assert "Acme Test Health: 1 claim left out of days to pay: paid before the claim was created in claimkit" in out

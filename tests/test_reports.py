@@ -364,6 +364,7 @@ def test_payer_scorecard(scenario):
     cpt = {c["cpt"]: c for c in acme.pop("cpt")}
     assert acme == {"payer": "acme", "name": "Acme Test Health", "claims": 6, "billed": "1790.00", "paid": "407.00",
                     "avg_days_to_pay": 20.0, "claims_paid": 2, "claims_adjudicated": 5, "claims_denied": 2,
+                    "days_to_pay_left_out": {"claims": 0, "why": "paid before the claim was created in claimkit"},
                     "denial_rate": 0.4}
     assert cpt["90791"] == {"cpt": "90791", "lines": 1, "avg_allowed": "130.00", "min_allowed": "130.00",
                             "contracted": "140.00", "underpaid_lines": 1, "underpaid": "10.00", "flag": "underpaid"}
