@@ -188,7 +188,8 @@ class _Claims:
     read (SQLite cuts them out): matching needs nothing else, and the rest of a snapshot (the whole claim, its people
     and providers) is as large again as its lines or larger."""
 
-    SQL = "SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines FROM claims WHERE id "
+    SQL = ("SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines,"
+           " json_extract(snapshot, '$.billed.member_id') AS member FROM claims WHERE id ")
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -260,6 +261,39 @@ def _match_lines(pool: list[dict], lines) -> list[tuple[Any, dict | None]]:
             used.add(found["line_no"])
         out.append((ln, found))
     return out
+
+
+def _plain_id(value: str | None) -> str:
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def practice_ids(practice) -> tuple[set[str], str]:
+    """The NPIs (billing, rendering) and the tax id (digits) an ERA's payee must carry to be this practice's."""
+    npis = {n for n in (practice.billing.npi, practice.provider.npi) if n}
+    return npis, _plain_id(practice.billing.tax_id)
+
+
+def payee_not_ours(payee, ours: tuple[set[str], str]) -> str | None:
+    """Why the payee (N1*PE, REF*TJ) of a payment is another provider, or None when it is this practice (or the
+    payment does not say who it pays)."""
+    npis, tin = ours
+    npi, their_tin = _plain_id(payee.npi), _plain_id(payee.tin)
+    if not npi and not their_tin:
+        return None
+    if (npi and npi in npis) or (their_tin and their_tin == tin):
+        return None
+    said = ", ".join(x for x in (f"NPI {npi}" if npi else "", f"tax ID {their_tin}" if their_tin else "") if x)
+    mine = ", ".join(x for x in (f"NPI {'/'.join(sorted(npis))}" if npis else "", f"tax ID {tin}" if tin else "") if x)
+    return f"is to {payee.name or 'another payee'} ({said}), not to this practice ({mine or 'no NPI or tax ID in practice.toml'})"
+
+
+def member_differs(clp, row) -> str | None:
+    """Why the patient/member of a remittance claim is not the claim's (matched by its id, CLP01), or None."""
+    billed = _plain_id(row["member"]) if row is not None and "member" in row.keys() else ""
+    said = [_plain_id(n.id) for n in (clp.patient, clp.insured) if n is not None and n.id]
+    if not billed or not said or billed in said:
+        return None
+    return f"member {said[0]} on the remittance, {billed} on the claim"
 
 
 def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> ClaimPosting:
@@ -524,7 +558,7 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
             if seen:  # imported by another claimkit while this one waited for the ledger
                 result.already, result.already_as = seen
                 return result
-            _post_era(conn, raw, result, payer_map, today, progress)
+            _post_era(conn, raw, result, payer_map, today, progress, practice_ids(ws.practice))
             if dry_run or not result.payments:
                 conn.execute("ROLLBACK")
                 conn.execute("BEGIN")  # the transaction() context commits an empty transaction
@@ -535,7 +569,7 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
 
 
 def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_map: dict[str, str], today: date,
-              progress: Callable[[int, int], None] | None) -> None:
+              progress: Callable[[int, int], None] | None, ours: tuple[set[str], str] = (set(), "")) -> None:
     """Post each payment of the file as the reader hands it over (the whole file is never held as records), inside
     the caller's transaction. A problem found anywhere in the file raises, and the transaction undoes everything:
     a file posts all of it or nothing."""
@@ -591,10 +625,20 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
             "SELECT DISTINCT claim_id FROM postings WHERE source = 'eob' AND claim_id IN (" + ",".join("?" * len(ids[k:k + 500]))
             + ")", ids[k:k + 500])}
         updates, remit_rows = [], []
+        not_ours = payee_not_ours(pay.payee, ours)
         for clp in pay.claims:
             post = _claim_posting(clp, pay, claims, payer_map)
+            if not_ours and post.claim_id is not None:  # another provider's claim numbered like ours (CK00001 ...)
+                where = f"segment {pay.payee.segment} (N1*PE)" if pay.payee.segment else "the payee (N1*PE)"
+                raise ClaimkitError(f"{name}: {where}: payment {trace} {not_ours}; nothing was posted: this ERA is for"
+                                    " another provider, give it back to whoever sent it")
+            differs = member_differs(clp, claims.get(post.claim_id)) if post.claim_id is not None and post.account == post.claim_id else None
             paid_on_file = paid_count(post) if post.claim_id is not None and post.payer_claim_number else 0
-            if post.claim_id is None or clp.is_predetermination:
+            if differs:
+                _suspend(conn, import_id, remit_id, post, kind="member differs")
+                result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}): {differs}; held in the"
+                                   " suspense list, not posted (check it is this client's claim)")
+            elif post.claim_id is None or clp.is_predetermination:
                 _suspend(conn, import_id, remit_id, post)
                 result.unmatched.append(post)
             elif clp.status != "22" and (clp.charge < 0 or clp.paid < 0 or clp.patient_responsibility < 0):

@@ -29,9 +29,14 @@ def postings(home: Path, claim: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def rushmore(practice, tmp_path):
-    """The managed-care example's two patients, billed as that file says (William Budd 99211 800.00 on 2002-03-01,
-    Susan Settle 93555 1200.00 on 2002-03-10) to Rushmore Life: CK00001 and CK00002."""
+def rushmore(cli, tmp_path):
+    """The managed-care example's payee (tax ID 777667755, REF*TJ) with its two patients, billed as that file says
+    (William Budd 99211 800.00 on 2002-03-01, Susan Settle 93555 1200.00 on 2002-03-10) to Rushmore Life: CK00001
+    and CK00002."""
+    from conftest import PRACTICE_ARGS
+
+    practice = cli
+    practice.ok(PRACTICE_ARGS.replace("--tax-id 99-1234567", "--tax-id 77-7667755"))
     practice.ok("fee set 99211 800.00")
     practice.ok("fee set 93555 1200.00")
     practice.ok("payer add rush --name 'Rushmore Life' --payer-id 55555 --type commercial")
@@ -102,7 +107,7 @@ def _base_home(tmp_path_factory) -> Path:
 
         home = tmp_path_factory.mktemp("base") / "home"
         cli = Cli(home)
-        cli.ok(PRACTICE_ARGS)
+        cli.ok(PRACTICE_ARGS.replace("--tax-id 99-1234567", "--tax-id 77-7667755"))  # the file's payee (REF*TJ)
         cli.ok("fee set 99211 800.00")
         cli.ok("fee set 93555 1200.00")
         cli.ok("payer add rush --name 'Rushmore Life' --payer-id 55555 --type commercial")
@@ -377,3 +382,31 @@ def test_payers_leave_out_claims_paid_before_they_were_sent(billed, home, tmp_pa
     assert acme["days_to_pay_left_out"] == {"claims": 1, "why": "paid before the claim was created in claimkit"}
     out = billed.ok("report payers").stdout
     assert "Acme Test Health: 1 claim left out of days to pay: paid before the claim was created in claimkit" in out
+
+
+# --- item 12: an ERA for someone else -----------------------------------------------------------------------
+
+def test_an_era_for_another_provider_is_refused(billed, home, tmp_path):
+    """Item 12: every practice numbers its claims CK00001, CK00002 ...; a payment to another provider (its N1*PE
+    NPI, no tax ID of ours) posted onto our CK00001 without a word."""
+    from conftest import ledger_rows
+
+    f = tmp_path / "theirs.835"
+    f.write_text(era(claim(paid_lines(home)), npi="1679576722"))
+    before = ledger_rows(home)
+    line = billed.fails(f"era import {f}")
+    assert line == ("error: theirs.835: segment 11 (N1*PE): payment TRACE1 is to TESTWELL (NPI 1679576722), not to this"
+                    " practice (NPI 1234567893, tax ID 991234567); nothing was posted: this ERA is for another provider,"
+                    " give it back to whoever sent it")
+    assert ledger_rows(home) == before
+
+
+def test_a_claim_of_another_member_goes_to_suspense(billed, home, tmp_path):
+    """Item 12: the claim id matches ours but the member on the remittance is not the claim's: held, with the reason."""
+    f = tmp_path / "other-member.835"
+    f.write_text(era(claim(paid_lines(home), member="ZZ998877")))
+    out = billed.ok(f"era import {f}").stdout
+    assert ("held: claim CK00001 (payer claim PCN1): member ZZ998877 on the remittance, TST1 on the claim; held in the"
+            " suspense list, not posted (check it is this client's claim)") in out
+    assert sqlite3.connect(home / "ledger.db").execute("SELECT COUNT(*) FROM postings WHERE source = 'era'").fetchone()[0] == 0
+    assert [i.get("why") for i in json.loads(billed.ok("era unmatched --json").stdout)] == ["member differs", None]
