@@ -596,6 +596,17 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 (*PAID_STATUSES, *key)).fetchone()[0]
         return n
 
+    settled: dict[tuple[str, str], set] = {}  # (claim, payer claim number) -> the lines paid under it (net of reversals)
+
+    def paid_lines(post: ClaimPosting) -> set:
+        key = (post.claim_id, post.payer_claim_number)
+        lines = settled.get(key)
+        if lines is None:
+            lines = settled[key] = {r[0] for r in conn.execute(
+                "SELECT session_id FROM postings WHERE claim_id = ? AND source = 'era' AND source_ref = ?"
+                " AND kind IN ('insurance_paid', 'patient_resp') GROUP BY session_id, kind HAVING SUM(amount_cents) != 0", key)}
+        return lines
+
     def post_payment(pay) -> None:
         nonlocal done
         payer_key = pay.originator or pay.payer.id or pay.payer.name
@@ -647,7 +658,8 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}): negative amounts (charge"
                                    f" {clp.charge:.2f}, paid {clp.paid:.2f}) on a claim that is not a reversal (CLP02"
                                    f" {clp.status}); held in the suspense list, not posted")
-            elif paid_on_file > 0 and clp.status in PAID_STATUSES:  # the same payer claim paid again, nothing reversed
+            elif paid_on_file > 0 and clp.status in PAID_STATUSES and paid_lines(post) & {
+                    ln.session_id for ln in post.lines if ln.paid or ln.total("PR")}:  # the same lines paid again, nothing reversed
                 _suspend(conn, import_id, remit_id, post, kind="paid again")
                 result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}) was already paid and not"
                                    f" reversed; this payment of {post.paid:.2f} {'would be' if result.dry_run else 'is'} held in the suspense"
@@ -656,6 +668,11 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 if post.payer_claim_number:
                     paid[(post.claim_id, post.payer_claim_number)] = paid_on_file + (
                         -1 if clp.status == "22" else 1 if clp.status in PAID_STATUSES else 0)
+                    lines = paid_lines(post)
+                    if clp.status == "22":
+                        lines.clear()
+                    else:
+                        lines.update(ln.session_id for ln in post.lines if ln.paid or ln.total("PR"))
                 if post.claim_id in paper and post.status_code != "22":
                     _undo_paper(batch, post, day, import_id)
                 _post_claim(batch, post, day, "era", import_id)

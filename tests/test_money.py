@@ -410,3 +410,24 @@ def test_a_claim_of_another_member_goes_to_suspense(billed, home, tmp_path):
             " suspense list, not posted (check it is this client's claim)") in out
     assert sqlite3.connect(home / "ledger.db").execute("SELECT COUNT(*) FROM postings WHERE source = 'era'").fetchone()[0] == 0
     assert [i.get("why") for i in json.loads(billed.ok("era unmatched --json").stdout)] == ["member differs", None]
+
+
+# --- item 6: 'paid again' means the same lines ----------------------------------------------------------------
+
+def test_one_claim_paid_in_two_payments_under_one_number_is_posted(billed, home, tmp_path):
+    """Item 6: the payer split CK00001 into two payments under one payer claim number; the second was held as
+    'paid again'. Only the same lines paid again are held."""
+    lines = paid_lines(home)
+    first, second, again = tmp_path / "a.835", tmp_path / "b.835", tmp_path / "c.835"
+    first.write_text(era(claim(lines[:1]), trace="T-A"))
+    second.write_text(era(claim(lines[1:]), trace="T-B"))
+    again.write_text(era(claim(lines[:1]), trace="T-C"))
+    billed.ok(f"era import {first}")
+    out = billed.ok(f"era import {second}").stdout
+    assert "held" not in out
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE kind = 'insurance_paid'").fetchone()[0] == 20800
+    assert conn.execute("SELECT status FROM claims WHERE id = 'CK00001'").fetchone()[0] == "paid"
+    out = billed.ok(f"era import {again}").stdout
+    assert "held: claim CK00001 (payer claim PCN1) was already paid and not reversed" in out
+    assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE kind = 'insurance_paid'").fetchone()[0] == 20800
