@@ -447,6 +447,19 @@ def _undo_paper(batch: _Batch, post: ClaimPosting, day: date, import_id: int | N
             post.paper_undone.append(day_of.isoformat() if day_of else "?")
 
 
+def _undo_earlier_eob(batch: _Batch, post: ClaimPosting, session_id: int | None, day: date, import_id: int | None) -> None:
+    """A later paper EOB for a line replaces what an earlier one posted for it (a denial, then its payment): those
+    postings are negated, dated the later EOB, and both stay in the history. (A line already paid or given to the
+    client is refused before this.)"""
+    rows = batch.conn.execute("SELECT kind, reason, source_ref, SUM(amount_cents) FROM postings WHERE claim_id = ?"
+                              " AND session_id IS ? AND source = 'eob' GROUP BY kind, reason, source_ref",
+                              (post.claim_id, session_id)).fetchall()
+    for kind, reason, ref, cents in rows:
+        if cents:
+            batch.rows.append((day.isoformat(), post.client, session_id, post.claim_id, post.payer, kind, reason, -cents, "eob",
+                               ref, import_id, "replaced by a later paper EOB for the line", batch.created))
+
+
 def _post_lines(batch: _Batch, post: ClaimPosting, day: date, source: str, import_id: int | None, note: str = "") -> None:
     """The rows of each line: insurance_paid, then its adjustments in file order (zero amounts post nothing).
     Written out rather than through _Batch.add: a large ERA makes a quarter of a million of them."""
@@ -938,6 +951,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                     raise ClaimkitError(f"{e.where or 'eob add'}: line {target['line_no']} of claim {row['id']} was already posted"
                                         f" ({settled[2]}: insurance paid {from_cents(settled[0]):.2f}, client's share"
                                         f" {from_cents(settled[1]):.2f}); an EOB line is posted once")
+                _undo_earlier_eob(batch, post, target.get("session_id"), day, import_id)
             conn.execute("UPDATE remittances SET amount_cents = amount_cents + ? WHERE id = ?", (to_cents(e.paid), remits[(trace, row["payer"])]))
             _post_lines(batch, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
             remit_of[row["id"]] = (remits[(trace, row["payer"])], day)

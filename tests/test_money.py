@@ -431,3 +431,21 @@ def test_one_claim_paid_in_two_payments_under_one_number_is_posted(billed, home,
     out = billed.ok(f"era import {again}").stdout
     assert "held: claim CK00001 (payer claim PCN1) was already paid and not reversed" in out
     assert conn.execute("SELECT SUM(amount_cents) FROM postings WHERE kind = 'insurance_paid'").fetchone()[0] == 20800
+
+
+# --- item 4: a later paper EOB replaces what an earlier one posted for the line --------------------------------
+
+def test_paper_denial_then_paper_payment_of_the_line_replaces_the_denial(billed, home):
+    """Item 4: the denial's CO-50 stayed beside the payment's CO-45 (240.00 of adjustments on a 180.00 line)."""
+    billed.ok("eob add CK00001 --line 1 --allowed 0 --paid 0 --adjust CO-50:180.00 --date 2026-11-01")
+    billed.ok("eob add CK00001 --line 1 --allowed 120.00 --paid 96.00 --coinsurance 24.00 --date 2026-11-20")
+    conn = sqlite3.connect(home / "ledger.db")
+    net = dict(conn.execute("SELECT kind || ':' || reason, SUM(amount_cents) FROM postings WHERE source = 'eob'"
+                            " AND session_id = 1 GROUP BY 1 HAVING SUM(amount_cents) != 0"))
+    assert net == {"insurance_paid:": 9600, "contractual:CO-45": 6000, "patient_resp:coinsurance": 2400}
+    # both kept in the history: the denial, and its negation naming the later EOB
+    history = conn.execute("SELECT date, kind, reason, amount_cents, note FROM postings WHERE source = 'eob' AND reason = 'CO-50'"
+                           " ORDER BY id").fetchall()
+    assert history == [("2026-11-01", "contractual", "CO-50", 18000, ""),
+                       ("2026-11-20", "contractual", "CO-50", -18000, "replaced by a later paper EOB for the line")]
+    assert balances(billed)["jdoe"]["insurance_outstanding"] == "360.00"  # lines 2 and 3, not yet answered
