@@ -434,8 +434,11 @@ def _adjustment(kind: str, reason: str) -> tuple[str, str]:
 
 
 def _remittance(ws: Workspace, claim_id: str):
+    """The primary's postings on the claim, each with the group and reason codes the payer sent (a PR reason other
+    than deductible/coinsurance/copay is posted as 'noncovered' with its CARC, e.g. PR-204, in the note)."""
     rows = ws.conn.execute(
-        "SELECT session_id, kind, reason, amount_cents, date FROM postings WHERE claim_id = ? AND source IN ('era', 'eob')"
+        "SELECT session_id, kind, CASE WHEN kind = 'patient_resp' AND note GLOB 'PR-?*' THEN note ELSE reason END AS reason,"
+        " amount_cents, date FROM postings WHERE claim_id = ? AND source IN ('era', 'eob')"
         " AND kind IN ('insurance_paid', 'contractual', 'patient_resp', 'other_adj') ORDER BY id", (claim_id,)).fetchall()
     paid: dict[int | None, int] = {}
     adjust: dict[int | None, dict[tuple[str, str], int]] = {}
