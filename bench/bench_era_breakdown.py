@@ -43,7 +43,7 @@ def cpu():
     return r.ru_utime + r.ru_stime
 from pathlib import Path
 import claimkit.posting as P
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 from claimkit.x12.era835 import parse_835
 part = os.environ["PART"]
 if part == "read":

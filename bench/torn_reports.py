@@ -122,7 +122,7 @@ def main() -> None:
     os.environ["CLAIMKIT_HOME"] = str(home)
     files = setup(home, args.sessions)
     from claimkit.reports.balances import balances
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     done, counts = threading.Event(), {}
     t = threading.Thread(target=writer, args=(home, files, done, counts), daemon=True)

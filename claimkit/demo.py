@@ -16,9 +16,9 @@ from pathlib import Path
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client
 from claimkit.resources import examples_dir
-from claimkit.sessions import Added, NewSession, add_session
+from claimkit.sessions.sessions import Added, NewSession, add_session
 from claimkit.store import files, home as homes, ledger
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 ANCHOR = date(2026, 11, 20)
 

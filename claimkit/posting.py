@@ -22,7 +22,7 @@ from typing import Any, Callable
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, from_cents, to_cents
 from claimkit.store.ledger import now_iso
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 PR_REASONS = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 FORWARDED = ("19", "20", "21")
@@ -190,6 +190,9 @@ class _Claims:
 
     SQL = ("SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines,"
            " json_extract(snapshot, '$.billed.member_id') AS member FROM claims WHERE id ")
+    BY_EXTERNAL = ("SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines,"
+                   " json_extract(snapshot, '$.billed.member_id') AS member, external_id"
+                   " FROM claims WHERE status NOT IN ('replaced', 'voided') AND external_id ")
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -206,6 +209,9 @@ class _Claims:
             self._rows.update(dict.fromkeys(chunk))
             for row in self.conn.execute(self.SQL + f"IN ({','.join('?' * len(chunk))})", chunk):
                 self._rows[row["id"]] = row
+            rest = [i for i in chunk if self._rows[i] is None]  # a claim brought over from another tool: its old CLM01
+            for row in self.conn.execute(self.BY_EXTERNAL + f"IN ({','.join('?' * len(rest))})", rest) if rest else ():
+                self._rows[row["external_id"]] = row
 
     def found(self) -> list[str]:
         """The ids of the prefetched claims that exist."""
@@ -215,7 +221,8 @@ class _Claims:
         try:
             return self._rows[claim_id]
         except KeyError:
-            return self.conn.execute(self.SQL + "= ?", (claim_id,)).fetchone()
+            return (self.conn.execute(self.SQL + "= ?", (claim_id,)).fetchone()
+                    or self.conn.execute(self.BY_EXTERNAL + "= ?", (claim_id,)).fetchone())
 
     def lines(self, claim_id: str) -> list[dict]:
         """The claim's snapshot lines (line_no, session_id, date_from, cpt, modifiers, charge, line_control)."""

@@ -17,14 +17,14 @@ from claim_fixtures import (ACCIDENT, BILLING_NPI, ONSET, REFERRING_NPI, RENDERI
                             make_home)
 from conftest import Cli
 
-from claimkit import claims
+from claimkit.claims import build, followup
 from claimkit.core.entries import ClaimSnapshot, SnapAdjustment
-from claimkit.render.cms1500_fields import BOX1, RELATIONSHIP, digits, page_amount_paid, page_fields
-from claimkit.x12 import claim837
-from claimkit.x12.claim837 import Envelope, amount, write_837p
-from claimkit.x12.reader837 import read_837p
+from claimkit.forms.cms1500_fields import BOX1, RELATIONSHIP, digits, page_amount_paid, page_fields
+from claimkit.claims import x12_837p
+from claimkit.claims.x12_837p import Envelope, amount, write_837p
+from claimkit.claims.read_837p import read_837p
 from claimkit.x12.segments import SegmentReader
-from claimkit.x12.validate import npi_ok, structural, validate_file, with_pyx12
+from claimkit.claims.validate_837p import npi_ok, structural, validate_file, with_pyx12
 
 pytest.importorskip("pyx12")
 
@@ -54,7 +54,7 @@ def ws(home):
 
 
 def _bill(ws, **select) -> list[ClaimSnapshot]:
-    return claims.create_claims(ws, claims.select_sessions(ws, **(select or {"all_unbilled": True})), None)
+    return build.create_claims(ws, build.select_sessions(ws, **(select or {"all_unbilled": True})), None)
 
 
 def _post_era(home: Path, snap: ClaimSnapshot, paid: str, adjustments, pcn: str = "PCN-1") -> None:
@@ -235,10 +235,10 @@ def test_primary_with_a_known_secondary_policy_names_it(demo, tmp_path):
 def test_corrected_and_void_claims_export_and_validate(ws, tmp_path):
     add_sessions(ws, "testy", 2)
     (orig,) = _bill(ws)
-    fixed = claims.correct_claim(ws, orig.claim_id, "replace", "ACME-ICN-77")
+    fixed = followup.correct_claim(ws, orig.claim_id, "replace", "ACME-ICN-77")
     c = read_837p(guide_clean(tmp_path, write_837p([fixed], ENV), "fix.837").read_bytes()).claims[0]
     assert (c.frequency, c.original_ref) == ("7", "ACMEICN77")
-    void = claims.correct_claim(ws, fixed.claim_id, "void", "ACME-ICN-78")
+    void = followup.correct_claim(ws, fixed.claim_id, "void", "ACME-ICN-78")
     text = write_837p([void], ENV)
     c = read_837p(guide_clean(tmp_path, text, "void.837").read_bytes()).claims[0]
     assert (c.frequency, c.original_ref, c.total) == ("8", "ACMEICN78", orig.total_charge)
@@ -249,7 +249,7 @@ def test_secondary_claim_carries_the_primary_adjudication(ws, home, tmp_path):
     add_sessions(ws, "sam", 2)
     (primary,) = _bill(ws)
     _post_era(home, primary, "100.00", [("contractual", "CO-45", 6000), ("patient_resp", "copay", 2000)], pcn="ACME-ICN-5")
-    (sec,) = claims.create_secondary(ws, [primary.claim_id], None)
+    (sec,) = followup.create_secondary(ws, [primary.claim_id], None)
     text = write_837p([sec], ENV)
     path = guide_clean(tmp_path, text, "sec.837")
     assert validate_file(path).problems == []  # balances too: 180 = 100 + 60 + 20 on each line
@@ -357,7 +357,7 @@ def test_hl_hierarchy_and_many_transactions(ws, tmp_path, monkeypatch):
     hls = [s for s in segments(text.encode()) if s[0] == "HL"]
     assert [h[1:] for h in hls] == [["1", "", "20", "1"], ["2", "1", "22", "0"], ["3", "", "20", "1"], ["4", "3", "22", "0"]]
     guide_clean(tmp_path, text)
-    monkeypatch.setattr(claim837, "CLAIMS_PER_TRANSACTION", 1)
+    monkeypatch.setattr(x12_837p, "CLAIMS_PER_TRANSACTION", 1)
     text = write_837p(snaps, ENV)
     segs = segments(text.encode())
     assert [s[2] for s in segs if s[0] == "ST"] == ["0001", "0002"] and ["GE", "2", "42"] in segs
@@ -522,7 +522,7 @@ def test_cob_balancing_is_checked(ws, home, tmp_path):
     add_sessions(ws, "sam", 1)
     (primary,) = _bill(ws)
     _post_era(home, primary, "100.00", [("contractual", "CO-45", 6000), ("patient_resp", "copay", 2000)])
-    (sec,) = claims.create_secondary(ws, [primary.claim_id], None)
+    (sec,) = followup.create_secondary(ws, [primary.claim_id], None)
     line = sec.lines[0].replace(**{"prior_adjustments": [SnapAdjustment(group="CO", reason="45", amount=D("50.00"))]})
     text = write_837p([sec.replace(**{"lines": [line]})], ENV)
     warnings = [p.message for p in structural(text.encode()) if p.severity == "warning"]

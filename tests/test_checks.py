@@ -18,12 +18,12 @@ from typing import Any, Callable
 import pytest
 import tomli_w
 
-from claimkit import practice as P
+from claimkit.records import practice as P
 from claimkit.checks import all_rules, check_claim_snapshot, check_session, rule_ids, rules_for_box, run_checks
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import NotFound
-from claimkit.sessions import NewSession, add_session
-from claimkit.workspace import Workspace
+from claimkit.sessions.sessions import NewSession, add_session
+from claimkit.store.workspace import Workspace
 
 NPI_BILLING, NPI_RENDERING, NPI_OTHER, NPI_BAD = "1234567893", "1245319599", "1679576722", "1234567890"
 TODAY = date(2026, 9, 21)
@@ -149,7 +149,7 @@ class Home:
         return [f for f in check_claim_snapshot(snap, self.ws(), today=TODAY) if f.rule == rule]
 
     def store(self, snap: ClaimSnapshot, **columns: Any) -> "Home":
-        from claimkit.claims import record_claims
+        from claimkit.claims.ledger import record_claims
 
         record_claims(self.ws(), [snap], None)
         for col, value in columns.items():
@@ -680,7 +680,7 @@ def test_icd_table_loaded_only_when_a_diagnosis_is_checked(h):
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from claimkit.workspace import Workspace; from claimkit import catalog;"
+    code = ("import sys; from pathlib import Path; from claimkit.store.workspace import Workspace; from claimkit import catalog;"
             "from claimkit.checks import run_checks; run_checks(Workspace(Path(sys.argv[1])));"
             "print(catalog._icd_index.cache_info().currsize)")
 

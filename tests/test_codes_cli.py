@@ -1,4 +1,4 @@
-"""codes explain / import and code icd through the CLI."""
+"""codes explain / import and codes icd through the CLI (tests/test_icd10cm_sets.py: the ICD-10-CM code sets)."""
 
 from __future__ import annotations
 
@@ -33,12 +33,12 @@ def test_import_official_list(practice, home, tmp_path):
     assert "--kind 'xyz'" in practice.fails(f"codes import {f} --kind xyz")
 
 
-def test_code_icd(cli):
-    rows = json.loads(cli.ok("code icd F41.1 --json").stdout)
-    assert rows == [{"code": "F41.1", "billable": True, "description": "Generalized anxiety disorder"}]
-    found = json.loads(cli.ok("code icd 'adjustment disorder' --json").stdout)
+def test_codes_icd(cli):
+    rows = json.loads(cli.ok("codes icd F41.1 --date 2026-05-01 --json").stdout)
+    assert rows == [{"code": "F41.1", "billable": True, "description": "Generalized anxiety disorder", "set": "FY2026"}]
+    found = json.loads(cli.ok("codes icd 'adjustment disorder' --date 2026-05-01 --json").stdout)
     assert any(r["code"] == "F43.20" for r in found)
-    assert json.loads(cli.ok("code icd F41 --json").stdout)[0]["billable"] is False
+    assert json.loads(cli.ok("codes icd F41 --date 2026-05-01 --json").stdout)[0]["billable"] is False
 
 
 def test_imported_code_the_catalog_lacks_is_explained(practice, tmp_path):

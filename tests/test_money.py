@@ -278,7 +278,7 @@ def test_two_writeoffs_at_once_never_take_a_balance_below_zero(practice, home):
     import sys
     import time
 
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     practice.ok("client add fay --first Fay --last Testcase --dob 1995-09-10 --sex F --dx F41.1 --self-pay")
     practice.ok("session add fay --date 2026-10-01 --cpt 90837")
@@ -335,7 +335,7 @@ def test_every_report_reads_one_moment_on_one_connection(billed, home, tmp_path,
     from claimkit.reports.statements import build_statement
     from claimkit.reports.todo import todo
     from claimkit.store import ledger
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     f = tmp_path / "acme.835"
     f.write_text(remit(home, paid_lines(home)))

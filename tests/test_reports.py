@@ -2,7 +2,7 @@
 
 The scenario (`scenario` below; test_statement.py and test_todo.py use it too) is built the way the therapist
 builds it: clients and sessions through the CLI; claims, claim lines and remittance postings are written with SQL
-in the shapes of docs/architecture.md (claims.py/posting.py record the same rows).
+in the shapes of docs/architecture.md (claims/ and posting.py record the same rows).
 
     cole  copay 25 (acme): copays collected at 4 sessions; claim CK00001 (3 lines) paid by an ERA on 04-10, whose
           90834 line is reversed and corrected (allowed 90, under the 95 contract) on 04-24; CK00006 (04-20)
@@ -365,7 +365,8 @@ def test_payer_scorecard(scenario):
     assert acme == {"payer": "acme", "name": "Acme Test Health", "claims": 6, "billed": "1790.00", "paid": "407.00",
                     "avg_days_to_pay": 20.0, "claims_paid": 2, "claims_adjudicated": 5, "claims_denied": 2,
                     "days_to_pay_left_out": {"claims": 0, "why": "paid before the claim was created in claimkit"},
-                    "denial_rate": 0.4}
+                    "denial_rate": 0.4, "claims_acknowledged": 0, "claims_clean": 0, "clean_claim_rate": None,
+                    "rejections": 0}
     assert cpt["90791"] == {"cpt": "90791", "lines": 1, "avg_allowed": "130.00", "min_allowed": "130.00",
                             "contracted": "140.00", "underpaid_lines": 1, "underpaid": "10.00", "flag": "underpaid"}
     assert cpt["90834"]["avg_allowed"] == "90.00" and cpt["90834"]["underpaid"] == "5.00"
@@ -406,7 +407,7 @@ def test_writeoff_rules(scenario, home):
 # --- with the claims and postings claimkit itself writes -------------------------------------------------------
 
 def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
-    """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims.py, posting.py)."""
+    """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims/, posting.py)."""
     pytest.importorskip("claimkit.posting")
     from datetime import date, timedelta
 

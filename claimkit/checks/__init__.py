@@ -38,7 +38,7 @@ from claimkit.core.lightclass import lightclass
 if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
     from claimkit.core.records import Client, Payer, Policy, Practice
-    from claimkit.sessions import SessionRow
+    from claimkit.sessions.sessions import SessionRow
 
 SCOPES = ("practice", "payer", "client", "session", "day", "claim")
 SEVERITIES = ("error", "warning")
@@ -130,8 +130,11 @@ def rules_for_box(box: str) -> list[Rule]:
 # --- context -----------------------------------------------------------------------------------------------
 
 @cache
-def _default_icd(code: str) -> Any:
-    return catalog.icd10(code)
+def _shipped_sets() -> Any:
+    """The code sets of a context built without a home (the shipped ones only)."""
+    from claimkit.catalog.icd10cm import CodeSets  # noqa: PLC0415
+
+    return CodeSets()
 
 
 class lazy:
@@ -169,7 +172,7 @@ class Context:
     claim_status: str | None = None  # from the ledger row (None: a claim being built now)
     billed_elsewhere: dict[int, str] = field(default_factory=dict)  # session id -> another live claim's id
     pending: bool = True  # not yet sent: timely filing applies
-    icd: Callable[[str], Any] = _default_icd
+    codesets: Any = None  # catalog.icd10cm.CodeSets of the run's home (the ICD-10-CM sets by date of service)
     memo: dict = field(default_factory=dict)  # shared by the contexts of one run: rules may cache per-client work here
 
     @lazy
@@ -187,6 +190,20 @@ class Context:
     def cpt(self) -> Any:
         """The catalog entry of the session's procedure code (None when unknown)."""
         return catalog.cpt(self.session.cpt) if self.session is not None else None
+
+    @lazy
+    def icd_sets(self) -> Any:
+        """The ICD-10-CM sets this run checks diagnoses against (`CodeSets`)."""
+        return self.codesets if self.codesets is not None else _shipped_sets()
+
+    @lazy
+    def dx_set(self) -> Any:
+        """The ICD-10-CM set in force on the session's date of service (the nearest one when none covers it)."""
+        return self.icd_sets.for_date(self.session.date)
+
+    def icd(self, code: str) -> Any:
+        """A diagnosis in the set in force on the session's date of service (None when that set lacks it)."""
+        return self.dx_set.lookup(code)
 
     @lazy
     def place(self) -> Any:

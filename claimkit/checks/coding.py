@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from claimkit import catalog
+from claimkit.catalog.icd10cm import normalize_icd10
 from claimkit.checks import Context, Hit, rule
 
 PSYCHOTHERAPY_KINDS = ("psychotherapy", "psychotherapy_addon", "crisis")
@@ -29,45 +30,86 @@ def dx_missing(ctx: Context):
         return [Hit(f"{_when(ctx)} has no diagnosis code", DX_FIX.format(id=ctx.session.client))]
 
 
+def _in_category(cs, code: str) -> str:
+    """' such as F64.0, F64.1, F64.2': billable codes of the same category in the set, or ''."""
+    leaves = cs.billable_in_category(code)
+    return f" such as {', '.join(leaves)}" if leaves else ""
+
+
 @rule("dx-unknown", "error", ("21",), "session")
 def dx_unknown(ctx: Context):
-    """Each diagnosis is an ICD-10-CM code."""
+    """Each diagnosis is an ICD-10-CM code in the set in force on the date of service (a code deleted on October 1
+    is invalid on later sessions; a code added then is invalid before)."""
     if not dx_applies(ctx):
         return
     for code in ctx.session.dx:
-        if ctx.icd(code) is None:
-            yield Hit(f"diagnosis {code} is not an ICD-10-CM code", f"look it up with 'claimkit code search {code[:3]}'; "
+        if ctx.icd(code) is not None:
+            continue
+        cs, day = ctx.dx_set, ctx.session.date
+        name, when = cs.info.key, day.isoformat()
+        sets = ctx.icd_sets
+        elsewhere = sets.having(normalize_icd10(code))
+        if sets.in_force(day) is None and not elsewhere:
+            fy = sets.missing_year(day)
+            yield Hit(f"diagnosis {code} is not in ICD-10-CM {name}, and {when} falls under FY{fy}, which is not loaded",
+                      f"load FY{fy}: {load_command(fy)}; then check again")
+        elif elsewhere:
+            valid = ", ".join(s.info.key for s in elsewhere)
+            why = "was deleted" if elsewhere[-1].info.effective_from < cs.info.effective_from else "is not valid yet"
+            yield Hit(f"diagnosis {code} is not valid on {when}: it {why} in ICD-10-CM {name} "
+                      f"(in force from {cs.info.effective_from}; valid in {valid})",
+                      f"use a billable code of {normalize_icd10(code)[:3]} in {name}{_in_category(cs, code)}; "
                       + DX_FIX.format(id=ctx.session.client))
+        else:
+            yield Hit(f"diagnosis {code} is not an ICD-10-CM code ({name}, in force on {when})",
+                      f"look it up with 'claimkit codes icd {code[:3]} --date {when}'; " + DX_FIX.format(id=ctx.session.client))
 
 
 @rule("dx-not-billable", "error", ("21",), "session")
 def dx_not_billable(ctx: Context):
-    """Each diagnosis is billable: a complete (leaf) code, not a category heading."""
+    """Each diagnosis is billable: a complete (leaf) code, not a category heading, in the set of its date of service."""
     if not dx_applies(ctx):
         return
     for code in ctx.session.dx:
         found = ctx.icd(code)
         if found is not None and not found.billable:
-            leaves = [c.dotted for c in catalog.icd10_search(code, limit=40) if c.billable][:3]
+            leaves = [c.dotted for c in ctx.dx_set.starting_with(found.code) if c.billable][:3]
             more = f" such as {', '.join(leaves)}" if leaves else ""
-            yield Hit(f"diagnosis {code} ({found.description}) is a category, not a billable code",
+            title = f" ({found.description})" if found.description else ""
+            yield Hit(f"diagnosis {code}{title} is a category, not a billable code in ICD-10-CM {ctx.dx_set.info.key}",
                       f"use a more specific code{more}")
+
+
+def load_command(fy: int) -> str:
+    """The command (and the file CMS publishes) that loads a fiscal year's ICD-10-CM set."""
+    return f"claimkit codes icd-import ~/Downloads/{fy}-code-descriptions-tabular-order.zip"
+
+
+def load_hint(fy: int) -> str:
+    return (f"download '{fy} Code Descriptions in Tabular Order' from cms.gov (ICD-10-CM, "
+            f"{fy}-code-descriptions-tabular-order.zip) and load it: {load_command(fy)}")
 
 
 @rule("dx-codeset-date", "warning", ("21",), "practice")
 def dx_codeset_date(ctx: Context):
-    """Diagnoses are checked against the shipped ICD-10-CM release; say so when dates of service fall outside it."""
-    rows = [r for r in ctx.history if r.dx and (r.payer or (ctx.clients.get(r.client) and ctx.clients[r.client].policies))]
-    if not rows:
+    """One warning per run when dates of service fall where no loaded ICD-10-CM set is in force (how many sessions,
+    which dates, and the command and file that load the missing year)."""
+    sets = ctx.icd_sets
+    in_force = sets.in_force
+    outside = []
+    for r in ctx.history:
+        if r.dx and in_force(r.date) is None and (r.payer or (ctx.clients.get(r.client) and ctx.clients[r.client].policies)):
+            outside.append(r)
+    if not outside:
         return
-    cs = catalog.icd10_codeset()
-    outside = [r for r in rows if not cs.covers(r.date)]
-    if outside:
-        first, last = min(r.date for r in outside), max(r.date for r in outside)
-        span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
-        return [Hit(f"{len(outside)} session(s) dated {span} fall outside the shipped {cs.name} FY{cs.fiscal_year} code set "
-                  f"({cs.effective_from.isoformat()} to {cs.effective_to.isoformat()}); their diagnoses were checked against it",
-                  "therapy codes rarely change, but confirm any new code at cms.gov (ICD-10 code files) before sending")]
+    first, last = min(r.date for r in outside), max(r.date for r in outside)
+    span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+    years = sorted({sets.missing_year(r.date) for r in outside})
+    named = " and ".join(f"FY{y}" for y in years)
+    used = sorted({sets.nearest(r.date).info.key for r in outside})
+    return [Hit(f"{len(outside)} session(s) dated {span} fall under ICD-10-CM {named}, which "
+                f"{'is' if len(years) == 1 else 'are'} not loaded; their diagnoses were checked against {', '.join(used)}",
+                "; ".join(load_hint(y) for y in years))]
 
 
 @rule("dx-z-first", "warning", ("21",), "session")

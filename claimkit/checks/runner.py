@@ -20,8 +20,8 @@ from claimkit.core.money import from_cents
 if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
     from claimkit.core.records import Client
-    from claimkit.sessions import SessionRow
-    from claimkit.workspace import Workspace
+    from claimkit.sessions.sessions import SessionRow
+    from claimkit.store.workspace import Workspace
 
 T = TypeVar("T")
 LETTERS = "ABCDEFGHIJKL"
@@ -71,7 +71,7 @@ def _cents(value: int | None) -> Decimal | None:
 
 
 class Row:
-    """A session as the rules see it: the fields of `claimkit.sessions.SessionRow` (which rules accept as well),
+    """A session as the rules see it: the fields of `claimkit.sessions.sessions.SessionRow` (which rules accept as well),
     built straight from the ledger's tuples without its estimate: a check reads thousands of them."""
 
     __slots__ = ("id", "client", "date", "cpt", "units", "minutes", "modifiers", "pos", "dx", "fee", "payer", "allowed",
@@ -127,6 +127,9 @@ class _Run:
         self.broken_clients: set[str] = set()
         self.memo: dict = {}
         self._base: dict | None = None
+        from claimkit.catalog.icd10cm import home_folder, home_sets
+
+        self.codesets = home_sets(home_folder(ws.home))  # reads nothing until a diagnosis is looked up
 
     @property
     def ok(self) -> bool:
@@ -138,7 +141,8 @@ class _Run:
         base = self._base
         if base is None:
             base = self._base = dict(Context(today=self.today, practice=self.practice, payers=self.payers or {},
-                                             clients=self.clients, memo=self.memo).__dict__)
+                                             clients=self.clients, memo=self.memo,
+                                             codesets=self.codesets).__dict__)
         ctx = object.__new__(Context)
         d = ctx.__dict__
         d.update(base)

@@ -1,4 +1,4 @@
-"""codes explain/import (CARC, RARC, group codes) and code icd (ICD-10-CM look-up)."""
+"""codes explain/import (CARC, RARC, group codes); the ICD-10-CM commands of the group are in codes_icd.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from claimkit.cli.apps import code_app, codes_app
+from claimkit.cli.apps import codes_app
 from claimkit.cli.output import print_json, say, state, table, workspace
 from claimkit.core.errors import ClaimkitError
 
@@ -125,26 +125,3 @@ def codes_import(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV 
     make_private_dir(ws.home / "codes")
     atomic_write(ws.home / "codes" / f"{kind}.tsv", "".join(f"{c}\t{d}\n" for c, d in sorted(rows.items())))
     say(f"Loaded {len(rows)} {kind.upper()} codes from {file.name} into {ws.home / 'codes'}")
-
-
-@code_app.command("icd")
-def code_icd(ctx: typer.Context, text: str = typer.Argument(..., help="A code (F41.1) or words (generalized anxiety)."),
-             limit: int = Opt(20, "--limit", help="At most this many results."),
-             json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
-    """Look up ICD-10-CM diagnoses by code or words (the shipped FY code set; billable = specific enough for a claim).
-
-    Example: claimkit code icd "adjustment disorder"
-    """
-    from claimkit import catalog
-
-    exact = catalog.icd10(text)
-    found = [exact] if exact else catalog.icd10_search(text, limit=limit)
-    if json_:
-        print_json([{"code": i.dotted, "billable": i.billable, "description": i.description} for i in found])
-        return
-    if not found:
-        say(f"No ICD-10-CM code matches '{text}'.")
-        raise typer.Exit(1)
-    cs = catalog.icd10_codeset()
-    table(f"ICD-10-CM ({cs.name}, {cs.effective_from} to {cs.effective_to})", ["Code", "Billable", "Description"],
-          [(i.dotted, "yes" if i.billable else "no: use a more specific code", i.description) for i in found])

@@ -32,7 +32,7 @@ def state(ctx: typer.Context) -> State:
 
 
 def workspace(ctx: typer.Context):
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     ws = Workspace.open(state(ctx).home)
     ctx.call_on_close(ws.close)

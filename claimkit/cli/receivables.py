@@ -222,7 +222,7 @@ def _demo_era(ctx, demo) -> None:
 
     from claimkit.demo import remittances
     from claimkit.store.home import write_output
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     out = demo.home / "output"
     out.mkdir(mode=0o700, exist_ok=True)

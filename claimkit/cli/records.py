@@ -43,7 +43,7 @@ def init(
 
     Example: claimkit init --practice-name "Calm Waters Counseling" --provider-first Pat --provider-last Example --credentials LPC --npi 1234567893 --tax-id 12-3456789 --yes
     """
-    from claimkit.practice import init_home
+    from claimkit.records.practice import init_home
     from claimkit.store.home import resolve_home
 
     if yes:
@@ -95,15 +95,15 @@ def practice_show(ctx: typer.Context, json_: bool = Opt(False, "--json", help="P
 def _edit_file(path: Path, apply) -> None:
     """Open a copy in $EDITOR; validate after saving; an invalid edit is refused and the file stays as it was."""
     import subprocess
-    import tempfile
 
-    from claimkit.practice import editor_command
+    from claimkit.records.practice import editor_command
+    from claimkit.store import scratch
 
-    fd, tmp = tempfile.mkstemp(suffix=".toml", prefix=f"claimkit-{path.stem}-")
+    home = path.parent.parent if path.parent.name == "clients" else path.parent
+    scratch.sweep(home)
+    tmp = scratch.new_path(home, f"{path.stem}.toml")  # inside the home (0700 folder, 0600): never in /tmp
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(path.read_bytes())
+        scratch.write_private(tmp, path.read_bytes())
         before = Path(tmp).read_bytes()
         try:
             rc = subprocess.call([*editor_command(), tmp])
@@ -130,7 +130,7 @@ def practice_edit(ctx: typer.Context) -> None:
 
     Example: EDITOR=nano claimkit practice edit
     """
-    from claimkit.practice import replace_practice_file
+    from claimkit.records.practice import replace_practice_file
 
     ws = workspace(ctx)
     _edit_file(ws.home / "practice.toml", lambda raw: replace_practice_file(ws, raw))
@@ -145,7 +145,7 @@ def fee_set(ctx: typer.Context, cpt: str = typer.Argument(..., help="CPT code, e
 
     Example: claimkit fee set 90837 180.00
     """
-    from claimkit.practice import set_fee
+    from claimkit.records.practice import set_fee
 
     value = parse_amount(amount, "AMOUNT")
     set_fee(workspace(ctx), cpt, value)
@@ -186,12 +186,15 @@ def payer_add(
     telehealth_pos: str = Opt("10", "--telehealth-pos", help="02|10: place of service for telehealth."),
     requires_taxonomy: bool = Opt(False, "--requires-taxonomy", help="Payer wants the taxonomy code (33b/24J)."),
     requires_auth: bool = Opt(False, "--requires-auth", help="Payer requires prior authorization (box 23)."),
+    phone: Optional[str] = Opt(None, "--phone", help="Provider services phone (shown on the work list)."),
+    box29: bool = Opt(False, "--box29-includes-patient-paid", help="Box 29 (amount paid) includes what the client paid."),
+    appeal_days: Optional[int] = Opt(None, "--appeal-days", help="Days after a denial to appeal (default: Medicare 120, others 180)."),
 ) -> None:
     """Add an insurance payer.
 
     Example: claimkit payer add acme --name "Acme Health Plan" --payer-id 60054 --type commercial --timely-filing-days 90
     """
-    from claimkit.practice import add_payer
+    from claimkit.records.practice import add_payer
 
     ws = workspace(ctx)
     name = ask(ctx, name, "--name", "Payer name")
@@ -205,8 +208,66 @@ def payer_add(
     payer = add_payer(ws, {"id": payer_id, "name": name, "payer_id": edi_id, "type": type_, "address": addr or None,
                            "timely_filing_days": timely_filing_days,
                            "telehealth_modifier": "none" if telehealth_modifier.lower() == "none" else telehealth_modifier.upper(),
-                           "telehealth_pos": telehealth_pos, "requires_taxonomy": requires_taxonomy, "requires_auth": requires_auth})
+                           "telehealth_pos": telehealth_pos, "requires_taxonomy": requires_taxonomy, "requires_auth": requires_auth,
+                           "phone": phone, "box29_includes_patient_paid": box29, "appeal_days": appeal_days})
     say(f"Added payer {payer.id}: {payer.name}. Next: claimkit payer rate set {payer.id} CPT AMOUNT")
+
+
+@payer_app.command("edit")
+def payer_edit(
+    ctx: typer.Context,
+    payer_id: str = typer.Argument(..., metavar="PAYER", help="The payer's id.", autocompletion=complete_payer),
+    name: Optional[str] = Opt(None, "--name", help="Payer name as on the claim."),
+    edi_id: Optional[str] = Opt(None, "--payer-id", help="Electronic payer ID (for 837P/ERA)."),
+    type_: Optional[str] = Opt(None, "--type", help="commercial|medicare|medicaid|tricare|champva|group|feca|other (box 1)."),
+    address: Optional[str] = Opt(None, "--address", help="Claims mailing address: street."),
+    address2: Optional[str] = Opt(None, "--address2", help="Second address line (suite, PO box); '' clears it."),
+    city: Optional[str] = Opt(None, "--city"),
+    state_: Optional[str] = Opt(None, "--state", help="Two-letter state code."),
+    zip_: Optional[str] = Opt(None, "--zip", help="ZIP or ZIP+4."),
+    phone: Optional[str] = Opt(None, "--phone", help="Provider services phone; '' clears it."),
+    timely_filing_days: Optional[int] = Opt(None, "--timely-filing-days", help="Days after the session a claim may be filed."),
+    telehealth_modifier: Optional[str] = Opt(None, "--telehealth-modifier", help="95|GT|93|none: added to telehealth sessions."),
+    telehealth_pos: Optional[str] = Opt(None, "--telehealth-pos", help="02|10: place of service for telehealth."),
+    requires_taxonomy: Optional[bool] = Opt(None, "--requires-taxonomy/--no-requires-taxonomy", help="Payer wants the taxonomy code (33b/24J)."),
+    requires_auth: Optional[bool] = Opt(None, "--requires-auth/--no-requires-auth", help="Payer requires prior authorization (box 23)."),
+    box29: Optional[bool] = Opt(None, "--box29-includes-patient-paid/--no-box29-includes-patient-paid",
+                                help="Box 29 (amount paid) includes what the client paid."),
+    appeal_days: Optional[str] = Opt(None, "--appeal-days", help="Days after a denial to appeal, or 'default' (Medicare 120, others 180)."),
+) -> None:
+    """Change a payer's settings; only the options given change. The payer is checked as a whole before payers.toml
+    is rewritten, so a bad value changes nothing.
+
+    Example: claimkit payer edit acme --appeal-days 65 --timely-filing-days 90 --no-requires-taxonomy
+    """
+    from claimkit.appeals.deadlines import appeal_window, window_source
+    from claimkit.records.practice import edit_payer
+
+    changes: dict = {"name": name, "payer_id": edi_id, "street": address, "street2": address2, "city": city,
+                     "state": state_, "zip": zip_, "phone": phone, "timely_filing_days": timely_filing_days,
+                     "telehealth_pos": telehealth_pos, "requires_taxonomy": requires_taxonomy,
+                     "requires_auth": requires_auth, "box29_includes_patient_paid": box29}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if type_ is not None:
+        if type_ not in PAYER_TYPES:
+            raise ClaimkitError(f"--type '{type_}': use one of {', '.join(PAYER_TYPES)}")
+        changes["type"] = type_
+    if telehealth_modifier is not None:
+        if telehealth_modifier.upper() not in ("95", "GT", "93", "NONE"):
+            raise ClaimkitError(f"--telehealth-modifier '{telehealth_modifier}': use 95, GT, 93 or none")
+        changes["telehealth_modifier"] = "none" if telehealth_modifier.lower() == "none" else telehealth_modifier.upper()
+    if telehealth_pos is not None and telehealth_pos not in ("02", "10"):
+        raise ClaimkitError(f"--telehealth-pos '{telehealth_pos}': use 02 or 10")
+    if appeal_days is not None:
+        if appeal_days.strip().lower() == "default":
+            changes["appeal_days"] = None
+        elif appeal_days.strip().isdigit() and 1 <= int(appeal_days) <= 3650:
+            changes["appeal_days"] = int(appeal_days)
+        else:
+            raise ClaimkitError(f"--appeal-days '{appeal_days}': give a number of days from 1 to 3650, or 'default'")
+    p = edit_payer(workspace(ctx), payer_id, changes)
+    say(f"Changed payer {p.id} ({', '.join(k.replace('_', ' ') for k in changes)}); appeal window {appeal_window(p)} days"
+        f" ({window_source(p)}). See: claimkit payer show {p.id}")
 
 
 @payer_app.command("list")
@@ -231,14 +292,18 @@ def payer_show(ctx: typer.Context, payer_id: str = typer.Argument(..., metavar="
 
     Example: claimkit payer show acme
     """
+    from claimkit.appeals.deadlines import appeal_window, window_source
+
     p = workspace(ctx).payer(payer_id)
     if json_:
-        print_json(p.to_data())
+        print_json({**p.to_data(), "appeal_window_days": appeal_window(p)})
         return
     table(p.name, ["Setting", "Value"], [("ID", p.id), ("Payer ID", p.payer_id), ("Type (box 1)", p.type),
           ("Address", p.address.one_line()), ("Timely filing", f"{p.timely_filing_days} days"),
           ("Telehealth", f"POS {p.telehealth_pos}, modifier {p.telehealth_modifier}"),
-          ("Requires taxonomy", "yes" if p.requires_taxonomy else "no"), ("Requires auth", "yes" if p.requires_auth else "no")])
+          ("Requires taxonomy", "yes" if p.requires_taxonomy else "no"), ("Requires auth", "yes" if p.requires_auth else "no"),
+          ("Phone", p.phone), ("Box 29 includes client payments", "yes" if p.box29_includes_patient_paid else "no"),
+          ("Appeal window", f"{appeal_window(p)} days ({window_source(p)})")])
     _rates_table(p)
 
 
@@ -255,7 +320,7 @@ def rate_set(ctx: typer.Context, payer_id: str = typer.Argument(..., metavar="PA
 
     Example: claimkit payer rate set acme 90837 120.00
     """
-    from claimkit.practice import set_rate
+    from claimkit.records.practice import set_rate
 
     value = parse_amount(amount, "AMOUNT")
     p = set_rate(workspace(ctx), payer_id, cpt, value, modifier)
@@ -293,7 +358,7 @@ def _policy_options(payer, member_id, group, plan_name, relationship, insured_fi
             raise ClaimkitError(f"--coinsurance {coinsurance}: a percent must be between 0 and 100")
     if insured_sex is not None and insured_sex.upper() not in ("M", "F", "X"):
         raise ClaimkitError(f"--insured-sex '{insured_sex}': use M, F or X")
-    from claimkit.practice import policy_data
+    from claimkit.records.practice import policy_data
 
     return policy_data({
         "payer": payer, "member_id": member_id, "group": group, "plan_name": plan_name, "relationship": relationship,
@@ -355,7 +420,7 @@ def client_add(
 
     Example: claimkit client add jdoe --first Jane --last Doe --dob 1990-04-12 --sex F --address "12 Elm St" --city Austin --state TX --zip 78701 --payer acme --member-id XJ123456789 --copay 25 --dx F41.1
     """
-    from claimkit.practice import add_client
+    from claimkit.records.practice import add_client
 
     ws = workspace(ctx)
     first = ask(ctx, first, "--first", "First name")
@@ -409,7 +474,7 @@ def client_policy_add(
 
     Example: claimkit client policy add jdoe --payer bluepeak --member-id BP99887766 --coinsurance 20 --deductible 500 --secondary
     """
-    from claimkit.practice import add_policy
+    from claimkit.records.practice import add_policy
 
     ws = workspace(ctx)
     payer = ask(ctx, payer, "--payer", "Payer id", choices=sorted(ws.payers) or None)
@@ -477,7 +542,7 @@ def client_edit(ctx: typer.Context, client_id: str = typer.Argument(..., metavar
 
     Example: EDITOR=nano claimkit client edit jdoe
     """
-    from claimkit.practice import replace_client_file
+    from claimkit.records.practice import replace_client_file
     from claimkit.store.files import client_path
 
     ws = workspace(ctx)
@@ -492,7 +557,7 @@ def client_discharge(ctx: typer.Context, client_id: str = typer.Argument(..., me
 
     Example: claimkit client discharge jdoe --date 2026-11-30
     """
-    from claimkit.practice import discharge_client
+    from claimkit.records.practice import discharge_client
 
     c = discharge_client(workspace(ctx), client_id, parse_date(on, "--date") or date.today())
     say(f"Discharged {c.id} on {c.discharged}.")

@@ -48,7 +48,7 @@ def session_add(
 
     Example: claimkit session add jdoe --date 2026-11-20 --cpt 90837 --minutes 55
     """
-    from claimkit.sessions import NewSession, add_session
+    from claimkit.sessions.sessions import NewSession, add_session
 
     ws = workspace(ctx)
     on = ask(ctx, on, "--date", "Date of service (YYYY-MM-DD)", default=date.today().isoformat())
@@ -90,7 +90,7 @@ def session_list(
 
     Example: claimkit session list --client jdoe --from 2026-11-01 --json
     """
-    from claimkit.sessions import list_sessions
+    from claimkit.sessions.sessions import list_sessions
 
     ws = workspace(ctx)
     rows = list_sessions(ws, client=client, start=parse_date(start, "--from"), end=parse_date(end, "--to"), unbilled=unbilled)
@@ -100,7 +100,7 @@ def session_list(
     table(f"Sessions ({len(rows)})", ["ID", "Client", "Date", "CPT", "Mod", "POS", "Dx", "Fee", "Payer", "Allowed", "Client ~", "Status"],
           [(r.id, r.client, r.date, r.cpt, ",".join(r.modifiers), r.pos, ",".join(r.dx), dollars(r.fee), r.payer or "self-pay",
             dollars(r.allowed) if r.allowed is not None else "-", dollars(r.estimate.patient) if r.estimate else "-",
-            r.status + (f" {r.claim_id}" if r.claim_id else "")) for r in rows],
+            "billed elsewhere" if r.billed_elsewhere else r.status + (f" {r.claim_id}" if r.claim_id else "")) for r in rows],
           right=["Fee", "Allowed", "Client ~"])
 
 
@@ -111,7 +111,7 @@ def session_show(ctx: typer.Context, session_id: int = typer.Argument(..., metav
 
     Example: claimkit session show 12
     """
-    from claimkit.sessions import get_session
+    from claimkit.sessions.sessions import get_session
 
     row = get_session(workspace(ctx), session_id)
     if json_:
@@ -128,7 +128,7 @@ def session_void(ctx: typer.Context, session_id: int = typer.Argument(..., metav
 
     Example: claimkit session void 12 --reason "entered twice"
     """
-    from claimkit.sessions import void_session
+    from claimkit.sessions.sessions import void_session
 
     reason = ask(ctx, reason, "--reason", "Reason")
     row = void_session(workspace(ctx), session_id, reason)
@@ -145,7 +145,7 @@ def payment_add(ctx: typer.Context, client: str = typer.Argument(..., metavar="C
 
     Example: claimkit payment add jdoe 25.00 --method card --date 2026-11-20
     """
-    from claimkit.sessions import add_payment
+    from claimkit.sessions.sessions import add_payment
 
     value = parse_amount(amount, "AMOUNT")
     day = parse_date(on, "--date") or date.today()

@@ -56,7 +56,7 @@ def npi_valid(npi: str) -> bool:
 def normalize_dx(code: str) -> str:
     """'f41.1 ' -> 'F41.1' (the dotted form people read; the claim prints it without the dot)."""
     raw = code.strip().upper().replace(".", "")
-    if not re.match(r"^[A-Z][0-9][0-9A-Z]{1,5}$", raw):
+    if not re.match(r"^[A-Z][0-9A-Z][0-9A-Z]{1,5}$", raw):
         raise ValueError(f"'{code}' is not an ICD-10-CM code (like F41.1)")
     return raw if len(raw) <= 3 else f"{raw[:3]}.{raw[3:]}"
 
@@ -219,6 +219,7 @@ class Payer(Record):
     requires_taxonomy: bool = False
     requires_auth: bool = False
     box29_includes_patient_paid: bool = False
+    appeal_days: int | None = None  # None: the default of the payer's type (appeals/deadlines.py)
     rates: dict[str, Decimal] = field(default_factory=dict)
 
     def rate(self, cpt: str, modifiers: tuple[str, ...] | list[str] = ()) -> Decimal | None:

@@ -172,6 +172,7 @@ class Payer(Record):
     requires_taxonomy: bool = False
     requires_auth: bool = False
     box29_includes_patient_paid: bool = False
+    appeal_days: int | None = Field(None, ge=1, le=3650)
     rates: dict[str, Money] = {}
 
     @field_validator("id")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from claimkit.reports.common import BUCKETS, Buckets, bucket_sql, held_ctes, money, reads_one_moment
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 BY = ("service", "statement")
 

@@ -11,7 +11,7 @@ Columns (integer cents):
 - balance: patient_responsibility - patient_paid - written_off (negative = credit);
 - insurance_outstanding: what claims standing that day still wait for from insurance;
 - estimated_patient_pending: the client's estimated share of sessions with no remittance yet (the session
-  estimates of claimkit.sessions, run as of the day);
+  estimates of claimkit.sessions.sessions, run as of the day);
 - last_payment: the date of the client's last payment.
 """
 
@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from claimkit.core.money import from_cents, to_cents
 from claimkit.reports.common import held_ctes, iso, money, reads_one_moment, scan_hint
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 COLUMNS = ("client", "charges", "insurance_paid", "contractual_adjustments", "patient_responsibility", "patient_paid",
            "written_off", "balance", "insurance_outstanding", "estimated_patient_pending", "last_payment")
@@ -186,7 +186,8 @@ def pending_sessions(conn, day: date, client: str | None = None) -> dict[str, li
     marked paid/partial/denied/reversed/forwarded, each then checked for a remittance posting; for a day in the
     past, every session is checked against the remittances dated by then."""
     args = {"d": day.isoformat(), "client": client}
-    where = "s.payer IS NOT NULL AND s.status != 'void' AND s.date <= :d" + (" AND s.client = :client" if client else "")
+    where = ("s.payer IS NOT NULL AND s.status != 'void' AND s.billed_elsewhere IS NULL AND s.date <= :d"
+             + (" AND s.client = :client" if client else ""))
     remitted = ("SELECT 1 FROM postings p WHERE p.session_id = s.id AND p.claim_id IS NOT NULL"
                 " AND p.source IN ('era', 'eob') AND p.date <= :d")
     if day >= date.today():
@@ -213,13 +214,13 @@ def session_estimates(ws: Workspace, client_id: str, day: date, since: date | No
 
 def client_sessions(ws: Workspace, client_id: str, day: date, since: date | None = None) -> tuple[list, dict]:
     """A client's sessions (EstRow, from `since`) up to `day` and their estimates
-    (claimkit.sessions.estimate_client) with the remittances posted by `day`."""
+    (claimkit.sessions.sessions.estimate_client) with the remittances posted by `day`."""
     rows, estimates = _estimates(ws, {client_id: since}, day)
     return rows.get(client_id, []), estimates
 
 
 class EstRow:
-    """What claimkit.sessions.estimate_client reads of a session (a SessionRow has the same fields), built
+    """What claimkit.sessions.sessions.estimate_client reads of a session (a SessionRow has the same fields), built
     without the rest of the row: the balances estimate every pending client's plan year at once."""
 
     __slots__ = ("id", "client", "date", "cpt", "fee", "payer", "allowed", "cost_sharing", "status")
@@ -231,11 +232,11 @@ class EstRow:
 
 
 def _estimates(ws: Workspace, since: dict[str, date | None], day: date) -> tuple[dict[str, list[EstRow]], dict]:
-    """Run claimkit.sessions.estimate_client for several clients: their sessions from `since[client]` (None: all)
+    """Run claimkit.sessions.sessions.estimate_client for several clients: their sessions from `since[client]` (None: all)
     to `day`, read with two queries, and what remittances assigned by `day` (as claimkit.sessions._adjudicated)."""
     from claimkit.core import estimate as est
     from claimkit.core.errors import ClaimkitError
-    from claimkit.sessions import estimate_client
+    from claimkit.sessions.sessions import estimate_client
 
     if not since:
         return {}, {}

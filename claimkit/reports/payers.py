@@ -8,7 +8,8 @@
   record, when its postings paid nothing and assigned nothing to the client but adjusted something;
 - per CPT: the allowed amount the payer actually used (paid + patient_resp of each paid line) against the
   contracted rate in payers.toml (per unit); a line allowed below the contract is an underpayment;
-- monthly collections: insurance payments by month (and what clients paid) for the last 12 months.
+- monthly collections: insurance payments by month (and what clients paid) for the last 12 months;
+- clean_claim_rate: claims never rejected / claims acknowledged (999, TA1, 277CA); rejections: rejection events.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import date
 
 from claimkit.core.money import to_cents
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, money, reads_one_moment
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 PAID_BEFORE_BILLED = "paid before the claim was created in claimkit"  # (an old file, a claim entered after it was paid)
 
@@ -43,6 +44,18 @@ SELECT cl.payer, COUNT(*), SUM(cl.total_cents), COALESCE(SUM(r.paid), 0),
 FROM cl LEFT JOIN r ON r.claim_id = cl.id LEFT JOIN lr ON lr.claim_id = cl.id
 WHERE cl.billed <= :d
 GROUP BY cl.payer ORDER BY cl.payer
+"""
+
+# clean-claim rate: of the claims the clearinghouse or payer acknowledged (999, TA1, 277CA), those never rejected;
+# rejections: every rejection event (a claim rejected, fixed and rejected again counts twice)
+ACKS_SQL = """
+SELECT c.payer, COUNT(*), COUNT(CASE WHEN e.rejections = 0 THEN 1 END), SUM(e.rejections)
+FROM claims c JOIN (
+  SELECT claim_id, SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejections FROM claim_events
+  WHERE kind IN ('999', 'ta1', '277ca') AND substr(at, 1, 10) <= :d GROUP BY claim_id
+) e ON e.claim_id = c.id
+WHERE c.frequency != '8' AND substr(c.created, 1, 10) <= :d
+GROUP BY c.payer
 """
 
 LINES_SQL = """
@@ -103,6 +116,13 @@ class PayerRow:
     claims_denied: int = 0
     paid_before_billed: int = 0  # left out of the days to pay: paid on a day before the claim was created
     cpts: list[CptRow] = field(default_factory=list)
+    claims_acknowledged: int = 0  # claims with a 999/TA1/277CA answer
+    claims_clean: int = 0  # of those, never rejected
+    rejections: int = 0
+
+    @property
+    def clean_claim_rate(self) -> float | None:
+        return self.claims_clean / self.claims_acknowledged if self.claims_acknowledged else None
 
     @property
     def denial_rate(self) -> float | None:
@@ -116,6 +136,9 @@ class PayerRow:
                 "claims_denied": self.claims_denied,
                 "days_to_pay_left_out": {"claims": self.paid_before_billed, "why": PAID_BEFORE_BILLED},
                 "denial_rate": None if self.denial_rate is None else round(self.denial_rate, 4),
+                "claims_acknowledged": self.claims_acknowledged, "claims_clean": self.claims_clean,
+                "clean_claim_rate": None if self.clean_claim_rate is None else round(self.clean_claim_rate, 4),
+                "rejections": self.rejections,
                 "cpt": [c.as_json() for c in self.cpts]}
 
 
@@ -150,6 +173,10 @@ def payers_report(ws: Workspace, *, today: date | None = None, months: int = 12)
     for payer, n, billed, paid, days, n_paid, n_adj, n_denied, early in ws.conn.execute(CLAIMS_SQL, args):
         name = known[payer].name if payer in known else payer
         rows[payer] = PayerRow(payer, name, n, billed or 0, paid or 0, days, n_paid, n_adj, n_denied, early)
+    for payer, acked, clean, rejections in ws.conn.execute(ACKS_SQL, args):
+        if payer in rows:
+            row = rows[payer]
+            row.claims_acknowledged, row.claims_clean, row.rejections = acked, clean, rejections or 0
     cpts: dict[tuple[str, str], CptRow] = {}
     for payer, cpt, modifiers, units, allowed, n in ws.conn.execute(LINES_SQL, args):
         row = cpts.setdefault((payer, cpt), CptRow(cpt))

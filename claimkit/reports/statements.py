@@ -1,4 +1,4 @@
-"""Patient statements (the figures; claimkit.render.statement draws them) and user write-offs.
+"""Patient statements (the figures; claimkit.forms.statement draws them) and user write-offs.
 
 A statement covers a period (by default from the day after the last statement, or the last 90 days for a first
 one) as a balance-forward account: the balance before the period, then each date of service of the period (or
@@ -16,16 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Callable
 
 from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import to_cents
 from claimkit.reports.common import Buckets, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
 from claimkit.store.ledger import now_iso
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 FIRST_PERIOD_DAYS = 90
-METHOD_LABEL = {"cash": "Payment - cash", "card": "Payment - card", "check": "Payment - check", "other": "Payment"}
+METHOD_LABEL = {"cash": "Payment - cash", "card": "Payment - card", "check": "Payment - check", "other": "Payment",
+                "opening_credit": "Credit brought over from your previous account"}
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def build_statement(ws: Workspace, client_id: str, day: date | None = None, star
     estimates = session_estimates(ws, client_id, day) if pending else {}
     lines = []
     for r in conn.execute("SELECT id, date, cpt, fee_cents, payer, status FROM sessions WHERE client = ? AND date <= ?"
-                          " ORDER BY date, id", (client_id, d)):
+                          " AND billed_elsewhere IS NULL ORDER BY date, id", (client_id, d)):  # (history: its money stayed there)
         sid, dos, cpt, fee, payer, status = r
         if not (s <= dos or sid in touched):
             continue
@@ -230,14 +232,21 @@ def clients_with_balance(ws: Workspace, day: date) -> list[str]:
     return [r.client for r in balances(ws, day).clients if r.balance > 0]
 
 
-def issue_statements(ws: Workspace, statements: list[Statement], write: Callable[[list[Statement]], str]) -> str:
-    """Write the PDF (`write` returns the path written) and only then record the statements as sent."""
-    path = write(statements)
-    with ws.transaction() as conn:
-        for st in statements:
-            conn.execute("INSERT INTO statements (client, date, amount_cents, file) VALUES (?,?,?,?)",
-                         (st.client_id, st.date.isoformat(), st.amount_due, path))
-    return path
+def issue_statements(ws: Workspace, statements: list[Statement], path: Path, render: Callable[[list[Statement]], bytes]) -> str:
+    """Render the PDF under a temp name of ours, record the statements as sent, then put the PDF under its name."""
+    from claimkit.store.scratch import PendingOutput
+
+    pending = PendingOutput(ws.home, path)
+    try:
+        pending.write(render(statements))
+        with ws.transaction() as conn:
+            for st in statements:
+                conn.execute("INSERT INTO statements (client, date, amount_cents, file) VALUES (?,?,?,?)",
+                             (st.client_id, st.date.isoformat(), st.amount_due, str(path)))
+        pending.publish()
+    finally:
+        pending.discard()
+    return str(path)
 
 
 # --- write-offs -----------------------------------------------------------------------------------------

@@ -3,10 +3,16 @@
 - unbilled: insurance sessions not on a claim yet (per client and payer);
 - no_remittance: claims standing with no remittance after `no_remittance_days` (practice.toml defaults, or --days);
 - timely_filing: unbilled sessions and unanswered claims within 14 days of (or past) the payer's filing limit;
-- denial: denied lines still outstanding (not resubmitted or written off), with the action their reason codes suggest;
+- denial: denied lines still outstanding (not resubmitted or written off), with the action their reason codes suggest,
+  by appeal deadline (overdue, under 14 days, later: appeals/deadlines.py) with the command that writes the letter;
+- appeal: appeals sent 30+ days ago with no answer from the payer (appeals/records.py);
 - unmatched: remittance items posting could not match (the `suspense` table), until resolved;
 - statement: client balances with a part over 30 days old (by date of service) and no statement in 30 days;
-- authorization: authorizations ending within 30 days or with 2 visits or fewer left.
+- authorization: authorizations ending within 30 days or with 2 visits or fewer left;
+- code_set: in September, next year's ICD-10-CM set (in force October 1) and how to load it; sessions dated where
+  no loaded set is in force;
+- gfe_missing, gfe_expiring, gfe_scope, gfe_over: Good Faith Estimates (claimkit/gfe/watch.py).
+- rejected, no_999, no_277ca, no_835: the clearinghouse's replies (acks/todo.py).
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
-KINDS = ("unbilled", "timely_filing", "denial", "no_remittance", "unmatched", "statement", "authorization")
+KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
+KINDS += ("gfe_missing", "gfe_expiring", "gfe_scope", "gfe_over")
+KINDS = ("rejected",) + KINDS[:4] + ("no_999", "no_277ca", "no_835") + KINDS[4:]  # the clearinghouse's (acks/todo.py)
 FILING_WARN_DAYS = 14
 STATEMENT_DAYS = 30
 AUTH_WARN_DAYS = 30
@@ -34,11 +42,15 @@ class TodoItem:
     claim: str | None = None
     amount: int | None = None
     due: date | None = None
+    group: str = ""  # denials: overdue | soon | later | appealed (the appeal deadline's urgency)
 
     def as_json(self) -> dict:
-        return {"kind": self.kind, "subject": self.subject, "client": self.client, "claim": self.claim,
-                "amount": money(self.amount) if self.amount is not None else None, "due": iso(self.due),
-                "detail": self.detail, "action": self.action}
+        out = {"kind": self.kind, "subject": self.subject, "client": self.client, "claim": self.claim,
+               "amount": money(self.amount) if self.amount is not None else None, "due": iso(self.due),
+               "detail": self.detail, "action": self.action}
+        if self.group:
+            out["group"] = self.group
+        return out
 
 
 def _payer_name(ws: Workspace, payer: str) -> str:
@@ -153,6 +165,56 @@ def _denials(ws: Workspace, today: date) -> list[TodoItem]:
         out.append(TodoItem("denial", subject, f"{client} {when} {what}: denied by {_payer_name(ws, payer)}"
                             f" ({', '.join(codes) or 'no reason code'}), {usd(owed)} outstanding", action, client=client,
                             claim=claim, amount=owed))
+    return _with_appeal_deadlines(ws, today, out)
+
+
+def _with_appeal_deadlines(ws: Workspace, today: date, denials: list[TodoItem]) -> list[TodoItem]:
+    """Each denial with its appeal deadline (remittance date + the payer's window) and the letter's command,
+    ordered by deadline; a denial whose appeal is waiting for the answer says so instead."""
+    from dataclasses import replace
+
+    from claimkit.appeals import deadlines, records
+
+    claims = [i.claim for i in denials if i.claim]
+    remitted = deadlines.remitted_on(ws.conn, claims, today)
+    sent = records.latest_by_claim(ws.conn, claims)
+    out = []
+    for item in denials:
+        day = remitted.get(item.claim or "")
+        if day is None:
+            out.append(item)
+            continue
+        payer = ws.payers.get(ws.conn.execute("SELECT payer FROM claims WHERE id = ?", (item.claim,)).fetchone()[0])
+        window = deadlines.appeal_window(payer)
+        deadline = deadlines.appeal_deadline(day, payer)
+        appeal = sent.get(item.claim or "")
+        if appeal is not None and appeal.status == "sent":
+            out.append(replace(item, detail=f"{item.detail}; appeal sent {appeal.sent}, waiting for the answer", due=deadline,
+                               group="appealed", action=f"wait for {_payer_name(ws, appeal.payer)}'s answer; if they"
+                               f" uphold the denial: claimkit appeal close {item.claim} --lost"))
+            continue
+        letter = f"write the appeal: claimkit appeal render {item.claim} -o appeal-{item.claim}.pdf"
+        advice, sep, rest = item.action.partition(" (resend: ")
+        advice = advice.rstrip(".")
+        lost = f"; appeal lost {appeal.answered}" if appeal is not None and appeal.status == "lost" else ""
+        out.append(replace(item, detail=f"{item.detail}{lost}; {deadlines.phrase(deadline, today, window)}",
+                           action=f"{advice}; {letter}{sep}{rest}", due=deadline, group=deadlines.urgency(deadline, today)))
+    order = {"overdue": 0, "soon": 1, "later": 2, "appealed": 3, "": 4}
+    return sorted(out, key=lambda i: (order[i.group], i.due or date.max, i.claim or ""))
+
+
+def _appeals_waiting(ws: Workspace, today: date) -> list[TodoItem]:
+    """Appeals sent 30 or more days ago that the payer has not answered."""
+    from claimkit.appeals import records
+
+    out = []
+    for a in records.unanswered(ws.conn, today):
+        p = ws.payers.get(a.payer)
+        phone = f" ({p.phone})" if p and p.phone else ""
+        out.append(TodoItem("appeal", f"claim {a.claim}", f"{a.client}: appeal sent to {_payer_name(ws, a.payer)} {a.sent},"
+                            f" {(today - a.sent).days} days and no answer", f"ask {_payer_name(ws, a.payer)}{phone} where the"
+                            f" appeal stands; when they answer no: claimkit appeal close {a.claim} --lost", client=a.client,
+                            claim=a.claim, due=a.sent + timedelta(days=records.NO_ANSWER_DAYS)))
     return out
 
 
@@ -251,6 +313,41 @@ def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -
     day = today or date.today()
     wait = days if days is not None else ws.practice.defaults.no_remittance_days
     unanswered = _unanswered(ws, day)
-    items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day)
-             + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day))
-    return items
+    from claimkit.acks.todo import handled, items as clearinghouse_items  # rejected, no 999 / 277CA / 835
+
+    acked = handled(ws)
+    items = clearinghouse_items(ws, day) + (
+        _unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
+        + _no_remittance(ws, day, wait, [u for u in unanswered if u[0] not in acked]) + _unmatched(ws)
+        + _statements(ws, day) + _authorizations(ws, day))
+    from claimkit.gfe.watch import todo_items as gfe_items
+
+    return items + _code_sets(ws, day) + gfe_items(ws, day)
+
+
+def _code_sets(ws: Workspace, today: date) -> list[TodoItem]:
+    """ICD-10-CM: next year's set in September, and sessions in a year no loaded set covers."""
+    from claimkit.catalog.icd10cm import home_folder, home_sets
+    from claimkit.checks.coding import load_hint
+
+    sets = home_sets(home_folder(ws.home))
+    out = []
+    if today.month == 9 and sets.by_name(today.year + 1) is None:
+        fy = today.year + 1
+        out.append(TodoItem("code_set", f"ICD-10-CM FY{fy}", f"takes effect on {today.year}-10-01; diagnoses on sessions from"
+                            " then are checked against it", load_hint(fy), due=date(today.year, 10, 1)))
+    missing: dict[int, list] = {}
+    for day, n, unbilled in ws.conn.execute(
+            "SELECT date, COUNT(*), SUM(status = 'unbilled') FROM sessions WHERE status != 'void' AND dx != ''"
+            " AND payer IS NOT NULL GROUP BY date ORDER BY date"):
+        when = date.fromisoformat(day)
+        if sets.in_force(when) is None:
+            missing.setdefault(sets.missing_year(when), []).append((when, n, unbilled or 0))
+    for fy, days in sorted(missing.items()):
+        n, unbilled = sum(d[1] for d in days), sum(d[2] for d in days)
+        first, last = days[0][0], days[-1][0]
+        span = first.isoformat() if first == last else f"{first} to {last}"
+        out.append(TodoItem("code_set", f"ICD-10-CM FY{fy}", f"{n} session{'s' if n != 1 else ''} ({unbilled} not billed) dated {span}"
+                            f" fall in FY{fy}, which is not loaded: their diagnoses are checked against an older set",
+                            load_hint(fy), due=first))
+    return out

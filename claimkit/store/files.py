@@ -38,7 +38,7 @@ PRACTICE_HEADER = """\
 PAYERS_HEADER = """\
 # claimkit payers: one [payer.ID] table each, with its contracted (allowed) rates per CPT in [payer.ID.rates]
 # ("90837" = "120.00", or "90837:95" for a rate that applies with a modifier). Edit by hand or with
-# 'claimkit payer add' / 'claimkit payer rate set'.
+# 'claimkit payer add' / 'claimkit payer edit' / 'claimkit payer rate set'.
 """
 CLIENT_HEADER = """\
 # claimkit client record. Protected health information: keep this folder private.

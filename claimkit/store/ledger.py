@@ -217,8 +217,118 @@ CREATE INDEX postings_kind ON postings (kind, source, session_id);
 CREATE INDEX postings_report ON postings (client, kind, claim_id, session_id, date, amount_cents)
 """
 
+# v7: appeals of denied claims (appeals/), and a session's documented start and end times (HH:MM, optional)
+SCHEMA_V7 = """
+CREATE TABLE appeals (
+    id          INTEGER PRIMARY KEY,
+    claim_id    TEXT NOT NULL REFERENCES claims (id),
+    letter      INTEGER NOT NULL,
+    sent        TEXT NOT NULL,
+    deadline    TEXT,
+    reasons     TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL DEFAULT 'sent' CHECK (status = 'sent' OR status = 'lost' OR status = 'withdrawn'),
+    closed      TEXT,
+    last_remit  INTEGER NOT NULL DEFAULT 0,
+    file        TEXT NOT NULL DEFAULT '',
+    created     TEXT NOT NULL
+);
+CREATE INDEX appeals_claim ON appeals (claim_id);
+ALTER TABLE sessions ADD COLUMN start_time TEXT;
+ALTER TABLE sessions ADD COLUMN end_time TEXT
+"""
+
+# switching in from another tool: sessions billed by that tool (where and when, JSON) and the claims it sent (their
+# old CLM01, which the payer's 835 echoes)
+SCHEMA_SWITCHING = """
+ALTER TABLE sessions ADD COLUMN billed_elsewhere TEXT;
+ALTER TABLE claims ADD COLUMN external_id TEXT;
+CREATE INDEX claims_external ON claims (external_id) WHERE external_id IS NOT NULL
+"""
+
+# v9: what an 837P export remembers (ISA13, GS06, each ST02 and its segments, each claim's CLM and loop positions),
+# each claim's submission history, and returned-file items that matched nothing
+SCHEMA_V9 = """
+CREATE TABLE x12_exports (
+    id          INTEGER PRIMARY KEY,
+    file        TEXT NOT NULL,
+    isa13       TEXT NOT NULL,
+    gs06        TEXT NOT NULL,
+    usage       TEXT NOT NULL DEFAULT '',
+    claims      INTEGER NOT NULL,
+    ack_status  TEXT,
+    ack_at      TEXT,
+    created     TEXT NOT NULL
+);
+CREATE INDEX x12_exports_gs06 ON x12_exports (gs06);
+CREATE INDEX x12_exports_isa13 ON x12_exports (isa13);
+CREATE TABLE x12_export_transactions (
+    export_id   INTEGER NOT NULL REFERENCES x12_exports (id),
+    st02        TEXT NOT NULL,
+    segments    TEXT NOT NULL,
+    PRIMARY KEY (export_id, st02)
+);
+CREATE TABLE x12_export_claims (
+    export_id    INTEGER NOT NULL REFERENCES x12_exports (id),
+    claim_id     TEXT NOT NULL REFERENCES claims (id),
+    st02         TEXT NOT NULL,
+    clm_pos      INTEGER NOT NULL,
+    first_pos    INTEGER NOT NULL,
+    last_pos     INTEGER NOT NULL,
+    provider_pos INTEGER NOT NULL,
+    PRIMARY KEY (export_id, claim_id)
+);
+CREATE INDEX x12_export_claims_claim ON x12_export_claims (claim_id);
+CREATE TABLE claim_events (
+    id          INTEGER PRIMARY KEY,
+    claim_id    TEXT NOT NULL REFERENCES claims (id),
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT '',
+    source      TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT '',
+    file        TEXT NOT NULL DEFAULT '',
+    control     TEXT NOT NULL DEFAULT '',
+    import_id   INTEGER REFERENCES imports (id),
+    data        TEXT NOT NULL DEFAULT '{}',
+    created     TEXT NOT NULL
+);
+CREATE INDEX claim_events_claim ON claim_events (claim_id, id);
+CREATE INDEX claim_events_kind ON claim_events (kind, status);
+CREATE TABLE x12_unmatched (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER REFERENCES imports (id),
+    kind        TEXT NOT NULL,
+    reference   TEXT NOT NULL,
+    detail      TEXT NOT NULL,
+    data        TEXT NOT NULL DEFAULT '{}',
+    status      TEXT NOT NULL DEFAULT 'open',
+    created     TEXT NOT NULL
+)
+"""
+
+
+# v10: Good Faith Estimates (claimkit/gfe): each estimate as given (JSON, never changed) and its standing
+SCHEMA_GFE = """
+CREATE TABLE gfes (
+    id            TEXT PRIMARY KEY,
+    client        TEXT NOT NULL,
+    issued        TEXT NOT NULL,
+    due           TEXT NOT NULL,
+    start         TEXT NOT NULL,
+    end           TEXT NOT NULL,
+    sessions      INTEGER NOT NULL,
+    total_cents   INTEGER NOT NULL,
+    superseded_by TEXT REFERENCES gfes (id),
+    superseded_on TEXT,
+    snapshot      TEXT NOT NULL,
+    created       TEXT NOT NULL
+);
+CREATE INDEX gfes_client ON gfes (client, start)
+"""
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
-                                                                 SCHEMA_V6]
+                                                                 SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
+                                                                 SCHEMA_V9, SCHEMA_GFE]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -242,12 +352,10 @@ def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     try:
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.DatabaseError as exc:
+        _use_wal(conn, path)
+    except BaseException:
         conn.close()
-        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({exc}); restore it from a backup") from None
+        raise
     conn.execute("PRAGMA synchronous = NORMAL")
     _fix_modes(home)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -259,6 +367,62 @@ def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
     if version < SCHEMA_VERSION:
         migrate(home, conn, version)
     return conn
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch the ledger to WAL (a restored or old ledger is in rollback-journal mode). Two connections switching at
+    once deadlock and one gets SQLITE_BUSY at once, without the busy handler: that is retried, never called damage;
+    'restore it from a backup' is said only when SQLite's integrity check fails."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                break
+            if time.monotonic() >= deadline:
+                raise ClaimkitError("the ledger is busy with another claimkit command; wait for it to finish and run this again") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        except sqlite3.DatabaseError:
+            break
+    try:
+        damaged = conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
+        detail = "it fails SQLite's integrity check"
+    except sqlite3.DatabaseError as exc:
+        damaged, detail = True, str(exc)
+    if damaged:
+        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({detail}); restore it from a backup")
+    raise ClaimkitError(f"{path} could not be opened; run 'claimkit doctor' and try again")
+
+
+def refresh_statistics(conn: sqlite3.Connection, *, everything: bool = False) -> None:
+    """Let SQLite gather the planner's statistics where they are missing or stale, as it recommends doing before a
+    connection that changed the database closes (PRAGMA optimize: the tables this connection used), and for every
+    table after a schema change (ANALYZE); analysis_limit bounds either to a few ms on a large ledger. Without
+    statistics the planner can pick an index 80x slower for some queries."""
+    try:
+        conn.execute("PRAGMA analysis_limit = 400")
+        conn.execute("ANALYZE" if everything else "PRAGMA optimize")
+    except sqlite3.OperationalError:  # busy with another writer: the next command that writes does it
+        pass
+
+
+def close(conn: sqlite3.Connection) -> None:
+    """Close a ledger connection; one that wrote refreshes the statistics first."""
+    if conn.total_changes and not conn.in_transaction:
+        refresh_statistics(conn)
+    conn.close()
 
 
 def _fix_modes(home: Path) -> None:
@@ -305,6 +469,7 @@ def migrate(home: Path, conn: sqlite3.Connection, version: int) -> None:
                             conn.execute(stmt)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
+            refresh_statistics(conn, everything=True)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
