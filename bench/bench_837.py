@@ -56,7 +56,7 @@ def build_spread_home(root: Path) -> tuple[Path, list[str]]:
     """A typical spread: 50 clients, one session a week for 20 weeks, billed weekly: 1,000 claims."""
     from large_practice import build
 
-    from claimkit.claims import build
+    from claimkit.claims import build as claims_build
     from claimkit.store.workspace import Workspace
 
     home = root / "spread"
@@ -75,7 +75,7 @@ def build_spread_home(root: Path) -> tuple[Path, list[str]]:
     ws = Workspace(home)
     for week in range(20):
         day = start + timedelta(days=7 * week)
-        build.create_claims(ws, build.select_sessions(ws, start=day, end=day, all_unbilled=True), None)
+        claims_build.create_claims(ws, claims_build.select_sessions(ws, start=day, end=day, all_unbilled=True), None)
     ids = [row[0] for row in ws.conn.execute("SELECT id FROM claims ORDER BY id")]
     assert len(ids) == 1000, len(ids)
     return home, ids

@@ -593,7 +593,7 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
     """Post each payment of the file as the reader hands it over (the whole file is never held as records), inside
     the caller's transaction. A problem found anywhere in the file raises, and the transaction undoes everything:
     a file posts all of it or nothing."""
-    from claimkit.x12.era835 import parse_835
+    from claimkit.remittance.era835 import parse_835
 
     name, fingerprint = result.file, result.fingerprint
     total = max(raw.count(b"CLP"), 1)  # for the progress bar: the claims, give or take a name holding "CLP"
@@ -755,7 +755,7 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
     """Post a suspense item against a claim the user names, exactly as if the ERA had named it."""
     import dataclasses
 
-    from claimkit.x12 import era835
+    from claimkit.remittance import era835_records as era835
 
     row = ws.conn.execute("SELECT * FROM suspense WHERE id = ?", (item,)).fetchone()
     if row is None:

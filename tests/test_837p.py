@@ -269,7 +269,7 @@ def test_secondary_claim_carries_the_primary_adjudication(ws, home, tmp_path):
 def test_secondary_claim_through_the_cli(tmp_path):
     from conftest import PRACTICE_ARGS
 
-    from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
     home = tmp_path / "home"
     cli = Cli(home)

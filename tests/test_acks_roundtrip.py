@@ -13,7 +13,7 @@ from ack_writers import write_277ca, write_999, write_ta1
 from conftest import ledger_rows
 from test_837p_cli import EDI, write_edi
 
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
 DAY = date.today() - timedelta(days=20)
 

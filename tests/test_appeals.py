@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
 # claims are created today (cms1500 render), so the remittances and the work list's days are counted from today
 T0 = date.today()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 from conftest import PRACTICE_ARGS, Cli
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -128,7 +128,7 @@ ERA_READ = {
                                 "  note: segment 18 (DTM02): '20261341' is not a date (CCYYMMDD); ignored"),
 }
 
-# accepted today although the issue asks for exit 2: the 835 reader (claimkit/x12/era835.py) treats these as notes or
+# accepted today although the issue asks for exit 2: the 835 reader (claimkit/remittance/era835*.py) treats these as notes or
 # ignores them. file -> (what is wrong, text the refusal must contain). Strict xfail: a fix makes them fail until moved.
 ERA_OPEN: dict[str, tuple[str, str]] = {}  # none left: the ten the corpus found are refused or read since 2026-12-02
 

@@ -346,8 +346,8 @@ def test_a_code_with_a_letter_second_is_a_diagnosis(practice):
 
 
 def test_superbill_titles_come_from_the_set_of_the_date(practice, home, cms):
-    from claimkit.superbills import build_superbill
-    from claimkit.workspace import Workspace
+    from claimkit.claims.superbill import build_superbill
+    from claimkit.store.workspace import Workspace
 
     _client(practice, "bea", "F64.A", 2, "Bea")
     practice.ok("session add bea --date 2026-10-05 --cpt 90837 --minutes 55 --dx F64.A --dx F41.9")

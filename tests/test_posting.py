@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ledger_rows
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
 SAMPLES = Path(__file__).parent / "data" / "x12"
 CLIENT = ("client add jdoe --first Testy --last McTestface --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id TST1 "

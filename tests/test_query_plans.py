@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from claimkit.sessions import _adjudicated
+from claimkit.sessions.sessions import _adjudicated
 from claimkit.store import ledger
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 
 def _plans(conn: sqlite3.Connection, client: str | None) -> list[list[str]]:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from claimkit.x12.elements import date8 as _date
+from claimkit.x12.elements import decimal_or_none as _num
+from claimkit.x12.elements import element as _el
 from claimkit.x12.segments import SegmentReader
-from claimkit.x12.segments import decimal_or_none as _num
-from claimkit.x12.segments import element as _el
 
 
 @dataclass
@@ -183,13 +184,6 @@ class File837:
             if c.claim_id == claim_id:
                 return c
         raise KeyError(claim_id)
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8 else None
-    except ValueError:
-        return None
 
 
 def _party(els: list[str]) -> Party:

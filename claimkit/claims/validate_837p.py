@@ -14,14 +14,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from claimkit.core.records import npi_valid as npi_ok
+from claimkit.x12.elements import date8
+from claimkit.x12.elements import decimal_or_none as _num
+from claimkit.x12.elements import element as _el
+from claimkit.x12.envelope import Envelope
 from claimkit.x12.segments import SegmentReader
-from claimkit.x12.segments import decimal_or_none as _num
-from claimkit.x12.segments import element as _el
 
 VERSION = "005010X222A1"
 MAX_LINES = 50
@@ -63,13 +64,7 @@ class Report:
 
 
 def _ymd(value: str) -> bool:
-    if len(value) != 8 or not value.isdigit():
-        return False
-    try:
-        date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        return False
-    return True
+    return date8(value) is not None
 
 
 class _Claim:
@@ -101,16 +96,14 @@ def _structural(data: bytes | str) -> tuple[list[Problem], int, int]:
     def err(n: int, sid: str, message: str, severity: str = "error") -> None:
         out.append(Problem(severity, n, message, sid))
 
-    isa13 = gs06 = st02 = gs08 = None
-    st_n = 0
-    groups = txs = claims = 0
+    env = Envelope()  # ISA13, GS06/GS08, ST02, the counts and the envelopes still open
+    claims = 0
     hl_levels: dict[str, str] = {}
     hl_child_flag: dict[str, tuple[int, str]] = {}
     hl_has_child: set[str] = set()
     hl_expected = 1
     claim: _Claim | None = None
     total_segments = 0
-    open_envelopes: list[str] = []
 
     def close_line() -> None:
         if claim is None or claim.svd_line is None:
@@ -147,9 +140,8 @@ def _structural(data: bytes | str) -> tuple[list[Problem], int, int]:
     for n, sid, els in reader:
         total_segments = n
         if sid == "ISA":
-            groups = 0
-            open_envelopes.append("ISA")
-            isa13 = _el(els, 13)
+            env.open_isa(n, _el(els, 13))
+            isa13 = env.isa[1]
             if len(els) != 17:
                 err(n, sid, f"ISA has {len(els) - 1} elements; it must have 16")
             else:
@@ -165,9 +157,8 @@ def _structural(data: bytes | str) -> tuple[list[Problem], int, int]:
                     elif not els[i].strip():
                         err(n, sid, f"{name} is blank")
         elif sid == "GS":
-            txs, groups = 0, groups + 1
-            open_envelopes.append("GS")
-            gs06, gs08 = _el(els, 6), _el(els, 8)
+            env.open_gs(n, _el(els, 6), _el(els, 8))
+            gs08 = _el(els, 8)
             if _el(els, 1) != "HC":
                 err(n, sid, f"GS01 '{_el(els, 1)}' is not HC (health care claim)")
             if gs08 != VERSION:
@@ -177,12 +168,11 @@ def _structural(data: bytes | str) -> tuple[list[Problem], int, int]:
                 err(n, sid, f"GS04 date '{_el(els, 4)}' is not a CCYYMMDD date")
         elif sid == "ST":
             close_claim()
-            st_n, txs = n, txs + 1
-            open_envelopes.append("ST")
-            st02 = _el(els, 2)
+            env.open_st(n, _el(els, 2))
             hl_levels, hl_child_flag, hl_has_child, hl_expected = {}, {}, set(), 1
             if _el(els, 1) != "837":
                 err(n, sid, f"ST01 is '{_el(els, 1)}', not 837: this is not a claim file")
+            gs08 = env.gs[2] if env.gs is not None else None
             if _el(els, 3) and gs08 and _el(els, 3) != gs08:
                 err(n, sid, f"ST03 '{_el(els, 3)}' differs from GS08 '{gs08}'")
         elif sid == "HL":
@@ -270,35 +260,35 @@ def _structural(data: bytes | str) -> tuple[list[Problem], int, int]:
             err(n, sid, f"NPI {_el(els, 9) or '(empty)'} in NM1*{_el(els, 1)} fails its check digit; copy it from NPPES")
         elif sid == "SE":
             close_claim()
-            if open_envelopes[-1:] == ["ST"]:
-                open_envelopes.pop()
-            count = n - st_n + 1
+            count = env.segments_in_st(n)
             if _el(els, 1) != str(count):
                 err(n, sid, f"SE01 says {_el(els, 1) or '?'} segments; the transaction has {count} (ST to SE)")
+            st02 = env.st[1] if env.st is not None else None
             if _el(els, 2) != st02:
                 err(n, sid, f"SE02 {_el(els, 2)} does not match ST02 {st02}")
+            env.close("SE")
             for hid, (hn, flag) in hl_child_flag.items():
                 if flag == "1" and hid not in hl_has_child:
                     err(hn, "HL", f"HL {hid} says it has children (HL04 = 1) but none follows")
                 elif flag == "0" and hid in hl_has_child:
                     err(hn, "HL", f"HL {hid} says it has no children (HL04 = 0) but a later HL names it as parent")
         elif sid == "GE":
-            if open_envelopes[-1:] == ["GS"]:
-                open_envelopes.pop()
-            if _el(els, 1) != str(txs):
-                err(n, sid, f"GE01 says {_el(els, 1)} transactions; the group has {txs}")
+            gs06 = env.gs[1] if env.gs is not None else None
+            if _el(els, 1) != str(env.sets):
+                err(n, sid, f"GE01 says {_el(els, 1)} transactions; the group has {env.sets}")
             if _el(els, 2) != gs06:
                 err(n, sid, f"GE02 {_el(els, 2)} does not match GS06 {gs06}")
+            env.close("GE")
         elif sid == "IEA":
-            if open_envelopes[-1:] == ["ISA"]:
-                open_envelopes.pop()
-            if _el(els, 1) != str(groups):
-                err(n, sid, f"IEA01 says {_el(els, 1)} groups; the interchange has {groups}")
+            isa13 = env.isa[1] if env.isa is not None else None
+            if _el(els, 1) != str(env.groups):
+                err(n, sid, f"IEA01 says {_el(els, 1)} groups; the interchange has {env.groups}")
             if _el(els, 2) != isa13:
                 err(n, sid, f"IEA02 {_el(els, 2)} does not match ISA13 {isa13}")
+            env.close("IEA")
     close_claim()
     ends = {"ST": "SE", "GS": "GE", "ISA": "IEA"}
-    for opened in reversed(open_envelopes):
+    for opened in reversed(env.open_ids):
         out.append(Problem("error", None, f"the file ends without its {ends[opened]} segment: it was cut off; write it again"))
     if claims == 0 and reader.ok and not any(p.severity == "error" for p in out):
         out.append(Problem("error", None, "the file holds no claims (no CLM segment)"))
