@@ -407,7 +407,6 @@ def test_writeoff_rules(scenario, home):
 
 def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
     """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims/, posting.py)."""
-    pytest.importorskip("claimkit.posting")
     from datetime import date, timedelta
 
     day = date.today()
