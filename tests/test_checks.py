@@ -557,7 +557,49 @@ CASES = [
     Case("icd-indicator", "21", ("'9'", "0"),
          lambda h: h.snap_hits("icd-indicator", h.snap(h.session(), icd_indicator="9")),
          lambda h: h.snap_hits("icd-indicator", h.snap(h.session()))),
+    # --- the latest 271 on file (claimkit.eligibility) ---
+    Case("eligibility-inactive", "1a", ("inactive on 2026-09-14", "271 of 2026-09-01"),
+         lambda h: (benefits(h, status="inactive"), h.hits("eligibility-inactive"))[1],
+         lambda h: (benefits(h, status="active", coverage_from="2026-01-01"), h.hits("eligibility-inactive"))[1]),
+    Case("eligibility-authorization", "23", ("requires prior authorization",),
+         lambda h: (benefits(h, in_network={"auth_required": True}), h.hits("eligibility-authorization"))[1],
+         lambda h: (benefits(h, in_network={"auth_required": True}), h.client(authorizations=auth()),
+                    h.hits("eligibility-authorization"))[2]),
+    Case("eligibility-out-of-network", "1a", ("only with out-of-network benefits",),
+         lambda h: (benefits(h, network_answer="out"), h.hits("eligibility-out-of-network"))[1],
+         lambda h: (benefits(h, network_answer="in+out"), h.hits("eligibility-out-of-network"))[1]),
+    Case("eligibility-carve-out", "carrier", ("handled by Calm Minds Demo (8005550199)",),
+         lambda h: (benefits(h, contacts=[{"kind": "carve-out", "name": "Calm Minds Demo", "phone": "8005550199"}]),
+                    h.hits("eligibility-carve-out"))[1],
+         lambda h: (benefits(h), h.hits("eligibility-carve-out"))[1]),
+    Case("eligibility-stale", "1a", ("plan year that started 2026-01-01", "271 is from 2025-12-01"),
+         lambda h: (benefits(h, as_of="2025-12-01"), h.hits("eligibility-stale"))[1],
+         lambda h: (benefits(h, as_of="2026-01-05"), h.hits("eligibility-stale"))[1]),
+    # --- Good Faith Estimates (gfe.py) ---
+    Case("gfe-missing", "24F", ("90837", "2026-09-14", "self-pay", "Good Faith Estimate"),
+         lambda h: (h.new_client("solo", policy={}), h.session("solo"), h.hits("gfe-missing"))[-1],
+         lambda h: (h.new_client("solo", policy={}), h.session("solo"), given_gfe(h, "solo", DOS - timedelta(days=7)),
+                    h.session(), h.hits("gfe-missing"))[-1]),
 ]
+
+
+def benefits(h: Home, as_of: str = "2026-09-01", **snapshot: Any) -> None:
+    """A session, and a 271 answer on file for testy's acme policy as `eligibility import` stores it."""
+    import json
+
+    h.session()
+    data = {"as_of": as_of, "status": "active", "payer_name": "ACME TEST HEALTH", **snapshot}
+    h.sql("INSERT INTO benefits (client, payer, member_id, rank, as_of, status, source_file, matched_by, data, created)"
+          " VALUES ('testy', 'acme', 'ACM123456789', 'primary', ?, ?, 'test.271', 'trace', ?, ?)",
+          as_of, data["status"], json.dumps(data), as_of)
+
+
+def given_gfe(h: Home, client: str, start: date) -> None:
+    """An estimate for `client` from `start`, given a week before it (scheduled that day)."""
+    from claimkit.gfe.service import GfeRequest, create_gfe
+
+    day = start - timedelta(days=7)
+    create_gfe(h.ws(), GfeRequest(client=client, cpts=[("90837", None)], start=start, scheduled=day), today=day)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -196,7 +196,7 @@ def import_one(ws, path: Path, *, dry_run: bool, table: dict[str, Callable] | No
         return importer(ws, name, data, dry_run=dry_run)
     except ClaimkitError as exc:
         msg = str(exc)
-        return FileResult(name, kind, (msg[len(name) + 2:] if msg.startswith(name + ": ") and kind == "835" else
+        return FileResult(name, kind, (msg[len(name) + 2:] if msg.startswith(name + ": ") and kind in ("835", "271") else
                                        f"{words}: {msg}") + "; skipped, nothing applied")
 
 

@@ -117,6 +117,32 @@ def _live_claims_by_session(ws: "Workspace", session_ids: Iterable[int | None]) 
     return out
 
 
+def _gfes(ws: "Workspace") -> dict:
+    """The practice's Good Faith Estimates per client (one small query; none when the ledger cannot be read)."""
+    from claimkit.core.errors import ClaimkitError
+    from claimkit.gfe.watch import standings
+
+    try:
+        return standings(ws.conn)
+    except (ClaimkitError, sqlite3.Error, ValueError, KeyError):
+        return {}
+
+
+class _Benefits:
+    """The latest 271 snapshot per (client, payer), read from the ledger once, when a rule first asks."""
+
+    def __init__(self, ws: "Workspace"):
+        self.ws = ws
+        self._latest: dict | None = None
+
+    def get(self, client: str, payer: str):
+        if self._latest is None:
+            from claimkit.eligibility.store import latest
+
+            self._latest = latest(self.ws.conn)
+        return self._latest.get((client, payer))
+
+
 class _Run:
     def __init__(self, ws: "Workspace", today: date):
         self.ws = ws
@@ -127,6 +153,7 @@ class _Run:
         self.clients: dict[str, "Client"] = {}
         self.broken_clients: set[str] = set()
         self.memo: dict = {}
+        self.gfes = _gfes(ws)
         self._base: dict | None = None
         from claimkit.catalog.icd10cm import home_folder, home_sets
 
@@ -142,8 +169,8 @@ class _Run:
         base = self._base
         if base is None:
             base = self._base = dict(Context(today=self.today, practice=self.practice, payers=self.payers or {},
-                                             clients=self.clients, memo=self.memo,
-                                             codesets=self.codesets).__dict__)
+                                             clients=self.clients, memo=self.memo, gfes=self.gfes,
+                                             codesets=self.codesets, benefits=_Benefits(self.ws)).__dict__)
         ctx = object.__new__(Context)
         d = ctx.__dict__
         d.update(base)

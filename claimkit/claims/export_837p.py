@@ -46,6 +46,7 @@ EDI_OPTIONAL = {
     "ack_requested": "1 to ask for a TA1 acknowledgment (ISA14), default 0",
     "wait_999_days": "days after sending a file before 'todo' asks where its 999 is, default 2",
     "wait_277ca_days": "days after sending a claim before 'todo' asks where its 277CA is, default 7",
+    "eligibility_service_types": "service types a 270 eligibility inquiry asks about (EQ01), e.g. \"MH\" or \"MH, CF\"",
 }
 _HOW = "add it under [edi] in practice.toml ('claimkit practice edit'; see docs/clearinghouse.md)"
 _ID = re.compile(r"[A-Za-z0-9 ]+")

@@ -44,12 +44,13 @@ x12_app = group("x12", "Electronic claims (837P) for clearinghouse upload.")
 gfe_app = group("gfe", "Good Faith Estimates for self-pay and uninsured clients (No Surprises Act).")
 appeal_app = group("appeal", "Appeal denied claims: letters, deadlines and answers.")
 import_app = group("import", "Switch in from another tool: clients, past sessions, opening balances, old 837P files.")
+eligibility_app = group("eligibility", "Eligibility: 270 inquiries for the clearinghouse, 271 answers into clients' benefits.")
 
 payer_app.add_typer(rate_app)
 client_app.add_typer(policy_app)
 GROUPS = (practice_app, fee_app, payer_app, client_app, session_app, payment_app, claim_app, cms1500_app,
           superbill_app, era_app, eob_app, codes_app, code_app, report_app, statement_app, x12_app, appeal_app,
-          import_app, gfe_app)
+          import_app, gfe_app, eligibility_app)
 
 
 _mounted: set[int] = set()

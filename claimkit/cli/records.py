@@ -520,9 +520,15 @@ def client_show(ctx: typer.Context, client_id: str = typer.Argument(..., metavar
 
     Example: claimkit client show jdoe
     """
-    c = workspace(ctx).client(client_id)
+    from claimkit.eligibility.benefits import describe
+    from claimkit.eligibility.store import latest
+
+    ws = workspace(ctx)
+    c = ws.client(client_id)
+    benefits = latest(ws.conn, [c.id])
     if json_:
-        print_json(c.to_data())
+        print_json({**c.to_data(), "benefits": {payer: {"as_of": s.as_of.isoformat(), "source_file": s.source_file,
+                                                        **s.snapshot.to_data()} for (_, payer), s in benefits.items()}})
         return
     rows = [("Name", c.display_name), ("DOB", c.dob.isoformat()), ("Sex", c.sex), ("Address", c.address.one_line()),
             ("Phone", c.phone), ("Email", c.email), ("Diagnoses", ", ".join(c.dx)), ("Status", c.status)]
@@ -531,6 +537,9 @@ def client_show(ctx: typer.Context, client_id: str = typer.Argument(..., metavar
         rows.append((f"{p.rank.title()} policy", f"{p.payer} member {p.member_id}, {_sharing(p)}, {p.relationship}, {span}"))
         if p.oop_max is not None:
             rows.append(("", f"out-of-pocket max {dollars(p.oop_max)}, plan year from {p.plan_year_start}"))
+        found = benefits.get((c.id, p.payer))
+        if found is not None:
+            rows.append(("", f"271 of {found.as_of}: {describe(found.snapshot)} (claimkit client benefits {c.id})"))
     for a in c.authorizations:
         rows.append(("Authorization", f"{a.number} {a.payer} {a.visits or '-'} visits {a.start or ''}..{a.end or ''}"))
     table(f"Client {c.id}", ["Field", "Value"], rows)

@@ -326,9 +326,58 @@ CREATE TABLE gfes (
 CREATE INDEX gfes_client ON gfes (client, start)
 """
 
+# eligibility (issue 20): every 270 inquiry written (its trace number is what the 271 echoes), every 271 answer kept
+# as a dated benefits snapshot per client policy (never overwritten), and the answers that matched no client
+SCHEMA_ELIGIBILITY = """
+CREATE TABLE eligibility_inquiries (
+    id             INTEGER PRIMARY KEY,
+    trace          TEXT NOT NULL UNIQUE,
+    client         TEXT NOT NULL,
+    payer          TEXT NOT NULL,
+    member_id      TEXT NOT NULL DEFAULT '',
+    rank           TEXT NOT NULL DEFAULT 'primary',
+    service_type   TEXT NOT NULL,
+    service_date   TEXT NOT NULL,
+    file           TEXT NOT NULL,
+    control_number TEXT NOT NULL,
+    created        TEXT NOT NULL
+);
+CREATE INDEX eligibility_inquiries_client ON eligibility_inquiries (client, created);
+CREATE TABLE benefits (
+    id          INTEGER PRIMARY KEY,
+    client      TEXT NOT NULL,
+    payer       TEXT NOT NULL,
+    member_id   TEXT NOT NULL DEFAULT '',
+    rank        TEXT NOT NULL DEFAULT 'primary',
+    as_of       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    inquiry_id  INTEGER REFERENCES eligibility_inquiries (id),
+    import_id   INTEGER REFERENCES imports (id),
+    source_file TEXT NOT NULL,
+    matched_by  TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created     TEXT NOT NULL
+);
+CREATE INDEX benefits_client ON benefits (client, payer, as_of);
+CREATE TABLE eligibility_unmatched (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER REFERENCES imports (id),
+    source_file TEXT NOT NULL,
+    payer_name  TEXT NOT NULL DEFAULT '',
+    member_id   TEXT NOT NULL DEFAULT '',
+    patient     TEXT NOT NULL DEFAULT '',
+    dob         TEXT,
+    trace       TEXT NOT NULL DEFAULT '',
+    reason      TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created     TEXT NOT NULL
+)
+"""
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
                                                                  SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
-                                                                 SCHEMA_V9, SCHEMA_GFE]
+                                                                 SCHEMA_V9, SCHEMA_GFE,
+                                                                 SCHEMA_ELIGIBILITY]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
