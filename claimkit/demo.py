@@ -89,7 +89,8 @@ def build(target: Path, today: date | None = None) -> Demo:
                 client=row["client"], day=date.fromisoformat(row["date"]) + delta, cpt=row["cpt"],
                 minutes=int(row["minutes"]) if row["minutes"] else None, pos=row["pos"] or None,
                 modifiers=[m for m in row["modifiers"].split(";") if m], dx=[d for d in row["dx"].split(";") if d],
-                paid=Decimal(row["paid"]) if row["paid"] else None, method=row["method"] or "card", note=row["note"])
+                paid=Decimal(row["paid"]) if row["paid"] else None, method=row["method"] or "card", note=row["note"],
+                start=row.get("start") or None, end=row.get("end") or None)
             result = add_session(ws, new)
             added.append(result)
             if row["note"].startswith("DEFECT:"):

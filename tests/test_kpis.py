@@ -148,3 +148,20 @@ def test_pdf_charts_read_back(ledger, tmp_path):
                      "Denials by reason", "CO-197", "CO-50", "Reason (CARC)", "Denied dollars"):
         assert expected in two, expected
     assert "--pdf" in ledger.fails(f"report kpis --pdf {tmp_path / 'k.txt'}")
+
+
+def test_clean_claim_rate_from_the_acknowledgement_history(ledger):
+    from claimkit.acks.history import add_event
+    from claimkit.store.workspace import Workspace
+
+    ws = Workspace(ledger.home)
+    with ws.transaction() as conn:
+        add_event(conn, "CK00001", day(1), "999", status="accepted")
+        add_event(conn, "CK00001", day(2), "277ca", status="accepted")
+        add_event(conn, "CK00002", day(2), "277ca", status="rejected")  # rejected, then sent again: not clean
+        add_event(conn, "CK00002", day(3), "277ca", status="accepted")
+        add_event(conn, "CK00003", day(1), "999", status="accepted")
+    ws.close()
+    # CK00004 has no acknowledgement: not counted
+    assert kpis(ledger)["clean_claim_rate"] == {"value": "66.7", "numerator": 2, "denominator": 3}
+    assert "Clean claim rate            66.7%" in ledger.ok(f"report kpis --from {day(-120)} --to {day(30)}").stdout

@@ -116,6 +116,17 @@ def _live_claims_by_session(ws: "Workspace", session_ids: Iterable[int | None]) 
     return out
 
 
+def _gfes(ws: "Workspace") -> dict:
+    """The practice's Good Faith Estimates per client (one small query; none when the ledger cannot be read)."""
+    from claimkit.core.errors import ClaimkitError
+    from claimkit.gfe.watch import standings
+
+    try:
+        return standings(ws.conn)
+    except (ClaimkitError, sqlite3.Error, ValueError, KeyError):
+        return {}
+
+
 class _Benefits:
     """The latest 271 snapshot per (client, payer), read from the ledger once, when a rule first asks."""
 
@@ -141,6 +152,7 @@ class _Run:
         self.clients: dict[str, "Client"] = {}
         self.broken_clients: set[str] = set()
         self.memo: dict = {}
+        self.gfes = _gfes(ws)
         self._base: dict | None = None
         from claimkit.catalog.icd10cm import home_folder, home_sets
 
@@ -156,7 +168,7 @@ class _Run:
         base = self._base
         if base is None:
             base = self._base = dict(Context(today=self.today, practice=self.practice, payers=self.payers or {},
-                                             clients=self.clients, memo=self.memo,
+                                             clients=self.clients, memo=self.memo, gfes=self.gfes,
                                              codesets=self.codesets, benefits=_Benefits(self.ws)).__dict__)
         ctx = object.__new__(Context)
         d = ctx.__dict__

@@ -58,6 +58,7 @@ class Superbill:
     paid_on_lines: Decimal
     other_payments: Decimal
     insurance_sessions: tuple[int, ...] = ()  # sessions set to bill a payer (the CLI warns about double billing)
+    gfe_note: str = ""  # the Good Faith Estimate in force for the period (gfe/watch.py), if any
 
     @property
     def total_paid(self) -> Decimal:
@@ -150,4 +151,11 @@ def build_superbill(ws: Workspace, client_id: str, start: date | None = None, en
         group=policy.group if policy else "", lines=tuple(lines),
         diagnoses=tuple((d, _dx_description(ws, d, dx_last[d])) for d in dx_order),
         total_fee=sum((ln.fee for ln in lines), ZERO), paid_on_lines=sum((ln.paid for ln in lines), ZERO),
-        other_payments=max(from_cents(other), ZERO), insurance_sessions=tuple(r.id for r in rows if r.payer is not None))
+        other_payments=max(from_cents(other), ZERO), insurance_sessions=tuple(r.id for r in rows if r.payer is not None),
+        gfe_note=_gfe_note(ws, client_id, start, end))
+
+
+def _gfe_note(ws: Workspace, client_id: str, start: date, end: date) -> str:
+    from claimkit.gfe.watch import note_for
+
+    return note_for(ws.conn, client_id, end) or note_for(ws.conn, client_id, start)

@@ -108,3 +108,77 @@ def print_kpis(r) -> None:
     if r.by_cpt:
         table("Denials by CPT", ["CPT", "Lines denied", "Denial rate", "Denied $"],
               [(c, f"{a.num} of {a.den}", _pct(a.pct), usd(b.num)) for c, (a, b) in r.by_cpt.items()])
+
+
+@report_app.command("audit")
+def report_audit(
+    ctx: typer.Context,
+    start: Optional[str] = Opt(None, "--from", help="First day of service (default: 12 months back from --to's month)."),
+    end: Optional[str] = Opt(None, "--to", help="Last day of service (default today)."),
+    json_: bool = Opt(False, "--json", help="Print JSON."),
+) -> None:
+    """Audit exposure per payer: the signals payers' reviews cite for therapy practices. The share of 90837 against
+    90834; clients seen more than 2 times in a week; timed sessions without documented start and end times
+    ('session add --start HH:MM --end HH:MM'); telehealth sessions whose place of service and modifiers do not state
+    the modality. Levels (review triggers, not payer rules) in templates/reports/audit.toml.
+
+    Example: claimkit report audit --from 2026-01-01 --json
+    """
+    from claimkit.reports.audit import audit, levels
+
+    report = audit(workspace(ctx), start=parse_date(start, "--from"), end=parse_date(end, "--to"))
+    if json_:
+        print_json(report.as_json())
+        return
+    if not report.payers:
+        say(f"No insurance sessions from {report.start} to {report.end}: nothing a payer would review.")
+        return
+    lv = levels()
+    mark = {True: "HIGH", False: "ok"}
+    rows = []
+    for p in report.payers:
+        flags = p.flags()
+        rows.append((p.name, p.sessions,
+                     f"{_pct(p.long_sessions.pct)} ({p.long_sessions.num} of {p.long_sessions.den}) {mark['long_sessions' in flags]}",
+                     f"{len(p.busy_weeks)} {mark['sessions_per_week' in flags]}",
+                     f"{p.untimed.num} of {p.untimed.den} {mark['untimed' in flags]}",
+                     f"{len(p.telehealth_unstated)} of {p.telehealth} {mark['telehealth_modality' in flags]}"))
+    table(f"Audit signals {report.start} to {report.end}", ["Payer", "Sessions", f"{lv['long_code']} share",
+          f"Client-weeks > {lv['sessions_per_week']}", "Without start/end", "Telehealth modality unstated"], rows)
+    for p in report.payers:
+        for c, w, n in p.busy_weeks:
+            say(f"  {p.name}: {c} had {n} sessions in the week of {w}")
+        for sid, why in p.telehealth_unstated:
+            say(f"  {p.name}: session {sid}: {why}")
+        if p.untimed_ids:
+            shown = ", ".join(str(s) for s in p.untimed_ids[:10]) + (" ..." if len(p.untimed_ids) > 10 else "")
+            say(f"  {p.name}: sessions without start and end times: {shown}")
+
+
+# --- demo (registered only when the demo runs: `report` commands need not load it) --------------------------
+
+def _demo_kpis(ctx, demo) -> None:
+    from claimkit.cli.demo import run
+
+    run(demo, "report", "kpis", "--pdf", str(demo.home / "output" / "kpis.pdf"))
+
+
+def _demo_audit(ctx, demo) -> None:
+    from claimkit.cli.demo import run
+
+    run(demo, "report", "audit")
+
+
+def _register_demo_steps() -> None:
+    import sys
+
+    demo = sys.modules.get("claimkit.cli.demo")
+    if demo is None:
+        return
+    for title, fn in (("How the billing is doing: KPIs beside their targets ('claimkit report kpis --pdf')", _demo_kpis),
+                      ("What a payer's reviewer would see ('claimkit report audit')", _demo_audit)):
+        if all(f is not fn for _, f in demo.STEPS):
+            demo.step(title)(fn)
+
+
+_register_demo_steps()

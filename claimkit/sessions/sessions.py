@@ -40,6 +40,8 @@ class SessionRow:
     claim_id: str | None = None
     estimate: est.Estimate | None = None
     billed_elsewhere: str | None = None  # history from another tool: where and when it billed the session (JSON)
+    start_time: str | None = None  # documented HH:MM (core/session_times.py); on no claim
+    end_time: str | None = None
 
     def as_json(self) -> dict:
         import json
@@ -56,6 +58,8 @@ class SessionRow:
             "pos": self.pos,
             "dx": list(self.dx),
             "minutes": self.minutes,
+            "start": self.start_time,
+            "end": self.end_time,
             "fee": fmt(self.fee),
             "payer": self.payer,
             "allowed": fmt(self.allowed) if self.allowed is not None else None,
@@ -84,6 +88,8 @@ class NewSession:
     paid: Decimal | None = None
     method: str = "card"
     note: str = ""
+    start: str | None = None  # HH:MM, documented start and end (optional)
+    end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,8 @@ def _row(r: sqlite3.Row, claim_id: str | None = None) -> SessionRow:
         created=r["created"],
         claim_id=claim_id,
         billed_elsewhere=r["billed_elsewhere"],
+        start_time=r["start_time"],
+        end_time=r["end_time"],
     )
 
 
@@ -138,6 +146,8 @@ class Prepared:
     method: str
     notes: tuple[str, ...]
     payer_name: str | None
+    start_time: str | None = None
+    end_time: str | None = None
 
 
 def add_session(ws: Workspace, new: NewSession) -> Added:
@@ -158,6 +168,17 @@ def prepare_session(ws: Workspace, new: NewSession) -> Prepared:
     except ValueError as exc:
         raise ClaimkitError(f"--cpt: {exc}") from None
     notes: list[str] = []
+    start_time, end_time, minutes, times_note = new.start, new.end, new.minutes, None
+    if new.start is not None or new.end is not None:
+        from claimkit import catalog
+        from claimkit.core.session_times import check_times
+
+        try:
+            start_time, end_time, minutes, times_note = check_times(new.start, new.end, new.minutes, cpt, catalog.cpt(cpt))
+        except ValueError as exc:
+            raise ClaimkitError(str(exc)) from None
+        if times_note:
+            notes.append(times_note)
     if new.units < 1 or new.units > 99:
         raise ClaimkitError(f"--units {new.units}: must be 1 to 99")
     if new.minutes is not None and not (1 <= new.minutes <= 24 * 60):
@@ -201,9 +222,9 @@ def prepare_session(ws: Workspace, new: NewSession) -> Prepared:
     if new.paid is not None and new.method not in METHODS:
         raise ClaimkitError(f"--method '{new.method}': use one of {', '.join(METHODS)}")
     billed_payer = payer.id if (payer is not None and cost_sharing in ("copay", "coinsurance")) else None
-    return Prepared(client.id, new.day, cpt, new.units, new.minutes, tuple(modifiers), pos, tuple(dx), fee, billed_payer,
+    return Prepared(client.id, new.day, cpt, new.units, minutes, tuple(modifiers), pos, tuple(dx), fee, billed_payer,
                     allowed, cost_sharing or "self_pay", new.note, new.paid, new.method, tuple(notes),
-                    payer.name if payer else None)
+                    payer.name if payer else None, start_time, end_time)
 
 
 def insert_session(conn: sqlite3.Connection, p: Prepared, *, billed_elsewhere: str | None = None,
@@ -216,10 +237,10 @@ def insert_session(conn: sqlite3.Connection, p: Prepared, *, billed_elsewhere: s
     status = "billed" if billed_elsewhere else "unbilled"
     cur = conn.execute(
         "INSERT INTO sessions (client, date, cpt, units, minutes, modifiers, pos, dx, fee_cents, payer, allowed_cents,"
-        " cost_sharing, note, status, billed_elsewhere, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " cost_sharing, note, status, billed_elsewhere, created, start_time, end_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (p.client, p.day.isoformat(), p.cpt, p.units, p.minutes, ",".join(p.modifiers), p.pos, ",".join(p.dx),
          to_cents(p.fee), p.payer, None if p.allowed is None else to_cents(p.allowed), p.cost_sharing, p.note, status,
-         billed_elsewhere, now_iso()),
+         billed_elsewhere, now_iso(), p.start_time, p.end_time),
     )
     sid = cur.lastrowid
     if billed_elsewhere:
