@@ -48,7 +48,7 @@ def setup(home: Path, n: int) -> list[Path]:
     from typer.testing import CliRunner
 
     from claimkit.cli import app
-    from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
     runner = CliRunner()
 

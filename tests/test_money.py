@@ -192,7 +192,7 @@ def test_mutated_samples_post_to_the_cent_or_not_at_all(tmp_path_factory, moves,
 # --- items 3, 5, 11: what is not a payment is not posted as one ------------------------------------------------
 
 from test_posting import billed, claim_lines, paid_lines, remit  # noqa: E402,F401  (the billed fixture: CK00001, 3 lines)
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835  # noqa: E402
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835  # noqa: E402
 
 
 def era(*claims: ClaimOutcome, trace="TRACE1", npi="1234567893") -> str:
@@ -371,7 +371,7 @@ def test_every_report_reads_one_moment_on_one_connection(billed, home, tmp_path,
 def test_payers_leave_out_claims_paid_before_they_were_sent(billed, home, tmp_path):
     """Item 10: an ERA dated before the claim was created in claimkit (an old file, a claim entered after it was
     paid) gave negative days to pay; such claims are left out of the figure and counted apart with the reason."""
-    from claimkit.x12.era_writer import write_835 as write
+    from claimkit.remittance.x12_835_writer import write_835 as write
 
     f = tmp_path / "old.835"
     f.write_text(write(Remit("Acme Test Health", "11111", "Testwell", "1234567893", "OLD1", date(2020, 1, 10),
