@@ -87,6 +87,17 @@ def timed(cmd: list[str], env: dict) -> float:
     return elapsed
 
 
+def instructions(cmd: list[str], env: dict, out: Path) -> int:
+    """Instructions executed by one process (valgrind callgrind's total Ir): a figure the machine's load cannot move."""
+    log = out.with_suffix(".callgrind")
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={log}", *cmd], env=bench_env(env),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=env["PYTHONPATH"])
+    for line in log.read_text().splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise SystemExit(f"no callgrind summary in {log}")
+
+
 def findings(tree: Path, home: Path) -> list[str]:
     import json
 
@@ -102,6 +113,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--baseline", default="f563649", help="the commit to compare with (before issue 18)")
     ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--instructions", action="store_true", help="also count instructions with valgrind (slow)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp_:
         tmp = Path(tmp_)
@@ -142,6 +154,12 @@ def main() -> None:
               f"dx-codeset-date x{nf.count('dx-codeset-date')}")
         print(f"ratio new/baseline: {m / b:.3f} ({'within' if m <= b * 1.05 else 'OVER'} the 5% target)")
         print(f"one look-up as a process: baseline catalog.icd10 {lb * 1000:.0f} ms, loaded FY2027 set {ln * 1000:.0f} ms")
+        if a.instructions:
+            ib, inew = instructions(check, base_env, tmp / "base"), instructions(check, new_env, tmp / "new")
+            print(f"instructions (valgrind): baseline check {ib / 1e6:,.0f} M, this tree {inew / 1e6:,.0f} M: "
+                  f"ratio {inew / ib:.3f} ({'within' if inew <= ib * 1.05 else 'OVER'} the 5% target)")
+            lkb, lkn = instructions(lookup_base, base_env, tmp / "lb"), instructions(lookup_new, new_env, tmp / "ln")
+            print(f"instructions (valgrind), one look-up as a process: baseline {lkb / 1e6:,.0f} M, loaded set {lkn / 1e6:,.0f} M")
 
 
 if __name__ == "__main__":

@@ -575,6 +575,11 @@ CASES = [
     Case("eligibility-stale", "1a", ("plan year that started 2026-01-01", "271 is from 2025-12-01"),
          lambda h: (benefits(h, as_of="2025-12-01"), h.hits("eligibility-stale"))[1],
          lambda h: (benefits(h, as_of="2026-01-05"), h.hits("eligibility-stale"))[1]),
+    # --- Good Faith Estimates (gfe.py) ---
+    Case("gfe-missing", "24F", ("90837", "2026-09-14", "self-pay", "Good Faith Estimate"),
+         lambda h: (h.new_client("solo", policy={}), h.session("solo"), h.hits("gfe-missing"))[-1],
+         lambda h: (h.new_client("solo", policy={}), h.session("solo"), given_gfe(h, "solo", DOS - timedelta(days=7)),
+                    h.session(), h.hits("gfe-missing"))[-1]),
 ]
 
 
@@ -587,6 +592,14 @@ def benefits(h: Home, as_of: str = "2026-09-01", **snapshot: Any) -> None:
     h.sql("INSERT INTO benefits (client, payer, member_id, rank, as_of, status, source_file, matched_by, data, created)"
           " VALUES ('testy', 'acme', 'ACM123456789', 'primary', ?, ?, 'test.271', 'trace', ?, ?)",
           as_of, data["status"], json.dumps(data), as_of)
+
+
+def given_gfe(h: Home, client: str, start: date) -> None:
+    """An estimate for `client` from `start`, given a week before it (scheduled that day)."""
+    from claimkit.gfe.service import GfeRequest, create_gfe
+
+    day = start - timedelta(days=7)
+    create_gfe(h.ws(), GfeRequest(client=client, cpts=[("90837", None)], start=start, scheduled=day), today=day)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -270,3 +270,83 @@ def test_a_practice_without_an_address_or_tin_is_told_what_to_set(cli):
     cli.ok("client add solo --first Selfie --last Payer --dob 1980-01-02 --sex M --dx F41.1 --self-pay")
     assert "the practice has no office address" in cli.fails(f"gfe create solo --cpt 90837 --start 2026-12-07 --today {TODAY}")
     assert gfes(cli.home) == []
+
+
+# --- watching the estimate ----------------------------------------------------------------------------------
+
+def flat_text(path) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages)
+
+
+def test_superbill_and_statement_print_the_estimate_in_force(solo, tmp_path):
+    solo.ok("session add solo --date 2026-12-07 --cpt 90837 --minutes 55")
+    solo.ok(f"superbill render solo --from 2026-12-01 --to 2026-12-31 -o {tmp_path / 'before.pdf'}")
+    assert "Good Faith Estimate" not in flat_text(tmp_path / "before.pdf")
+    solo.ok(GFE_ARGS)
+    solo.ok("session add solo --date 2026-12-14 --cpt 90837 --minutes 55")
+    solo.ok(f"superbill render solo --from 2026-12-01 --to 2026-12-31 -o {tmp_path / 'sb.pdf'}")
+    note = "Good Faith Estimate GFE-0001 given 11/20/2026: expected total $7,400.00 for 12/07/2026 to 12/06/2027."
+    assert note in flat_text(tmp_path / "sb.pdf")
+    solo.ok(f"statement render solo --date 2026-12-20 -o {tmp_path / 'st.pdf'}")
+    assert note in flat_text(tmp_path / "st.pdf")
+
+
+def test_check_warns_on_a_self_pay_session_with_no_estimate(solo):
+    out = solo.ok("session add solo --date 2026-11-16 --cpt 90837 --minutes 55")
+    assert "warning box 24F: 90837 on 2026-11-16 is self-pay and no Good Faith Estimate is in force on that date" in out.stdout
+    found = json.loads(solo("check solo --json").stdout)
+    assert [f["rule"] for f in found if f["rule"] == "gfe-missing"] == ["gfe-missing"]
+    solo.ok("gfe create solo --cpt 90837 --start 2026-11-16 --scheduled 2026-11-09 --today 2026-11-10")
+    found = json.loads(solo("check solo --json").stdout)
+    assert [f for f in found if f["rule"] == "gfe-missing"] == []
+
+
+def todo_items(cli, today: str) -> list[dict]:
+    return [i for i in json.loads(cli.ok(f"todo --json --today {today}").stdout)["items"] if i["kind"].startswith("gfe")]
+
+
+@pytest.mark.parametrize("fee, over, words", [
+    ("379.99", "399.99", "$399.99 over ($0.01 below the dispute threshold)"),
+    ("380.00", "400.00", "$400.00 over: dispute threshold reached ($400.00 or more over)"),
+])
+def test_todo_billed_over_the_estimate_and_the_dispute_threshold(solo, fee, over, words):
+    # estimate: 2 sessions at 180.00 = 360.00; billed 380.00 + fee
+    solo.ok("gfe create solo --cpt 90837 --sessions 2 --start 2026-12-07 --today 2026-11-20")
+    solo.ok("session add solo --date 2026-12-07 --cpt 90837 --minutes 55 --fee 380.00")
+    solo.ok(f"session add solo --date 2026-12-14 --cpt 90837 --minutes 55 --fee {fee}")
+    [item] = [i for i in todo_items(solo, "2026-12-15") if i["kind"] == "gfe_over"]
+    assert item["detail"] == f"GFE-0001: billed ${380 + float(fee):,.2f} on an estimate of $360.00, {words}"
+    assert item["amount"] == over and item["client"] == "solo"
+
+
+def test_todo_scope_exceeded_expiring_and_about_to_go_over(solo):
+    solo.ok("gfe create solo --cpt 90837 --sessions 2 --start 2026-12-07 --months 1 --today 2026-11-20")
+    solo.ok("session add solo --date 2026-12-07 --cpt 90837 --minutes 55")
+    items = todo_items(solo, "2026-12-08")
+    assert [(i["kind"], i["detail"]) for i in items] == [
+        ("gfe_expiring", "GFE-0001 ends 2027-01-06 (in 29 days)")]
+    solo.ok("session add solo --date 2026-12-14 --cpt 90837 --minutes 55")
+    items = todo_items(solo, "2026-12-15")
+    assert ("gfe_over", "GFE-0001: billed $360.00 of $360.00; the next session goes over the estimate") in [
+        (i["kind"], i["detail"]) for i in items]
+    solo.ok("session add solo --date 2026-12-21 --cpt 90834 --minutes 45")
+    items = {i["kind"]: i for i in todo_items(solo, "2026-12-22")}
+    assert items["gfe_scope"]["detail"] == "GFE-0001: 3 sessions in its period on 2 estimated (90834: 1 not estimated)"
+    assert items["gfe_over"]["detail"].startswith("GFE-0001: billed $510.00 on an estimate of $360.00, $150.00 over")
+    # a replacement for the care to come, with the new scope, clears them; the old one is kept and covers until then
+    solo.ok("gfe create solo --cpt 90837 --cpt 90834 --sessions 8 --start 2026-12-28 --months 3 --today 2026-12-22")
+    assert [i["kind"] for i in todo_items(solo, "2026-12-22")] == []
+
+
+def test_todo_missing_estimate_with_its_due_date(solo):
+    solo.ok("session add solo --date 2026-11-16 --cpt 90837 --minutes 55")
+    [item] = todo_items(solo, "2026-11-20")
+    assert item["kind"] == "gfe_missing" and item["due"] == "2026-11-16"
+    assert item["detail"] == ("1 self-pay session (2026-11-16) with no Good Faith Estimate in force; it was due by"
+                              " 2026-11-16 (before the first of them), 4 days late")
+    assert item["action"] == "give an estimate for the care still to come: claimkit gfe create solo --cpt 90837 --start 2026-11-20"
+    # an estimate from the next session on leaves the past one uncovered, and says so
+    solo.ok("gfe create solo --cpt 90837 --start 2026-11-23 --today 2026-11-20")
+    assert [i["kind"] for i in todo_items(solo, "2026-11-20")] == ["gfe_missing"]
+    solo.ok("gfe create solo --cpt 90837 --start 2026-11-16 --scheduled 2026-11-09 --today 2026-11-20 --late")
+    assert todo_items(solo, "2026-11-20") == []

@@ -355,3 +355,17 @@ def test_superbill_titles_come_from_the_set_of_the_date(practice, home, cms):
     practice.ok(f"codes icd-import {cms}")
     assert build_superbill(Workspace(home), "bea").diagnoses == (
         ("F64.A", "Gender identity disorder, in remission"), ("F41.9", "Anxiety disorder, unspecified type"))
+
+
+def test_a_damaged_set_in_the_home_is_one_line(practice, home, cms):
+    _client(practice, "ana", "F41.1", 1)
+    practice.ok("session add ana --date 2026-10-05 --cpt 90837 --minutes 55")
+    practice.ok(f"codes icd-import {cms}")
+    folder = home / "codes" / "icd10cm"
+    next(folder.glob("*.index.tsv")).unlink()
+    assert "is missing or damaged (FileNotFoundError); load the release again with 'claimkit codes icd-import FILE'" in \
+        practice.fails("codes icd F41.1 --date 2026-10-05")
+    (folder / "sets.json").write_text('{"sets": [{"key": "FY2027"}]}')
+    assert "sets.json is damaged (an entry lacks 'effective_from')" in practice.fails("codes icd-sets")
+    (folder / "sets.json").write_text("{not json")
+    assert "sets.json is damaged" in practice.fails("check")

@@ -14,11 +14,12 @@ from datetime import date
 from functools import cache
 
 from claimkit.appeals import deadlines
+from claimkit.core.codes import REJECTED, ROUTINE_ADJUSTMENTS, SUPERSEDED
 from claimkit.core.errors import ClaimkitError
 from claimkit.resources import template
 
-ROUTINE = ("CO-45", "CO-253", "PI-45", "OA-23")
-NOT_APPEALABLE = ("rejected", "replaced", "voided")
+ROUTINE = ROUTINE_ADJUSTMENTS
+NOT_APPEALABLE = (REJECTED, *SUPERSEDED)
 
 
 @dataclass(frozen=True)

@@ -279,12 +279,16 @@ def set_from_files(meta: Path) -> CodeSet:
 
 def _reader(path: Path, gz: bool = False) -> Callable[[], bytes]:
     def read() -> bytes:
-        data = path.read_bytes()
-        if gz:
-            import gzip  # noqa: PLC0415
+        import gzip  # noqa: PLC0415
 
-            data = gzip.decompress(data)
-        return data
+        try:
+            data = path.read_bytes()
+            return gzip.decompress(data) if gz else data
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            from claimkit.core.errors import ClaimkitError  # noqa: PLC0415
+
+            raise ClaimkitError(f"ICD-10-CM code set file {path} is missing or damaged ({exc.__class__.__name__}); "
+                                "load the release again with 'claimkit codes icd-import FILE'") from None
 
     return read
 
@@ -322,8 +326,14 @@ class CodeSets:
             found = {s.info.key: s for s in shipped_sets()}
             entries = read_manifest(self.folder) if self.folder is not None else []
             for e in entries:
-                found[e["key"]] = CodeSet(_info(e, origin="loaded"), _reader(self.folder / e["index"]),
-                                          _reader(self.folder / e["table"], gz=True))
+                try:
+                    found[e["key"]] = CodeSet(_info(e, origin="loaded"), _reader(self.folder / e["index"]),
+                                              _reader(self.folder / e["table"], gz=True))
+                except (KeyError, TypeError, ValueError) as exc:
+                    from claimkit.core.errors import ClaimkitError  # noqa: PLC0415
+
+                    raise ClaimkitError(f"{self.folder / MANIFEST} is damaged (an entry lacks {exc}); load the release "
+                                        "again with 'claimkit codes icd-import FILE'") from None
             for s in self._extra:
                 found[s.info.key] = s
             self._sets = tuple(sorted(found.values(), key=lambda s: (s.info.effective_from, s.info.key)))

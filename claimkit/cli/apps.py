@@ -40,7 +40,7 @@ codes_app = group("codes", "Codes: ICD-10-CM diagnoses by code-set year, adjustm
 code_app = group("code", "Moved to 'claimkit codes'.", hidden=True)  # the old name of 'codes icd', kept as an alias
 report_app = group("report", "Balances, aging, deductibles and payer reports.")
 statement_app = group("statement", "Patient statements.")
-x12_app = group("x12", "Electronic claims (837P) for clearinghouse upload.")
+x12_app = group("x12", "Electronic claims (837P) for clearinghouse upload, and what comes back (999, 277CA, 835).")
 gfe_app = group("gfe", "Good Faith Estimates for self-pay and uninsured clients (No Surprises Act).")
 appeal_app = group("appeal", "Appeal denied claims: letters, deadlines and answers.")
 import_app = group("import", "Switch in from another tool: clients, past sessions, opening balances, old 837P files.")

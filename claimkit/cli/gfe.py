@@ -170,10 +170,9 @@ def gfe_render(ctx: typer.Context, gfe_id: str = Arg(..., metavar="GFE", autocom
 
 # --- demo ----------------------------------------------------------------------------------------------
 
-from claimkit.cli.demo import run as _demo_run, step as _demo_step  # noqa: E402
+from claimkit.cli.demo import STEPS as _DEMO_STEPS, run as _demo_run  # noqa: E402
 
 
-@_demo_step("Good Faith Estimate for a self-pay client ('claimkit gfe create', 'gfe render')")
 def _demo_gfe(ctx, demo) -> None:
     out = demo.home / "output"
     out.mkdir(mode=0o700, exist_ok=True)
@@ -187,6 +186,20 @@ def _demo_gfe(ctx, demo) -> None:
               "--scheduled", booked.isoformat(), "--today", add_business_days(booked, 1).isoformat())
     _demo_run(demo, "gfe", "list")
     _demo_run(demo, "gfe", "render", "GFE-0001", "-o", str(out / "gfe-riley.pdf"))
+    say("   'claimkit todo' lists morgan (out of network, paying in full) as still missing an estimate;"
+        " 'claimkit check' warns on each such session")
+
+
+def _place_demo_step() -> None:
+    """Right after the scrubber's steps (which warn on riley's sessions), before claims and the work lists."""
+    title = "Good Faith Estimate for a self-pay client ('claimkit gfe create', 'gfe render')"
+    if any(fn is _demo_gfe for _, fn in _DEMO_STEPS):
+        return
+    at = next((i for i, (t, _) in enumerate(_DEMO_STEPS) if t.startswith("Claims:")), len(_DEMO_STEPS))
+    _DEMO_STEPS.insert(at, (title, _demo_gfe))
+
+
+_place_demo_step()
 
 
 def _first_session(demo, client: str) -> str:

@@ -152,6 +152,8 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
             notes.append(p(f"Insurance has not processed {len(pending)} session{'s' if len(pending) != 1 else ''} yet"
                            + (f"; your estimated share of {_usd(st.pending_estimate)} is" if st.pending_estimate else "; it is")
                            + " not included in the amount due. We will bill you after the insurance pays its part.", small))
+        if st.gfe_note:
+            notes.append(p(escape(st.gfe_note), small))
         howto = [p("HOW TO PAY", label)] + [p(escape(t), base) for t in st.how_to_pay]
         stub = Table([[p(f"<b>{escape(st.practice_name)}</b> - please return this part with your payment", small), ""],
                       [p(f"Account {escape(st.client_id)} &nbsp; {escape(st.client_name)}", cell),

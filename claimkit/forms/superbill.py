@@ -151,7 +151,8 @@ def render_superbill(sb: "Superbill") -> bytes:
                  colWidths=[5.0 * inch, 2.3 * inch], rowHeights=[14, 26, 12])
     sign.setStyle(TableStyle([("LINEBELOW", (0, 1), (0, 1), 0.8, ink), ("LINEBELOW", (1, 1), (1, 1), 0.8, ink),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (0, -1), 24)]))
-    story += [KeepTogether([totals, Spacer(1, 10), box, Spacer(1, 14), sign])]
+    estimate = [Spacer(1, 6), p(escape(sb.gfe_note), small)] if sb.gfe_note else []
+    story += [KeepTogether([totals, Spacer(1, 10), box, *estimate, Spacer(1, 14), sign])]
 
     def footer(canvas, doc) -> None:
         canvas.saveState()

@@ -75,6 +75,7 @@ class Statement:
     aging: Buckets
     how_to_pay: tuple[str, ...]
     pending_estimate: int
+    gfe_note: str = ""  # the Good Faith Estimate in force on the statement's date (gfe/watch.py), if any
 
     @property
     def new_charges(self) -> int:
@@ -221,7 +222,14 @@ def build_statement(ws: Workspace, client_id: str, day: date | None = None, star
         provider=p.provider.display_name, client_id=client_id, client_name=client.display_name,
         client_lines=tuple(_address_lines(client.address)), previous_balance=previous, lines=tuple(lines),
         payments=tuple(payments), aging=aging, how_to_pay=how_to_pay(ws, client_id),
-        pending_estimate=sum(ln.estimate or 0 for ln in lines if ln.your_part is None))
+        pending_estimate=sum(ln.estimate or 0 for ln in lines if ln.your_part is None),
+        gfe_note=_gfe_note(ws, client_id, day))
+
+
+def _gfe_note(ws: Workspace, client_id: str, day: date) -> str:
+    from claimkit.gfe.watch import note_for
+
+    return note_for(ws.conn, client_id, day)
 
 
 def clients_with_balance(ws: Workspace, day: date) -> list[str]:
