@@ -28,6 +28,7 @@ PR_REASONS = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 FORWARDED = ("19", "20", "21")
 PAID_STATUSES = ("1", "2", "3", *FORWARDED)  # CLP02 codes of a claim the payer processed (4 denied, 22 reversed)
 MAX_ERA_BYTES = 200 * 1024 * 1024
+PRE_READ_BYTES = 5 * 1024 * 1024  # files up to this size are read once before locking (a larger one: in the transaction)
 
 
 @dataclass(slots=True)
@@ -429,6 +430,10 @@ def _imported_before(conn: sqlite3.Connection, fingerprint: str) -> tuple[str, s
     return (seen[0], seen[1]) if seen else None
 
 
+class AlreadyImported(ClaimkitError):
+    """The same bytes were imported before: not an error (scripts rerun), the command says so and exits 0."""
+
+
 def imported_when(imported: str, filename: str, name: str) -> str:
     """An import's timestamp as a person says it ('on 2026-12-02 at 23:31'), with the name it had then if not `name`."""
     return f"on {imported[:10]} at {imported[11:16]}" + ("" if filename == name else f" as {filename}")
@@ -457,22 +462,18 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
                today: date | None = None) -> ImportResult:
     """Read, check, match and post one 835 file, all or nothing."""
 
+    from claimkit.store.inputs import read_input
+
     name = path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_ERA_BYTES:
-            raise ClaimkitError(f"{name}: {size:,} bytes is far larger than any remittance; check the file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ClaimkitError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ClaimkitError(f"{path} is a folder; give the .835 file") from None
+    raw = read_input(path, limit=MAX_ERA_BYTES, what="the .835 file")
     fingerprint = hashlib.sha256(raw).hexdigest()
     result = ImportResult(name, fingerprint, dry_run=dry_run)
     seen = _imported_before(ws.conn, fingerprint)
     if seen:
         result.already, result.already_as = seen
         return result
+    if len(raw) <= PRE_READ_BYTES:
+        _refuse_unreadable(raw, name)  # before the write lock: a damaged file never holds up other commands
     payer_map = {p.payer_id: pid for pid, p in ws.payers.items() if p.payer_id}
     today = today or date.today()
     # The cyclic garbage collector would walk every object of a large file again and again while it is posted
@@ -495,6 +496,15 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
     return result
 
 
+def _refuse_unreadable(raw: bytes, name: str) -> None:
+    from claimkit.remittance.era835 import parse_835
+
+    errors = [f for f in parse_835(raw, source=name, on_payment=lambda pay: None).findings if f.is_error]
+    if errors:
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise ClaimkitError(f"{name}: {_located(errors[0])}{more}; nothing was posted")
+
+
 def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_map: dict[str, str], today: date,
               progress: Callable[[int, int], None] | None) -> None:
     """Post each payment of the file as the reader hands it over (the whole file is never held as records), inside
@@ -511,6 +521,8 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
     claims = _Claims(conn)
     batch = _Batch(conn)
     paid: dict[tuple[str, str], int] = {}  # (claim, payer claim number) -> payments posted minus reversals
+    copies: dict[str, int] = {}  # trace -> times seen in this file
+    copy_line: dict[str, int] = {}  # trace -> its line in skipped_payments
 
     def paid_count(post: ClaimPosting) -> int:
         key = (post.claim_id, post.payer_claim_number)
@@ -530,9 +542,14 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
         dup = conn.execute("SELECT r.date, r.import_id, i.imported, i.filename FROM remittances r LEFT JOIN imports i"
                            " ON i.id = r.import_id WHERE r.trace = ? AND r.payer_key = ?", (trace, payer_key)).fetchone()
         if dup:
-            if dup["import_id"] == import_id:
-                result.skipped_payments.append(f"payment {trace} from {pay.payer.name or payer_key} appears twice in this file;"
-                                               " its second copy was not posted")
+            if dup["import_id"] == import_id:  # one line per payment, however often the file repeats it
+                copies[trace] = copies.get(trace, 1) + 1
+                note = f"payment {trace} from {pay.payer.name or payer_key} appears {{}} in this file; "
+                if trace in copy_line:
+                    result.skipped_payments[copy_line[trace]] = note.format(f"{copies[trace]} times") + "only its first copy was posted"
+                else:
+                    copy_line[trace] = len(result.skipped_payments)
+                    result.skipped_payments.append(note.format("twice") + "its second copy was not posted")
             else:
                 result.skipped_payments.append(f"payment {trace} from {pay.payer.name or payer_key} was already imported"
                                                f" on {str(dup['imported'])[:10]} ({dup['filename']})")
@@ -737,7 +754,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
         if fingerprint:
             seen = _imported_before(conn, fingerprint)
             if seen:
-                raise ClaimkitError(f"{source_name} was already imported {imported_when(*seen, source_name)}; nothing was posted again")
+                raise AlreadyImported(f"{source_name}: already imported ({imported_when(*seen, source_name)}); nothing changed.")
             import_id = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES (?,?,?,?)",
                                      (fingerprint, "eob", source_name, now_iso())).lastrowid
         claims = _Claims(conn)
@@ -859,15 +876,10 @@ def read_eob_csv(path: Path) -> tuple[list[EobLine], str]:
 
     from claimkit.core.money import parse_money
 
+    from claimkit.store.inputs import MB, read_input
+
     name = path.name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ClaimkitError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ClaimkitError(f"{path} is a folder; give the .csv file") from None
-    if len(raw) > 20 * 1024 * 1024:
-        raise ClaimkitError(f"{name}: {len(raw):,} bytes is too large for an EOB file")
+    raw = read_input(path, limit=20 * MB, what="the .csv file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

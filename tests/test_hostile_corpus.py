@@ -444,7 +444,8 @@ def test_835_over_the_size_limit_is_not_read(big, tmp_path):
     with f.open("wb") as fh:  # sparse: 250 MB on paper, nothing on disk
         fh.truncate(250 * 1024 * 1024)
     code, err, mb = run_measured(big, "835 of 250 MB (refused by size)", "era", "import", str(f))
-    assert (code, err) == (2, "error: huge.835: 262,144,000 bytes is far larger than any remittance; check the file\n")
+    assert (code, err) == (2, "error: huge.835 is 262,144,000 bytes, more than any such file can be (at most 200 MB);"
+                              " check that it is the .835 file\n")
     assert mb < 80
 
 

@@ -199,7 +199,16 @@ def eob_import(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV, o
     except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit
         raise ClaimkitError(f"{file.name}: not a readable CSV ({exc}); a cell is far longer than any EOB value or a quote"
                             " is never closed: check the file in a spreadsheet and save it again as CSV UTF-8") from None
-    posts = post_eob(workspace(ctx), lines, source_name=file.name, fingerprint=fingerprint)
+    from claimkit.posting import AlreadyImported
+
+    try:
+        posts = post_eob(workspace(ctx), lines, source_name=file.name, fingerprint=fingerprint)
+    except AlreadyImported as exc:  # the same file again: not an error (as with 'era import')
+        if json_:
+            print_json({"file": file.name, "already_imported": True, "message": exc.message})
+        else:
+            say(exc.message, markup=False)
+        return
     if json_:
         print_json([{"claim": p.claim_id, "status": p.status, "paid": f"{p.paid:.2f}", "lines": len(p.lines)} for p in posts])
         return

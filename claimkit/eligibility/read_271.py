@@ -13,14 +13,15 @@ entities (LS/NM1/PER/LE: a carve-out's name and phone) and messages, and AAA rej
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from claimkit.core.lightclass import lightclass
 
 VERSION = "005010X279A1"
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Problem:
     code: str  # not-x12 | not-271 | truncated | count | bad-value | warning codes of the segment reader
     message: str
@@ -28,7 +29,7 @@ class Problem:
     severity: str = "error"
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Rejection:
     """AAA: the payer could not answer. `level`: source, receiver, subscriber, dependent (where it stood)."""
 
@@ -38,7 +39,7 @@ class Rejection:
     segment: int | None = None
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Entity:
     """An NM1 inside a benefit's LS/LE loop: who to contact or bill (a carve-out administrator, another payer)."""
 
@@ -48,7 +49,7 @@ class Entity:
     phone: str = ""
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Benefit:
     """One EB segment with what follows it (DTP, MSG, LS/NM1/PER/LE)."""
 
@@ -70,7 +71,7 @@ class Benefit:
     segment: int = 0
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Member:
     last: str = ""
     first: str = ""
@@ -80,7 +81,7 @@ class Member:
     sex: str = ""
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Answer:
     transaction: str  # ST02
     segment: int  # the HL segment's number in the file
@@ -104,7 +105,7 @@ class Answer:
         return self.dependent or self.subscriber
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class File271:
     answers: tuple[Answer, ...] = ()
     rejections: tuple[tuple[str, str, Rejection], ...] = ()  # (payer name, provider NPI, rejection) above any member
