@@ -11,7 +11,7 @@ the estimate of `session add` reads it).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, field, fields
+from dataclasses import field, fields
 from datetime import date
 from decimal import Decimal
 
@@ -90,7 +90,7 @@ class Snapshot:
         return True
 
     def to_data(self) -> dict:
-        return _plain(asdict(self))
+        return _plain(self)
 
     def to_json(self) -> str:
         return json.dumps(self.to_data(), sort_keys=True)
@@ -119,7 +119,14 @@ class Snapshot:
         return cls.from_data(json.loads(text))
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(v):
+    cls = v.__class__
+    if cls in _FIELDS or cls in (Figures, Contact, Snapshot):
+        names = _FIELDS.get(cls) or _FIELDS.setdefault(cls, tuple(f.name for f in fields(cls)))
+        return {k: _plain(getattr(v, k)) for k in names}
     if isinstance(v, dict):
         return {k: _plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -150,14 +157,16 @@ def _rank(types: tuple[str, ...]) -> int | None:
 
 
 def _pick(lines: list, network: str):
-    """The best line for a network: its own (Y or N) first, then lines that say neither; best service type first."""
-    own = [b for b in lines if b.network == network]
-    rest = [b for b in lines if b.network not in ("Y", "N")]
-    for group in (own, rest):
-        ranked = [(r, i, b) for i, b in enumerate(group) if (r := _rank(b.service_types)) is not None]
-        if ranked:
-            return min(ranked, key=lambda t: (t[0], t[1]))[2]
-    return None
+    """The best line for a network: its own (Y or N) first, then lines that say neither; best service type first.
+    `lines` holds (rank, position, benefit) of lines that speak for mental health."""
+    best = None
+    for r, i, b in lines:
+        if b.network == network:
+            if best is None or best[0] != 0 or (r, i) < best[1]:
+                best = (0, (r, i), b)
+        elif b.network not in ("Y", "N") and (best is None or (best[0] == 1 and (r, i) < best[1])):
+            best = (1, (r, i), b)
+    return best[2] if best else None
 
 
 def percent(fraction: Decimal) -> Decimal:
@@ -166,9 +175,12 @@ def percent(fraction: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
-def _figures(benefits, network: str) -> Figures:
+def _figures(benefits, network: str, ranked: dict | None = None) -> Figures:
+    if ranked is None:
+        ranked = _ranked(benefits)
+
     def pick(code: str, test=lambda b: True):
-        return _pick([b for b in benefits if b.code == code and test(b)], network)
+        return _pick([t for t in ranked.get(code, ()) if test(t[2])], network)
 
     def amount(code: str, family: bool, remaining: bool):
         def test(b):
@@ -212,11 +224,22 @@ def _figures(benefits, network: str) -> Figures:
     return Figures(**values)
 
 
+def _ranked(benefits) -> dict[str, list]:
+    """EB01 -> [(rank, position, benefit)] of the lines that speak for mental health (ranked once per answer)."""
+    out: dict[str, list] = {}
+    for i, b in enumerate(benefits):
+        r = _rank(b.service_types)
+        if r is not None:
+            out.setdefault(b.code, []).append((r, i, b))
+    return out
+
+
 def summarize(answer) -> Snapshot:
     """The snapshot of one `read_271.Answer`."""
     from claimkit.eligibility.codes import aaa
 
     benefits = answer.benefits
+    ranked = _ranked(benefits)
     mh = [b for b in benefits if _rank(b.service_types) is not None]
     codes = {b.code for b in benefits}
     active_mh = [b for b in benefits if b.code == "1" and b.service_types and _rank(b.service_types) is not None
@@ -252,7 +275,7 @@ def summarize(answer) -> Snapshot:
         plan_name=plan_name, group_number=answer.group_number, coverage_from=start, coverage_to=end,
         plan_begin=(dates.get("346") or (None, None))[0], mh_covered=mh_covered,
         inactive_types=tuple(t for b in inactive for t in (b.service_types or ("30",))),
-        in_network=_figures(benefits, "Y"), out_of_network=_figures(benefits, "N"), network_answer=network_answer,
+        in_network=_figures(benefits, "Y", ranked), out_of_network=_figures(benefits, "N", ranked), network_answer=network_answer,
         contacts=tuple(contacts), rejections=tuple((r.reason, *aaa(r.reason)) for r in answer.rejections),
         messages=tuple(m for b in mh for m in b.messages), service_types=tuple(types))
 

@@ -9,15 +9,20 @@ nothing the second time. A file that cannot be read (not X12, not a 271, cut off
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 
 from claimkit.core.errors import ClaimkitError
+from claimkit.core.lightclass import lightclass
 from claimkit.store.workspace import Workspace
+
+try:  # the C module behind hashlib.sha256: importing hashlib also loads OpenSSL (a few ms per command)
+    from _sha256 import sha256 as _sha256
+except ImportError:  # pragma: no cover
+    from hashlib import sha256 as _sha256
 
 MAX_BYTES = 50_000_000
 _ALNUM = re.compile(r"[^A-Z0-9]")
@@ -27,7 +32,7 @@ def _key(value: str) -> str:
     return _ALNUM.sub("", (value or "").upper())
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Stored:
     client: str
     payer: str
@@ -37,7 +42,7 @@ class Stored:
     line: str  # benefits.describe()
 
 
-@dataclass
+@lightclass
 class EligibilityImport:
     file: str
     fingerprint: str
@@ -78,17 +83,24 @@ def _refuse(name: str, problem) -> ClaimkitError:
 class _Matcher:
     """Answers to (client, policy) by trace, else member ID + last name + DOB."""
 
-    def __init__(self, ws: Workspace, conn):
+    def __init__(self, ws: Workspace, conn, traces: list[str] = ()):
         self.ws = ws
         self.conn = conn
         self._members: dict[str, list] | None = None
+        self.known = set(ws.client_ids())
+        self.inquiries: dict[str, tuple] = {}
+        wanted = sorted(set(traces))
+        for i in range(0, len(wanted), 500):  # every trace of the file in a few queries, not one per answer
+            chunk = wanted[i:i + 500]
+            for row in conn.execute("SELECT trace, id, client, payer, member_id, rank FROM eligibility_inquiries"
+                                    f" WHERE trace IN ({','.join('?' * len(chunk))})", chunk):
+                self.inquiries[row[0]] = tuple(row[1:])
 
     def by_trace(self, traces) -> tuple | None:
         for trace in traces:
-            row = self.conn.execute("SELECT id, client, payer, member_id, rank FROM eligibility_inquiries WHERE trace = ?",
-                                    (trace,)).fetchone()
-            if row is not None and row[1] in self.ws.client_ids():
-                return tuple(row)
+            row = self.inquiries.get(trace)
+            if row is not None and row[1] in self.known:
+                return row
         return None
 
     def members(self) -> dict[str, list]:
@@ -130,7 +142,7 @@ def import_file(ws: Workspace, name: str, data: bytes, *, dry_run: bool = False)
 
     if len(data) > MAX_BYTES:
         raise ClaimkitError(f"{name}: {len(data):,} bytes is more than an eligibility file can be; nothing was imported")
-    fingerprint = hashlib.sha256(data).hexdigest()
+    fingerprint = _sha256(data).hexdigest()
     result = EligibilityImport(name, fingerprint, dry_run=dry_run)
     parsed = read_271(data)
     if parsed.errors:
@@ -143,7 +155,7 @@ def import_file(ws: Workspace, name: str, data: bytes, *, dry_run: bool = False)
         if seen:
             result.already = f"on {seen[0][:10]} at {seen[0][11:16]}" + ("" if seen[1] == name else f" as {seen[1]}")
             return
-        matcher = _Matcher(ws, conn)
+        matcher = _Matcher(ws, conn, [t for a in parsed.answers for t in a.traces])
         rows, lost = [], []
         for payer_name, npi, rej in parsed.rejections:
             what, todo = aaa(rej.reason)

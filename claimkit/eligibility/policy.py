@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from claimkit.core.lightclass import lightclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -55,7 +55,7 @@ def _applied_before(conn: sqlite3.Connection, client: str, payer: str, as_of: da
     return from_cents(row[0]), from_cents(row[1])
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Change:
     field: str  # the policy field in the client file
     label: str

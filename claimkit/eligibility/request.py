@@ -11,18 +11,19 @@ removed: no file goes out that the ledger does not know.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from claimkit.core.errors import ClaimkitError
+from claimkit.core.lightclass import lightclass
 from claimkit.store.workspace import Workspace
 
 TRACE_PREFIX = "CK"
 _TYPE = re.compile(r"^[A-Z0-9]{1,2}$")
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Planned:
     client: str
     payer: str
@@ -33,7 +34,7 @@ class Planned:
     inquiry: object  # x12_270.Inquiry (trace filled in when written)
 
 
-@dataclass
+@lightclass
 class RequestResult:
     path: Path
     control: int = 0

@@ -15,7 +15,7 @@ inquiries, each with its own TRN*1 trace number, which the 271 echoes (TRN*2) so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from claimkit.core.lightclass import lightclass
 from datetime import date, datetime
 
 from claimkit.claims.x12_837p import Envelope, code, seg, text, ymd
@@ -25,7 +25,7 @@ VERSION = "005010X279A1"
 DEPENDENT_RELATION = {"spouse": "01", "child": "19", "other": "34"}
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Person:
     last: str
     first: str = ""
@@ -34,7 +34,7 @@ class Person:
     sex: str = ""  # M | F | anything else is left out
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Provider:
     """The practice as the information receiver: an organisation (billing name) or a person, with its NPI."""
 
@@ -44,7 +44,7 @@ class Provider:
     first: str = ""
 
 
-@dataclass(frozen=True)
+@lightclass(frozen=True)
 class Inquiry:
     trace: str  # TRN02, ours; the 271 echoes it
     payer_name: str

@@ -122,26 +122,32 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 0.5, rule),
                                  ("INNERGRID", (0, 0), (-1, -1), 0.5, rule), ("TOPPADDING", (0, 0), (-1, -1), 5),
                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 6), ("LEFTPADDING", (0, 0), (-1, -1), 7)]))
-    story += [parties, Spacer(1, 10)]
+    story += [parties, Spacer(1, 8)]
 
     dx = list(dict.fromkeys(d for item in gfe.items for d in item.dx))
     location = ", ".join(_address(pv.location))
     where = f"{location} (state: {pv.location.state})" if location else f"State: {pv.location.state}"
     if pv.telehealth:
         where += "; sessions may also be held by video"
-    facts = [("Primary service", gfe.service),
-             ("First session scheduled", _d(gfe.start)),
-             ("Period covered", f"{_d(gfe.start)} to {_d(gfe.end)} ({gfe.months} month{'s' if gfe.months != 1 else ''})"),
-             ("How often", FREQUENCY_WORDS.get(gfe.frequency, gfe.frequency)),
-             ("Sessions expected", str(gfe.sessions)),
-             ("Diagnosis codes", "; ".join(_dx_text(d) for d in dx)),
-             ("Where", where)]
-    care = Table([[p("PLANNED CARE", label), ""]] + [[p(k, cell), p(escape(v), cell)] for k, v in facts],
-                 colWidths=[1.6 * inch, 5.7 * inch])
-    care.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("LINEBELOW", (0, 0), (-1, 0), 0.5, rule),
+    months = f"{gfe.months} month{'s' if gfe.months != 1 else ''}"
+
+    def wide(k: str, v: str) -> list:
+        return [p(k, cell), p(escape(v), cell), "", ""]
+
+    care_rows = [[p("PLANNED CARE", label), "", "", ""],
+                 wide("Primary service", gfe.service),
+                 [p("First session scheduled", cell), p(_d(gfe.start), cell), p("How often", cell),
+                  p(FREQUENCY_WORDS.get(gfe.frequency, gfe.frequency), cell)],
+                 [p("Period covered", cell), p(f"{_d(gfe.start)} to {_d(gfe.end)} ({months})", cell),
+                  p("Sessions expected", cell), p(str(gfe.sessions), cell)],
+                 wide("Diagnosis codes", "; ".join(_dx_text(d) for d in dx)),
+                 wide("Where", where)]
+    care = Table(care_rows, colWidths=[1.6 * inch, 2.55 * inch, 1.3 * inch, 1.85 * inch])
+    care.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("SPAN", (1, 1), (-1, 1)), ("SPAN", (1, 4), (-1, 4)),
+                              ("SPAN", (1, 5), (-1, 5)), ("LINEBELOW", (0, 0), (-1, 0), 0.5, rule),
                               ("LEFTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 1.2),
                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [care, Spacer(1, 10)]
+    story += [care, Spacer(1, 8)]
 
     header = ["Service code", "Service", "Diagnosis codes", "Sessions", "Charge each", "Expected charge"]
     rows = [[p("ITEMIZED ESTIMATE OF EXPECTED CHARGES", label), "", "", "", "", ""],
@@ -172,15 +178,15 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, ink), ("BACKGROUND", (0, 0), (-1, -1), band),
                              ("INNERGRID", (0, 0), (-1, -1), 0.4, rule), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                              ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
-    sign = Table([[p(escape(words["keep"]), small), "", ""], ["", "", ""],
-                  [p(f"Provider signature: {escape(pv.display_name)}", small), "", p("Date", small)],
-                  ["", "", ""],
-                  [p(f"Received by the client: {escape(cl.name)}", small), "", p("Date", small)]],
-                 colWidths=[4.6 * inch, 0.4 * inch, 2.3 * inch], rowHeights=[14, 20, 12, 20, 12])
-    sign.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("LINEBELOW", (0, 1), (0, 1), 0.8, ink),
-                              ("LINEBELOW", (2, 1), (2, 1), 0.8, ink), ("LINEBELOW", (0, 3), (0, 3), 0.8, ink),
-                              ("LINEBELOW", (2, 3), (2, 3), 0.8, ink), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    story += [KeepTogether([box, Spacer(1, 10), sign])]
+    gap = ["", "", "", "", "", "", ""]
+    sign = Table([[p(escape(words["keep"]), small), "", "", "", "", "", ""], gap,
+                  [p(f"Provider signature: {escape(pv.display_name)}", small), "", p("Date", small), "",
+                   p(f"Received by the client: {escape(cl.name)}", small), "", p("Date", small)]],
+                 colWidths=[2.4 * inch, 0.15 * inch, 0.95 * inch, 0.3 * inch, 2.4 * inch, 0.15 * inch, 0.95 * inch],
+                 rowHeights=[14, 24, 12])
+    sign.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+                             + [("LINEBELOW", (c, 1), (c, 1), 0.8, ink) for c in (0, 2, 4, 6)]))
+    story += [KeepTogether([box, Spacer(1, 8), sign])]
 
     def footer(canvas, doc) -> None:
         canvas.saveState()
