@@ -57,20 +57,21 @@ def _bill(ws, **select) -> list[ClaimSnapshot]:
     return build.create_claims(ws, build.select_sessions(ws, **(select or {"all_unbilled": True})), None)
 
 
-def _post_era(home: Path, snap: ClaimSnapshot, paid: str, adjustments, pcn: str = "PCN-1") -> None:
-    """A primary's remittance as the ERA import posts it, line by line."""
-    conn = sqlite3.connect(home / "ledger.db")
-    with conn:
-        for line in snap.lines:
-            conn.execute("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents,"
-                         " source, created) VALUES ('2026-11-01', ?, ?, ?, ?, 'insurance_paid', '', ?, 'era', 'x')",
-                         (snap.patient_client_id, line.session_id, snap.claim_id, snap.billed.payer.id, int(D(paid) * 100)))
-            for kind, reason, cents in adjustments:
-                conn.execute("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents,"
-                             " source, created) VALUES ('2026-11-01', ?, ?, ?, ?, ?, ?, ?, 'era', 'x')",
-                             (snap.patient_client_id, line.session_id, snap.claim_id, snap.billed.payer.id, kind, reason, cents))
-        conn.execute("UPDATE claims SET payer_claim_number = ? WHERE id = ?", (pcn, snap.claim_id))
-    conn.close()
+def _post_era(ws, folder: Path, snap: ClaimSnapshot, paid: str, adjustments, pcn: str = "PCN-1") -> None:
+    """The primary's remittance as a payer sends it: an 835 written for the claim (each line paid `paid`, with the
+    CAS `adjustments` (group, reason, amount)), imported through the library the CLI uses (`era import`)."""
+    from claimkit.posting import import_era
+    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
+
+    lines = tuple(LineOutcome(line.cpt, tuple(line.modifiers), line.charge, D(paid), line.date_from, line.line_control,
+                              D(paid) + sum((D(a) for g, _, a in adjustments if g != "CO"), D(0)),
+                              tuple((g, r, D(a)) for g, r, a in adjustments)) for line in snap.lines)
+    era = folder / f"{snap.claim_id}.835"
+    era.write_text(write_835(Remit(snap.billed.payer.name, snap.billed.payer.payer_id, "Testwell", BILLING_NPI, f"TR{snap.claim_id}",
+                                   date(2026, 11, 1), (ClaimOutcome(snap.claim_id, "1", pcn, snap.patient.last,
+                                                                    snap.patient.first, snap.billed.member_id, lines),))))
+    result = import_era(ws, era)
+    assert len(result.claims) == 1 and not result.unmatched and not result.held, result
 
 
 # --- one source of claim data: the 837P says what the CMS-1500 prints ---------------------------------------
@@ -248,7 +249,7 @@ def test_corrected_and_void_claims_export_and_validate(ws, tmp_path):
 def test_secondary_claim_carries_the_primary_adjudication(ws, home, tmp_path):
     add_sessions(ws, "sam", 2)
     (primary,) = _bill(ws)
-    _post_era(home, primary, "100.00", [("contractual", "CO-45", 6000), ("patient_resp", "copay", 2000)], pcn="ACME-ICN-5")
+    _post_era(ws, tmp_path, primary, "100.00", [("CO", "45", "60.00"), ("PR", "3", "20.00")], pcn="ACME-ICN-5")
     (sec,) = followup.create_secondary(ws, [primary.claim_id], None)
     text = write_837p([sec], ENV)
     path = guide_clean(tmp_path, text, "sec.837")
@@ -521,7 +522,7 @@ def test_structural_checks_catch_damage():
 def test_cob_balancing_is_checked(ws, home, tmp_path):
     add_sessions(ws, "sam", 1)
     (primary,) = _bill(ws)
-    _post_era(home, primary, "100.00", [("contractual", "CO-45", 6000), ("patient_resp", "copay", 2000)])
+    _post_era(ws, tmp_path, primary, "100.00", [("CO", "45", "60.00"), ("PR", "3", "20.00")])
     (sec,) = followup.create_secondary(ws, [primary.claim_id], None)
     line = sec.lines[0].replace(**{"prior_adjustments": [SnapAdjustment(group="CO", reason="45", amount=D("50.00"))]})
     text = write_837p([sec.replace(**{"lines": [line]})], ENV)

@@ -145,3 +145,20 @@ def test_a_ledger_busy_for_too_long_is_busy_not_damaged(tmp_path, monkeypatch):
     holder.execute("ROLLBACK")
     assert "busy" in str(err.value)
     assert "restore it from a backup" not in str(err.value)
+
+
+def test_rows_for_ids_reads_many_ids_in_batches():
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, kind TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [(i, "a" if i % 2 else "b") for i in range(1, 3001)])
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    wanted = list(range(2, 2402, 2))  # 1,200 ids: three batches of at most 500
+    rows = list(ledger.rows_for_ids(conn, "SELECT id FROM t WHERE kind = ? AND id IN ({ids}) AND id < ?", wanted,
+                                    before=["b"], after=[2001]))
+    assert sorted(r[0] for r in rows) == list(range(2, 2001, 2))
+    assert len(statements) == 3 and statements[0].count(",") == ledger.IDS_PER_QUERY - 1
+    statements.clear()
+    assert list(ledger.rows_for_ids(conn, "SELECT id FROM t WHERE id IN ({ids})", [])) == [] and statements == []

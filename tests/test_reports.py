@@ -407,10 +407,9 @@ def test_writeoff_rules(scenario, home):
 
 def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
     """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims/, posting.py)."""
-    pytest.importorskip("claimkit.posting")
     from datetime import date, timedelta
 
-    day = date.today()
+    day = date(2026, 4, 30)  # pinned: every session, EOB and the new session fall in the 2026 plan year
     d = lambda n: (day - timedelta(days=n)).isoformat()  # noqa: E731
     practice.ok("client add hana --first Hana --last Testcase --dob 1991-01-01 --sex F --dx F41.1 --payer acme --member-id H1"
                 f" --coinsurance 20 --deductible 300 --effective {day.year - 1}-01-01")
@@ -426,20 +425,17 @@ def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
     practice.ok(f"session add hana --date {d(3)} --cpt 90837 --minutes 55")
     rows = by_client(balances_json(practice))
     # 240 of the 300 deductible came from the EOB; the new session's estimate is the last 60 of it and 20% of the
-    # other 60 (in early January the new session starts a new plan year: all 120 of it to the deductible)
-    same_year = d(40)[:4] == d(3)[:4]
-    pending = "72.00" if same_year else "120.00"
-    assert rows["hana"] == row("hana", "540.00", "0.00", "120.00", "240.00", "0.00", "0.00", "240.00", "0.00", pending, None)
+    # other 60
+    assert rows["hana"] == row("hana", "540.00", "0.00", "120.00", "240.00", "0.00", "0.00", "240.00", "0.00", "72.00", None)
     # ivo's denial (paid nothing, CO-50) stays outstanding, and is on the work list with what to do
     assert rows["ivo"] == row("ivo", "180.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "180.00", "0.00", None)
     items = json.loads(practice.ok("todo --json").stdout)["items"]
     [denial] = [i for i in items if i["kind"] == "denial"]
     assert denial["client"] == "ivo" and "(CO-50)" in denial["detail"]
     assert not any(i["kind"] == "no_remittance" for i in items)
-    ded = deductible_json(practice, "hana")
-    if same_year:
-        assert (ded["deductible"]["adjudicated"], ded["deductible"]["estimated"], ded["deductible"]["remaining"]) == (
-            "240.00", "60.00", "0.00")
+    ded = deductible_json(practice, "hana", f"--as-of {day.isoformat()}")
+    assert (ded["deductible"]["adjudicated"], ded["deductible"]["estimated"], ded["deductible"]["remaining"]) == (
+        "240.00", "60.00", "0.00")
     aging = json.loads(practice.ok("report aging --json").stdout)
     assert aging["totals"]["insurance"]["total"] == "180.00" and aging["totals"]["patient"]["total"] == "240.00"
 

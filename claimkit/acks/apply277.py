@@ -15,6 +15,7 @@ from claimkit.acks.applying import AckResult, ClaimOutcome, keep_unmatched, refu
 from claimkit.acks.history import add_events, event_row, next_status, statuses
 from claimkit.acks.reading import read
 from claimkit.acks.status277 import ClaimStatus, LineStatus, Report277, Status, read_277
+from claimkit.core.codes import SUPERSEDED, sql_list
 
 SOURCES = {"AY": "the clearinghouse", "PR": "the payer"}
 
@@ -31,7 +32,7 @@ def _find_claim(conn: sqlite3.Connection, c: ClaimStatus) -> tuple[str | None, s
     start = c.service_start.isoformat()
     end = (c.service_end or c.service_start).isoformat()
     for cid, snapshot in conn.execute(
-            "SELECT c.id, c.snapshot FROM claims c WHERE c.total_cents = ? AND c.status NOT IN ('replaced', 'voided')"
+            f"SELECT c.id, c.snapshot FROM claims c WHERE c.total_cents = ? AND c.status NOT IN ({sql_list(SUPERSEDED)})"
             " AND (SELECT MIN(date) FROM claim_lines l WHERE l.claim_id = c.id) = ?"
             " AND (SELECT MAX(date) FROM claim_lines l WHERE l.claim_id = c.id) = ? ORDER BY c.id DESC", (cents, start, end)):
         member = (json.loads(snapshot).get("billed") or {}).get("member_id", "")

@@ -7,18 +7,15 @@ import sqlite3
 from datetime import date
 from typing import Sequence
 
+from claimkit.core.codes import REJECTED
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import ClaimkitError
+from claimkit.store.ledger import rows_for_ids
 
 
 def rejected_ids(conn: sqlite3.Connection, claim_ids: Sequence[str]) -> set[str]:
-    ids = list(claim_ids)
-    out: set[str] = set()
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        out |= {r[0] for r in conn.execute(f"SELECT id FROM claims WHERE status = 'rejected' AND id IN"
-                                           f" ({','.join('?' * len(chunk))})", chunk)}
-    return out
+    return {r[0] for r in rows_for_ids(conn, f"SELECT id FROM claims WHERE status = '{REJECTED}' AND id IN ({{ids}})",
+                                       claim_ids)}
 
 
 def rebuild(ws, conn: sqlite3.Connection, snap: ClaimSnapshot, today: date | None = None) -> ClaimSnapshot:

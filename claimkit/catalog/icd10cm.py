@@ -14,7 +14,6 @@ codes/icd10cm) by its caller. Nothing is read until a code is looked up.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -257,23 +256,35 @@ def _info(d: dict[str, Any], **extra: Any) -> Icd10CodeSet:
 
 @cache
 def shipped_set() -> CodeSet:
-    """The ICD-10-CM release shipped in templates/codes (icd10cm.toml, icd10cm-index.tsv, icd10cm.tsv.gz)."""
+    """The ICD-10-CM release shipped in templates/codes (icd10cm.toml, icd10cm-index.tsv, icd10cm.tsv.gz). Its TOML
+    is read through the catalog's JSON cache, which `session add` and `check` use for the CPT table anyway."""
     from claimkit.catalog import _toml  # noqa: PLC0415
 
     return CodeSet(_info(_toml("codes", "icd10cm.toml")), _icd_index, _icd_blob)
 
 
+def _small_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # noqa: PLC0415
+
+    return tomllib.loads(path.read_text("utf-8"))
+
+
+_SHIPPED_YEAR = re.compile(r"icd10cm-20[0-9][0-9]\.toml")
+
+
 @cache
 def shipped_sets() -> tuple[CodeSet, ...]:
     """Every shipped set: icd10cm.toml, and icd10cm-YYYY.toml for a later year tools/gen_icd10.py added."""
-    return (shipped_set(), *(set_from_files(meta) for meta in sorted(template("codes").glob("icd10cm-20[0-9][0-9].toml"))))
+    import os  # noqa: PLC0415
+
+    folder = template("codes")
+    later = sorted(n for n in os.listdir(folder) if _SHIPPED_YEAR.fullmatch(n))
+    return (shipped_set(), *(set_from_files(folder / n) for n in later))
 
 
 def set_from_files(meta: Path) -> CodeSet:
     """A set written by tools/gen_icd10.py --release: icd10cm-YYYY.toml beside icd10cm-YYYY-index.tsv and .tsv.gz."""
-    import tomllib  # noqa: PLC0415
-
-    d = tomllib.loads(meta.read_text("utf-8"))
+    d = _small_toml(meta)
     return CodeSet(_info(d), _reader(meta.with_name(f"{meta.stem}-index.tsv")), _reader(meta.with_name(f"{meta.stem}.tsv.gz"), gz=True))
 
 
@@ -298,6 +309,8 @@ def _reader(path: Path, gz: bool = False) -> Callable[[], bytes]:
 
 def read_manifest(folder: Path) -> list[dict[str, Any]]:
     """The loaded sets' entries in a home's codes/icd10cm/sets.json ([] when none were loaded)."""
+    import json  # noqa: PLC0415  (only a home with loaded sets pays for it)
+
     try:
         data = json.loads((folder / MANIFEST).read_bytes())
     except FileNotFoundError:

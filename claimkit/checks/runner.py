@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from claimkit.checks import Context, all_rules, run_scope
 from claimkit.core.errors import Finding, NotFound
 from claimkit.core.money import from_cents
+from claimkit.store.ledger import rows_for_ids
 
 if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
@@ -88,31 +89,31 @@ class Row:
         return f"Row(session {self.id}, {self.client}, {self.date}, {self.cpt})"
 
 
-def _session_rows(ws: "Workspace", where: str = "", args: Iterable = ()) -> list[Row]:
-    """Non-void sessions, date order."""
+def _session_rows(ws: "Workspace", where: str = "", args: Iterable = (), ids: Iterable | None = None) -> list[Row]:
+    """Non-void sessions, date order (with `ids`: `where` holds `{ids}`, read a batch of ids at a time, date order
+    within each batch)."""
     sql = f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status != 'void'" + (f" AND {where}" if where else "") + " ORDER BY date, id"
     cur = ws.conn.cursor()
     cur.row_factory = None
     fromiso = date.fromisoformat
+    found = rows_for_ids(cur, sql, ids, before=list(args)) if ids is not None else cur.execute(sql, list(args))
     return [Row(sid, client, fromiso(day), cpt, units, minutes, tuple(m for m in mods.split(",") if m) if mods else (), pos,
                 tuple(d for d in dx.split(",") if d) if dx else (), _cents(fee), payer, _cents(allowed), sharing, note, status,
                 void_reason, created)
             for (sid, client, day, cpt, units, minutes, mods, pos, dx, fee, payer, allowed, sharing, note, status, void_reason,
-                 created) in cur.execute(sql, list(args))]
+                 created) in found]
 
 
 def _live_claims_by_session(ws: "Workspace", session_ids: Iterable[int | None]) -> dict[int, list[tuple[str, str, str]]]:
     """session id -> [(claim id, rank, frequency)] of the claims that still stand for it (not void, replaced or voided)."""
     ids = sorted({sid for sid in session_ids if sid is not None})
     out: dict[int, list[tuple[str, str, str]]] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        sql = ("SELECT cl.session_id, c.id, c.rank, c.frequency FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
-               f" WHERE cl.session_id IN ({','.join('?' * len(chunk))}) AND c.frequency != '8'"
-               f" AND lower(c.status) NOT IN ({','.join('?' * len(DEAD_CLAIM_STATES))})"
-               " AND NOT EXISTS (SELECT 1 FROM claims o WHERE o.original_claim = c.id)")
-        for sid, cid, rank, freq in ws.conn.execute(sql, [*chunk, *DEAD_CLAIM_STATES]):
-            out.setdefault(sid, []).append((cid, rank, freq))
+    sql = ("SELECT cl.session_id, c.id, c.rank, c.frequency FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
+           " WHERE cl.session_id IN ({ids}) AND c.frequency != '8'"
+           f" AND lower(c.status) NOT IN ({','.join('?' * len(DEAD_CLAIM_STATES))})"
+           " AND NOT EXISTS (SELECT 1 FROM claims o WHERE o.original_claim = c.id)")
+    for sid, cid, rank, freq in rows_for_ids(ws.conn, sql, ids, after=DEAD_CLAIM_STATES):
+        out.setdefault(sid, []).append((cid, rank, freq))
     return out
 
 
@@ -448,10 +449,8 @@ def check_claim_snapshots(snapshots: "Iterable[ClaimSnapshot]", ws: "Workspace",
     live = _live_claims_by_session(ws, (line.session_id for snap in snapshots for line in snap.lines))
     clients = sorted({snap.patient_client_id for snap in snapshots})
     histories: dict[str, list] = {}
-    for i in range(0, len(clients), 500):
-        chunk = clients[i:i + 500]
-        for row in _session_rows(ws, f"client IN ({','.join('?' * len(chunk))})", chunk):
-            histories.setdefault(row.client, []).append(row)
+    for row in _session_rows(ws, "client IN ({ids})", ids=clients):
+        histories.setdefault(row.client, []).append(row)
     frozen = {cid: tuple(rows) for cid, rows in histories.items()}
     statuses = _claim_statuses(ws, [snap.claim_id for snap in snapshots])
     for snap in snapshots:
@@ -461,11 +460,7 @@ def check_claim_snapshots(snapshots: "Iterable[ClaimSnapshot]", ws: "Workspace",
 
 def _claim_statuses(ws: "Workspace", claim_ids: list[str]) -> dict[str, str]:
     """The ledger status of the claims already recorded (a re-render or resend); claims being built have none."""
-    found: dict[str, str] = {}
-    for i in range(0, len(claim_ids), 500):
-        chunk = claim_ids[i:i + 500]
-        found.update(ws.conn.execute(f"SELECT id, status FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk))
-    return found
+    return dict(rows_for_ids(ws.conn, "SELECT id, status FROM claims WHERE id IN ({ids})", claim_ids))
 
 
 __all__ = ["Row", "run_checks", "check_session", "check_claim_snapshot", "check_claim_snapshots", "line_rows"]

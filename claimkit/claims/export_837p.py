@@ -19,8 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
+from claimkit.core.codes import SUPERSEDED
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import ChecksFailed, ClaimkitError
+from claimkit.store.ledger import rows_for_ids
 from claimkit.store.workspace import Workspace
 
 # key -> what it is (for the error that names a missing one)
@@ -160,22 +162,18 @@ def check_snapshots(ws: Workspace, snapshots: Sequence[ClaimSnapshot]) -> list:
 def load_claims(ws: Workspace, claim_ids: Sequence[str]) -> list[ClaimSnapshot]:
     """Existing claims by id, in the order given (each once), read in batches; an unknown id is an error naming it,
     and so is a claim that was replaced or voided (its correction is what goes out)."""
-    from claimkit.claims import ledger
     from claimkit.core.errors import NotFound
 
     ids = list(dict.fromkeys(c.strip().upper() for c in claim_ids))
     found: dict[str, tuple[str, str]] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        for cid, status, snapshot in ws.conn.execute(
-                f"SELECT id, status, snapshot FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-            found[cid] = (status, snapshot)
+    for cid, status, snapshot in rows_for_ids(ws.conn, "SELECT id, status, snapshot FROM claims WHERE id IN ({ids})", ids):
+        found[cid] = (status, snapshot)
     out = []
     for cid in ids:
         if cid not in found:
             raise NotFound(f"no claim '{cid}': see 'claimkit claim list'")
         status, snapshot = found[cid]
-        if status in ledger.DEAD:
+        if status in SUPERSEDED:
             newer = ws.conn.execute("SELECT id FROM claims WHERE original_claim = ? ORDER BY created DESC, id DESC LIMIT 1",
                                     (cid,)).fetchone()
             hint = f"; send {newer[0]}, which {status} it" if newer else ""

@@ -10,14 +10,13 @@ from datetime import date
 
 from claimkit.claims.build import (Emit, _Group, _group, _next_claim_id, _patient_paid, _preview_ids, _snapshot, issue_claims,
                                    snap_policy)
-from claimkit.claims.ledger import DEAD, _sessions_of, active_claims, get_claim, list_claims
+from claimkit.claims.ledger import _sessions_of, active_claims, get_claim, list_claims
+from claimkit.core.codes import CARC_BY_PR_REASON, SUPERSEDED
 from claimkit.core.entries import ClaimSnapshot, SnapAdjustment
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import from_cents
 from claimkit.sessions.sessions import get_session
 from claimkit.store.workspace import Workspace
-
-PR_REASONS = {"deductible": "1", "coinsurance": "2", "copay": "3", "noncovered": "96", "non-covered": "96"}
 
 
 # --- secondary claims ------------------------------------------------------------------------------------
@@ -28,7 +27,7 @@ def _adjustment(kind: str, reason: str) -> tuple[str, str]:
     if m:
         return m.group(1), m.group(2)
     if kind == "patient_resp":
-        return "PR", PR_REASONS.get(reason.strip().lower(), reason.strip().upper() or "3")
+        return "PR", CARC_BY_PR_REASON.get(reason.strip().lower(), reason.strip().upper() or "3")
     if kind == "contractual":
         return "CO", reason.strip().upper() or "45"
     return "OA", reason.strip().upper() or "23"
@@ -66,8 +65,8 @@ def build_secondary(ws: Workspace, primary_id: str, *, conn: sqlite3.Connection 
     row, primary = get_claim(ws, primary_id)
     if row.rank != "primary":
         raise ClaimkitError(f"claim {row.id} is a {row.rank} claim; give the primary claim's id with --secondary")
-    if row.status in DEAD or row.frequency == "8":
-        raise ClaimkitError(f"claim {row.id} is {row.status if row.status in DEAD else 'a void'}; bill the secondary from the claim that stands")
+    if row.status in SUPERSEDED or row.frequency == "8":
+        raise ClaimkitError(f"claim {row.id} is {row.status if row.status in SUPERSEDED else 'a void'}; bill the secondary from the claim that stands")
     rows, paid, adjust, dates = _remittance(ws, row.id)
     if not rows:
         raise ClaimkitError(f"claim {row.id} has no remittance from {primary.billed.payer.name} posted yet: import the ERA"
@@ -126,7 +125,7 @@ def eligible_for_secondary(ws: Workspace, client: str | None = None) -> list[str
     """Primary claims with a posted remittance, a secondary policy and no secondary claim yet."""
     out = []
     for row in list_claims(ws, client=client):
-        if row.rank != "primary" or row.status in DEAD or row.frequency == "8":
+        if row.rank != "primary" or row.status in SUPERSEDED or row.frequency == "8":
             continue
         if not ws.conn.execute("SELECT 1 FROM postings WHERE claim_id = ? AND source IN ('era', 'eob') LIMIT 1", (row.id,)).fetchone():
             continue
@@ -158,8 +157,8 @@ def correct_claim(ws: Workspace, claim_id: str, mode: str, payer_claim_number: s
     if mode not in ("replace", "void"):
         raise ValueError(mode)
     row, original = get_claim(ws, claim_id)
-    if row.status in DEAD or row.frequency == "8":
-        raise ClaimkitError(f"claim {row.id} is {row.status if row.status in DEAD else 'a void'} already; correct the claim that replaced it")
+    if row.status in SUPERSEDED or row.frequency == "8":
+        raise ClaimkitError(f"claim {row.id} is {row.status if row.status in SUPERSEDED else 'a void'} already; correct the claim that replaced it")
     ref = (payer_claim_number or row.payer_claim_number or "").strip()
     if not ref:
         raise ClaimkitError(f"--payer-claim-number is required: the payer's claim number for {row.id} (ICN/DCN on the EOB or ERA)")

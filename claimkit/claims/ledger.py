@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from claimkit.core.codes import BILLED, SUPERSEDED, sql_list
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import from_cents, to_cents
@@ -14,14 +15,13 @@ from claimkit.sessions.sessions import SessionRow, get_session
 from claimkit.store.ledger import now_iso
 from claimkit.store.workspace import Workspace
 
-DEAD = ("replaced", "voided")
 REMIT_SOURCES = ("era", "eob")
 
 
 # --- recording -------------------------------------------------------------------------------------------
 
 def record_claims(ws: Workspace, snapshots: Sequence[ClaimSnapshot], rendered_file: str | None, *,
-                  conn: sqlite3.Connection | None = None, original: str | None = None, status: str = "billed") -> None:
+                  conn: sqlite3.Connection | None = None, original: str | None = None, status: str = BILLED) -> None:
     """Insert claims and claim lines and mark their sessions billed, in one transaction (the caller's, if given).
     `original` is the claim a replacement or void corrects."""
     if conn is None:
@@ -138,7 +138,7 @@ def active_claims(ws: Workspace, session_ids: Iterable[int], rank: str | None = 
         return []
     marks = ",".join("?" * len(ids))
     sql = (f"SELECT DISTINCT c.id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id WHERE cl.session_id IN ({marks})"
-           f" AND c.frequency != '8' AND c.status NOT IN ('replaced', 'voided')")
+           f" AND c.frequency != '8' AND c.status NOT IN ({sql_list(SUPERSEDED)})")
     args: list = [*ids]
     if rank:
         sql += " AND c.rank = ?"

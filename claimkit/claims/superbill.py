@@ -12,10 +12,12 @@ from datetime import date
 from decimal import Decimal
 
 from claimkit.claims.build import _billing, _client_person, _rendering
+from claimkit.core.codes import SUPERSEDED, sql_list
 from claimkit.core.entries import SnapPerson, SnapProvider
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, from_cents
 from claimkit.sessions.sessions import list_sessions
+from claimkit.store.ledger import rows_for_ids
 from claimkit.store.workspace import Workspace
 
 
@@ -115,7 +117,7 @@ def build_superbill(ws: Workspace, client_id: str, start: date | None = None, en
     rows = list_sessions(ws, client=client_id, start=start, end=end, include_void=False)
     on_claims = {sid for sid, in ws.conn.execute(
         "SELECT DISTINCT cl.session_id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
-        " WHERE cl.session_id IS NOT NULL AND c.frequency != '8' AND c.status NOT IN ('replaced', 'voided')")}
+        f" WHERE cl.session_id IS NOT NULL AND c.frequency != '8' AND c.status NOT IN ({sql_list(SUPERSEDED)})")}
     rows = [r for r in rows if r.id not in on_claims]
     if not rows:
         span = f" between {start} and {end}" if start and end else f" from {start}" if start else f" up to {end}" if end else ""
@@ -123,11 +125,9 @@ def build_superbill(ws: Workspace, client_id: str, start: date | None = None, en
                             " insurance claims are left out); see 'claimkit session list --client " + client_id + "'")
     start = start or rows[0].date
     end = end or rows[-1].date
-    ids = [r.id for r in rows]
-    marks = ",".join("?" * len(ids))
-    paid = dict(ws.conn.execute(
-        f"SELECT session_id, SUM(amount_cents) FROM postings WHERE kind = 'patient_paid' AND session_id IN ({marks}) GROUP BY session_id",
-        ids).fetchall())
+    paid = dict(rows_for_ids(
+        ws.conn, "SELECT session_id, SUM(amount_cents) FROM postings WHERE kind = 'patient_paid' AND session_id IN ({ids})"
+        " GROUP BY session_id", [r.id for r in rows]))
     other = ws.conn.execute(
         "SELECT SUM(amount_cents) FROM postings WHERE kind = 'patient_paid' AND session_id IS NULL AND client = ? AND date BETWEEN ? AND ?",
         (client_id, start.isoformat(), end.isoformat())).fetchone()[0]

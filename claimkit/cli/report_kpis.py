@@ -34,19 +34,25 @@ def report_kpis(
 ) -> None:
     """Billing KPIs beside their usual targets, from one read of the ledger.
 
-    [bold]Clean claim rate[/bold] = claims accepted (999/277CA) on first submission without correction / claims
+    Clean claim rate = claims accepted (999/277CA) on first submission without correction / claims
     acknowledged (target >= 95%; needs acknowledgements imported with 'claimkit x12 import', else it says the data
     is missing).
-    [bold]First-pass resolution rate[/bold] = original claims paid or moved to the client by their first remittance /
+
+    First-pass resolution rate = original claims paid or moved to the client by their first remittance /
     original claims adjudicated in the period (>= 90%).
-    [bold]Denial rate[/bold] = claims denied (whole, or a line paid nothing with a non-routine reason) at their first
+
+    Denial rate = claims denied (whole, or a line paid nothing with a non-routine reason) at their first
     remittance / claims adjudicated; in dollars: charges of denied lines / charges adjudicated; by CARC, payer and
     CPT (< 5%).
-    [bold]Days in A/R[/bold] = (total A/R - credit balances) / (gross charges of the last 90 days / 90) (30-40 days).
-    [bold]A/R over 90 days[/bold] = A/R older than 90 days from the date of service / total A/R (< 10%).
-    [bold]Net collection rate[/bold] = payments (insurance + clients - refunds) / (charges - contractual adjustments
+
+    Days in A/R = (total A/R - credit balances) / (gross charges of the last 90 days / 90) (30-40 days).
+
+    A/R over 90 days = A/R older than 90 days from the date of service / total A/R (< 10%).
+
+    Net collection rate = payments (insurance + clients - refunds) / (charges - contractual adjustments
     CO-45, CO-253, PI-45), overall and per payer (about 95%).
-    [bold]Days to pay[/bold] = first paying remittance date - claim date, median per payer.
+
+    Days to pay = first paying remittance date - claim date, median per payer.
 
     A claim is adjudicated in the period when its first remittance is dated in it.
 

@@ -9,6 +9,7 @@ import typer
 
 from claimkit.cli.apps import x12_app
 from claimkit.cli.output import complete_claim, complete_client, print_json, say, table, warn, workspace
+from claimkit.core.codes import SUPERSEDED, sql_list
 from claimkit.core.errors import ChecksFailed, ClaimkitError
 from claimkit.core.money import dollars
 
@@ -148,7 +149,7 @@ def _demo_837(ctx, demo) -> None:
     out = demo.home / "output" / "claims.837"
     conn = sqlite3.connect(demo.home / "ledger.db")
     try:
-        ids = [r[0] for r in conn.execute("SELECT id FROM claims WHERE status NOT IN ('replaced', 'voided') ORDER BY id")]
+        ids = [r[0] for r in conn.execute(f"SELECT id FROM claims WHERE status NOT IN ({sql_list(SUPERSEDED)}) ORDER BY id")]
     finally:
         conn.close()
     if not ids:

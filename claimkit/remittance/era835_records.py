@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from claimkit.core.codes import CAS_GROUPS
 from claimkit.x12.envelope import Interchange
 from claimkit.x12.segments import Finding, Separators
 
@@ -46,7 +47,7 @@ PAYMENT_METHODS = {
     "FWT": "federal reserve wire transfer",
     "BOP": "financial institution option",
 }
-CAS_GROUPS_5010 = frozenset({"CO", "OA", "PI", "PR"})
+CAS_GROUPS_5010 = frozenset(CAS_GROUPS)
 
 
 @dataclass(frozen=True, slots=True)

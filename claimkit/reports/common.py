@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from claimkit.core.codes import DENIAL_STATUSES, ROUTINE_ADJUSTMENTS, sql_list
 from claimkit.core.money import fmt
 
 BUCKETS = ("0-30", "31-60", "61-90", "91-120", "over-120")
-ROUTINE_ADJUSTMENTS = ("CO-45", "CO-253", "PI-45", "OA-23")
-_ROUTINE = ", ".join(f"'{r}'" for r in ROUTINE_ADJUSTMENTS)
+_ROUTINE = sql_list(ROUTINE_ADJUSTMENTS)
+_DENIAL_STATUSES = sql_list(DENIAL_STATUSES)
 
 # claims as they stood on :d: client, payer, billed day, total, whether the claim stands
 CLAIMS_SQL = """
@@ -52,7 +53,7 @@ cand AS MATERIALIZED (
   WHERE kind IN ('contractual', 'other_adj') AND claim_id IS NOT NULL AND reason NOT IN ({_ROUTINE})
     AND date <= :d {{postings_filter}}
   UNION
-  SELECT id FROM cs WHERE status IN ('denied', 'partial')
+  SELECT id FROM cs WHERE status IN ({_DENIAL_STATUSES})
 )"""
 
 # remittance sums per (claim, session) up to :d, for every claim (r), and with the claim's client, whether it
@@ -88,7 +89,7 @@ sup AS MATERIALIZED (
 cand AS MATERIALIZED (
   {denial_claims}
   UNION
-  SELECT id FROM claims WHERE status IN ('denied', 'partial') {claims_and}
+  SELECT id FROM claims WHERE status IN ({denial_statuses}) {claims_and}
 ),
 hg AS MATERIALIZED (
   SELECT p.claim_id, p.session_id,
@@ -168,7 +169,7 @@ def held_ctes(client: str | None = None, *, day: date | None = None) -> str:
         denial_claims = "SELECT NULL AS id WHERE 0"
     else:
         denial_claims = DENIAL_CLAIMS_SQL.format(**f)
-    return HELD_SQL.format(**f, denial_claims=denial_claims)
+    return HELD_SQL.format(**f, denial_claims=denial_claims, denial_statuses=_DENIAL_STATUSES)
 
 
 def remit_ctes(client: str | None = None) -> str:

@@ -184,16 +184,24 @@ def client_path(home: Path, client_id: str) -> Path:
     return clients_dir(home) / f"{client_id}.toml"
 
 
+# the modules whose validators the cache stands for: the pydantic models and the checks they call
+VALIDATOR_MODULES = ("schema.py", "records.py", "amounts.py")
+
+
 @functools.cache
 def _schema_stamp() -> bytes:
-    """Changes when the schemas change (a new release, or a developer's edit), so cached validations expire."""
+    """Changes when a validator changes (a new release, or a developer's edit of core/schema.py, core/records.py or
+    core/amounts.py), so cached validations expire."""
     from claimkit.core import records
 
-    try:
-        stamp = str(Path(records.__file__).with_name("schema.py").stat().st_mtime_ns)
-    except OSError:
-        stamp = ""
-    return f"|{__version__}|{stamp}".encode()
+    core = Path(records.__file__).parent
+    stamps = []
+    for name in VALIDATOR_MODULES:
+        try:
+            stamps.append(str((core / name).stat().st_mtime_ns))
+        except OSError:
+            stamps.append("")
+    return f"|{__version__}|{'|'.join(stamps)}".encode()
 
 
 def _cache_key(raw: bytes) -> str:

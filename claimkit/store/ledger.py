@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -548,3 +548,16 @@ def next_counter(conn: sqlite3.Connection, name: str, start: int = 1) -> int:
     value = start if row is None else row[0] + 1
     conn.execute("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, value))
     return value
+
+
+IDS_PER_QUERY = 500  # ids bound in one IN (...): well under SQLite's variable limit (999 in older builds)
+
+
+def rows_for_ids(conn: sqlite3.Connection, sql: str, ids: Iterable, before: Sequence = (), after: Sequence = ()) -> Iterator:
+    """The rows of `sql` for many ids, IDS_PER_QUERY at a time: `sql` holds `{ids}` where the placeholders of one
+    batch go (`... WHERE id IN ({ids})`); `before` and `after` are the parameters around them. Rows come batch by
+    batch, so an ORDER BY orders within a batch only; no ids, no query."""
+    ids = list(ids)
+    for i in range(0, len(ids), IDS_PER_QUERY):
+        batch = ids[i:i + IDS_PER_QUERY]
+        yield from conn.execute(sql.replace("{ids}", ",".join("?" * len(batch))), [*before, *batch, *after])
