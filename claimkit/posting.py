@@ -29,6 +29,22 @@ FORWARDED = ("19", "20", "21")
 PAID_STATUSES = ("1", "2", "3", *FORWARDED)  # CLP02 codes of a claim the payer processed (4 denied, 22 reversed)
 MAX_ERA_BYTES = 200 * 1024 * 1024
 PRE_READ_BYTES = 5 * 1024 * 1024  # files up to this size are read once before locking (a larger one: in the transaction)
+# CLP02 in the words `era unmatched` shows: a denial or a predetermination must not look like a payment to match
+STATUS_WORDS = {"1": "paid (primary)", "2": "paid (secondary)", "3": "paid (tertiary)", "4": "denied",
+                "19": "paid (primary), forwarded", "20": "paid (secondary), forwarded", "21": "paid (tertiary), forwarded",
+                "22": "reversal", "23": "not our claim, forwarded", "25": "predetermination"}
+
+
+def status_words(code: str) -> str:
+    return STATUS_WORDS.get(code, f"status {code}")
+
+
+def suspended_status(row) -> str:
+    """The CLP02 of a suspense item (kept in its data) in words."""
+    try:
+        return status_words(json.loads(row["data"])["claim"]["status"])
+    except (KeyError, TypeError, ValueError):
+        return "?"
 
 
 @dataclass(slots=True)
@@ -67,6 +83,7 @@ class ClaimPosting:
     reversed_rows: int = 0
     paper_undone: list[str] = field(default_factory=list)  # dates of lines whose paper EOB postings this remittance replaces
     raw: Any = None  # the parsed claim payment, kept for the suspense list
+    where: str = ""  # "segment 14 (CLP)", "eob.csv line 3": where a refusal points
 
     def plain(self) -> list[str]:
         """One line a person can read per service line (or per claim when denied/reversed)."""
@@ -172,8 +189,10 @@ class _Claims:
     read (SQLite cuts them out): matching needs nothing else, and the rest of a snapshot (the whole claim, its people
     and providers) is as large again as its lines or larger."""
 
-    SQL = "SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines FROM claims WHERE id "
-    BY_EXTERNAL = ("SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines, external_id"
+    SQL = ("SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines,"
+           " json_extract(snapshot, '$.billed.member_id') AS member FROM claims WHERE id ")
+    BY_EXTERNAL = ("SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines,"
+                   " json_extract(snapshot, '$.billed.member_id') AS member, external_id"
                    " FROM claims WHERE status NOT IN ('replaced', 'voided') AND external_id ")
 
     def __init__(self, conn: sqlite3.Connection):
@@ -252,6 +271,39 @@ def _match_lines(pool: list[dict], lines) -> list[tuple[Any, dict | None]]:
     return out
 
 
+def _plain_id(value: str | None) -> str:
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def practice_ids(practice) -> tuple[set[str], str]:
+    """The NPIs (billing, rendering) and the tax id (digits) an ERA's payee must carry to be this practice's."""
+    npis = {n for n in (practice.billing.npi, practice.provider.npi) if n}
+    return npis, _plain_id(practice.billing.tax_id)
+
+
+def payee_not_ours(payee, ours: tuple[set[str], str]) -> str | None:
+    """Why the payee (N1*PE, REF*TJ) of a payment is another provider, or None when it is this practice (or the
+    payment does not say who it pays)."""
+    npis, tin = ours
+    npi, their_tin = _plain_id(payee.npi), _plain_id(payee.tin)
+    if not npi and not their_tin:
+        return None
+    if (npi and npi in npis) or (their_tin and their_tin == tin):
+        return None
+    said = ", ".join(x for x in (f"NPI {npi}" if npi else "", f"tax ID {their_tin}" if their_tin else "") if x)
+    mine = ", ".join(x for x in (f"NPI {'/'.join(sorted(npis))}" if npis else "", f"tax ID {tin}" if tin else "") if x)
+    return f"is to {payee.name or 'another payee'} ({said}), not to this practice ({mine or 'no NPI or tax ID in practice.toml'})"
+
+
+def member_differs(clp, row) -> str | None:
+    """Why the patient/member of a remittance claim is not the claim's (matched by its id, CLP01), or None."""
+    billed = _plain_id(row["member"]) if row is not None and "member" in row.keys() else ""
+    said = [_plain_id(n.id) for n in (clp.patient, clp.insured) if n is not None and n.id]
+    if not billed or not said or billed in said:
+        return None
+    return f"member {said[0]} on the remittance, {billed} on the claim"
+
+
 def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> ClaimPosting:
     account = (clp.account or "").strip().upper()
     row = claims.get(account) if account else None
@@ -266,7 +318,8 @@ def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> 
     post = ClaimPosting(account=account, claim_id=row["id"] if row else None, client=row["client"] if row else None,
                         payer=row["payer"] if row else payer_map.get(payment.payer.id or "", None), payer_name=payer_name,
                         status_code=clp.status, payer_claim_number=clp.payer_claim_number, charge=clp.charge, paid=clp.paid,
-                        lines=[], reasons=reasons, remarks=remarks, raw=clp)
+                        lines=[], reasons=reasons, remarks=remarks, raw=clp,
+                        where=f"segment {clp.segment} (CLP)" if clp.segment else "")
     if row is None:
         post.lines = [LinePosting(None, None, ln.service_date or clp.service_start, ln.code, ln.charge, ln.paid, ln.allowed,
                                   [(a.group, a.reason, a.amount) for a in ln.adjustments], list(ln.remark_codes))
@@ -286,7 +339,24 @@ def _claim_posting(clp, payment, claims: _Claims, payer_map: dict[str, str]) -> 
             date.fromisoformat(s0["date_from"]) if s0.get("date_from") else None), s0.get("cpt", ""), clp.charge, clp.paid, None, []))
     if clp.adjustments and post.lines:  # claim-level CAS: carried on the first line
         post.lines[0].adjustments = [(a.group, a.reason, a.amount) for a in clp.adjustments] + post.lines[0].adjustments
+        if clp.service_lines:
+            _take_claim_adjustments(post.lines, sum((a.amount for a in clp.adjustments), ZERO))
     return post
+
+
+def _take_claim_adjustments(lines: list[LinePosting], taken: Decimal) -> None:
+    """Claim-level CAS beside service lines is taken from the lines' payments (TR3: sum of SVC03 - claim-level
+    CAS = CLP04; the reader checks it): the lines' paid is reduced by it, in line order, so insurance paid is CLP04
+    and each line's charge = paid + adjustments + client share. What no line's payment covers (a negative claim-level
+    adjustment, or more than the lines paid) is taken from the first line."""
+    for ln in lines:
+        if taken <= 0:
+            break
+        part = min(taken, ln.paid) if ln.paid > 0 else ZERO
+        ln.paid -= part
+        taken -= part
+    if taken:
+        lines[0].paid -= taken
 
 
 # --- posting ----------------------------------------------------------------------------------------------
@@ -328,8 +398,18 @@ class _Batch:
             self.rows.clear()
 
 
+def _refuse_unbalanced(post: ClaimPosting) -> None:
+    """A posting that would break the money invariant (remittance/invariant.py) is refused, naming its segment."""
+    from claimkit.remittance.invariant import planned
+
+    broken = planned(post)
+    if broken is not None:
+        raise ClaimkitError(str(broken))
+
+
 def _post_claim(batch: _Batch, post: ClaimPosting, day: date, source: str, import_id: int | None) -> None:
     conn = batch.conn
+    _refuse_unbalanced(post)
     if post.status_code == "22":
         batch.flush()  # the payment being reversed may be earlier in this same file
         rows = conn.execute(
@@ -373,6 +453,19 @@ def _undo_paper(batch: _Batch, post: ClaimPosting, day: date, import_id: int | N
                                import_id, note, batch.created))
         if live:
             post.paper_undone.append(day_of.isoformat() if day_of else "?")
+
+
+def _undo_earlier_eob(batch: _Batch, post: ClaimPosting, session_id: int | None, day: date, import_id: int | None) -> None:
+    """A later paper EOB for a line replaces what an earlier one posted for it (a denial, then its payment): those
+    postings are negated, dated the later EOB, and both stay in the history. (A line already paid or given to the
+    client is refused before this.)"""
+    rows = batch.conn.execute("SELECT kind, reason, source_ref, SUM(amount_cents) FROM postings WHERE claim_id = ?"
+                              " AND session_id IS ? AND source = 'eob' GROUP BY kind, reason, source_ref",
+                              (post.claim_id, session_id)).fetchall()
+    for kind, reason, ref, cents in rows:
+        if cents:
+            batch.rows.append((day.isoformat(), post.client, session_id, post.claim_id, post.payer, kind, reason, -cents, "eob",
+                               ref, import_id, "replaced by a later paper EOB for the line", batch.created))
 
 
 def _post_lines(batch: _Batch, post: ClaimPosting, day: date, source: str, import_id: int | None, note: str = "") -> None:
@@ -486,7 +579,7 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
             if seen:  # imported by another claimkit while this one waited for the ledger
                 result.already, result.already_as = seen
                 return result
-            _post_era(conn, raw, result, payer_map, today, progress)
+            _post_era(conn, raw, result, payer_map, today, progress, practice_ids(ws.practice))
             if dry_run or not result.payments:
                 conn.execute("ROLLBACK")
                 conn.execute("BEGIN")  # the transaction() context commits an empty transaction
@@ -506,7 +599,7 @@ def _refuse_unreadable(raw: bytes, name: str) -> None:
 
 
 def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_map: dict[str, str], today: date,
-              progress: Callable[[int, int], None] | None) -> None:
+              progress: Callable[[int, int], None] | None, ours: tuple[set[str], str] = (set(), "")) -> None:
     """Post each payment of the file as the reader hands it over (the whole file is never held as records), inside
     the caller's transaction. A problem found anywhere in the file raises, and the transaction undoes everything:
     a file posts all of it or nothing."""
@@ -534,6 +627,17 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 " WHERE rc.claim_id = ? AND rc.payer_claim_number = ?",
                 (*PAID_STATUSES, *key)).fetchone()[0]
         return n
+
+    settled: dict[tuple[str, str], set] = {}  # (claim, payer claim number) -> the lines paid under it (net of reversals)
+
+    def paid_lines(post: ClaimPosting) -> set:
+        key = (post.claim_id, post.payer_claim_number)
+        lines = settled.get(key)
+        if lines is None:
+            lines = settled[key] = {r[0] for r in conn.execute(
+                "SELECT session_id FROM postings WHERE claim_id = ? AND source = 'era' AND source_ref = ?"
+                " AND kind IN ('insurance_paid', 'patient_resp') GROUP BY session_id, kind HAVING SUM(amount_cents) != 0", key)}
+        return lines
 
     def post_payment(pay) -> None:
         nonlocal done
@@ -569,13 +673,30 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
             "SELECT DISTINCT claim_id FROM postings WHERE source = 'eob' AND claim_id IN (" + ",".join("?" * len(ids[k:k + 500]))
             + ")", ids[k:k + 500])}
         updates, remit_rows = [], []
+        not_ours = payee_not_ours(pay.payee, ours)
         for clp in pay.claims:
             post = _claim_posting(clp, pay, claims, payer_map)
+            if not_ours and post.claim_id is not None:  # another provider's claim numbered like ours (CK00001 ...)
+                where = f"segment {pay.payee.segment} (N1*PE)" if pay.payee.segment else "the payee (N1*PE)"
+                raise ClaimkitError(f"{name}: {where}: payment {trace} {not_ours}; nothing was posted: this ERA is for"
+                                    " another provider, give it back to whoever sent it")
+            differs = member_differs(clp, claims.get(post.claim_id)) if post.claim_id is not None and post.account == post.claim_id else None
             paid_on_file = paid_count(post) if post.claim_id is not None and post.payer_claim_number else 0
-            if post.claim_id is None or clp.is_predetermination:
+            if differs:
+                _suspend(conn, import_id, remit_id, post, kind="member differs")
+                result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}): {differs}; held in the"
+                                   " suspense list, not posted (check it is this client's claim)")
+            elif post.claim_id is None or clp.is_predetermination:
                 _suspend(conn, import_id, remit_id, post)
                 result.unmatched.append(post)
-            elif paid_on_file > 0 and clp.status in PAID_STATUSES:  # the same payer claim paid again, nothing reversed
+            elif clp.status != "22" and (clp.charge < 0 or clp.paid < 0 or clp.patient_responsibility < 0):
+                # negative totals belong to a reversal (CLP02 22) only; posted, they would give the client a credit
+                _suspend(conn, import_id, remit_id, post, kind="negative amounts")
+                result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}): negative amounts (charge"
+                                   f" {clp.charge:.2f}, paid {clp.paid:.2f}) on a claim that is not a reversal (CLP02"
+                                   f" {clp.status}); held in the suspense list, not posted")
+            elif paid_on_file > 0 and clp.status in PAID_STATUSES and paid_lines(post) & {
+                    ln.session_id for ln in post.lines if ln.paid or ln.total("PR")}:  # the same lines paid again, nothing reversed
                 _suspend(conn, import_id, remit_id, post, kind="paid again")
                 result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}) was already paid and not"
                                    f" reversed; this payment of {post.paid:.2f} {'would be' if result.dry_run else 'is'} held in the suspense"
@@ -584,9 +705,16 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
                 if post.payer_claim_number:
                     paid[(post.claim_id, post.payer_claim_number)] = paid_on_file + (
                         -1 if clp.status == "22" else 1 if clp.status in PAID_STATUSES else 0)
+                    lines = paid_lines(post)
+                    if clp.status == "22":
+                        lines.clear()
+                    else:
+                        lines.update(ln.session_id for ln in post.lines if ln.paid or ln.total("PR"))
                 if post.claim_id in paper and post.status_code != "22":
                     _undo_paper(batch, post, day, import_id)
                 _post_claim(batch, post, day, "era", import_id)
+                if paid_on_file < 0 and clp.status in PAID_STATUSES:  # its reversal came first: the two cancel out
+                    post.status = "reversed"
                 updates.append(_claim_update(post))
                 remit_rows.append(_remit_claim_row(remit_id, post, day))
                 for ln in post.lines:
@@ -622,6 +750,11 @@ def _post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_
     if progress and done:
         progress(done, done)
     batch.flush()
+    from claimkit.remittance.invariant import in_ledger
+
+    broken = in_ledger(conn, import_id)
+    if broken:  # (the plan of each claim was checked before it was written: this is the ledger's own word)
+        raise ClaimkitError(f"{name}: {broken[0]}; nothing was posted")
     if not result.payments:
         result.already = "every payment in it"
     conn.execute("UPDATE imports SET summary = ? WHERE id = ?",
@@ -661,8 +794,12 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
         now = conn.execute("SELECT status, matched_claim FROM suspense WHERE id = ?", (item,)).fetchone()
         if now["status"] != "open":  # matched by another claimkit while this one waited for the ledger
             raise ClaimkitError(f"item {item} was already matched to claim {now['matched_claim']}")
+        if clp.is_predetermination:
+            raise ClaimkitError(f"item {item} is a predetermination (CLP02 25): the payer priced the claim and paid nothing;"
+                                " it changes no money, so it is not matched")
         forced = dataclasses.replace(clp, account=claim["id"])
         post = _claim_posting(forced, _Pay, _Claims(conn), {})
+        post.where = f"item {item}"
         unfit = next((ln for ln in post.lines if ln.line_no is None), None)
         if unfit is not None:  # another client's or payer's claim, most likely: posting would put money on the wrong account
             raise ClaimkitError(f"item {item} does not fit claim {claim['id']}: its {unfit.cpt or 'service'} on"
@@ -676,6 +813,11 @@ def match_item(ws: Workspace, item: int, claim_id: str) -> ClaimPosting:
         if remit is not None:
             conn.execute(_INSERT_REMIT_CLAIM, _remit_claim_row(remit["id"], post, day))
         conn.execute("UPDATE suspense SET status = 'matched', matched_claim = ? WHERE id = ?", (claim["id"], item))
+        from claimkit.remittance.invariant import in_ledger
+
+        broken = in_ledger(conn, row["import_id"]) if row["import_id"] is not None else []
+        if broken:
+            raise ClaimkitError(f"item {item}: {broken[0]}; nothing was posted")
     return post
 
 
@@ -804,6 +946,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                 posts[row["id"]] = post
             ln = LinePosting(target["line_no"], target.get("session_id"), date.fromisoformat(target["date_from"]), target["cpt"],
                              charge, e.paid, e.allowed, adjustments)
+            _refuse_unbalanced(dataclasses.replace(post, lines=[ln], charge=charge, paid=e.paid, where=e.where or source_name))
             post.lines.append(ln)
             post.charge += charge
             post.paid += e.paid
@@ -832,6 +975,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                     raise ClaimkitError(f"{e.where or 'eob add'}: line {target['line_no']} of claim {row['id']} was already posted"
                                         f" ({settled[2]}: insurance paid {from_cents(settled[0]):.2f}, client's share"
                                         f" {from_cents(settled[1]):.2f}); an EOB line is posted once")
+                _undo_earlier_eob(batch, post, target.get("session_id"), day, import_id)
             conn.execute("UPDATE remittances SET amount_cents = amount_cents + ? WHERE id = ?", (to_cents(e.paid), remits[(trace, row["payer"])]))
             _post_lines(batch, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
             remit_of[row["id"]] = (remits[(trace, row["payer"])], day)

@@ -364,6 +364,7 @@ def test_payer_scorecard(scenario):
     cpt = {c["cpt"]: c for c in acme.pop("cpt")}
     assert acme == {"payer": "acme", "name": "Acme Test Health", "claims": 6, "billed": "1790.00", "paid": "407.00",
                     "avg_days_to_pay": 20.0, "claims_paid": 2, "claims_adjudicated": 5, "claims_denied": 2,
+                    "days_to_pay_left_out": {"claims": 0, "why": "paid before the claim was created in claimkit"},
                     "denial_rate": 0.4, "claims_acknowledged": 0, "claims_clean": 0, "clean_claim_rate": None,
                     "rejections": 0}
     assert cpt["90791"] == {"cpt": "90791", "lines": 1, "avg_allowed": "130.00", "min_allowed": "130.00",
@@ -438,11 +439,3 @@ def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
         "240.00", "60.00", "0.00")
     aging = json.loads(practice.ok("report aging --json").stdout)
     assert aging["totals"]["insurance"]["total"] == "180.00" and aging["totals"]["patient"]["total"] == "240.00"
-
-
-def test_aging_split_between_threads_changes_nothing(scenario, monkeypatch):
-    import claimkit.reports.aging as aging
-
-    whole = [aging_json(scenario, "--today 2026-05-01", by) for by in ("--by service", "--by statement")]
-    monkeypatch.setattr(aging, "SPLIT_FROM_CLIENTS", 2)
-    assert [aging_json(scenario, "--today 2026-05-01", by) for by in ("--by service", "--by statement")] == whole

@@ -35,7 +35,8 @@ def _adjustment(kind: str, reason: str) -> tuple[str, str]:
 
 def _remittance(ws: Workspace, claim_id: str):
     rows = ws.conn.execute(
-        "SELECT session_id, kind, reason, amount_cents, date FROM postings WHERE claim_id = ? AND source IN ('era', 'eob')"
+        "SELECT session_id, kind, CASE WHEN kind = 'patient_resp' AND note GLOB 'PR-?*' THEN note ELSE reason END AS reason,"
+        " amount_cents, date FROM postings WHERE claim_id = ? AND source IN ('era', 'eob')"
         " AND kind IN ('insurance_paid', 'contractual', 'patient_resp', 'other_adj') ORDER BY id", (claim_id,)).fetchall()
     paid: dict[int | None, int] = {}
     adjust: dict[int | None, dict[tuple[str, str], int]] = {}

@@ -116,23 +116,25 @@ def era_unmatched(ctx: typer.Context, all_: bool = Opt(False, "--all", help="Inc
 
     Example: claimkit era unmatched
     """
-    from claimkit.posting import unmatched
+    from claimkit.posting import suspended_status, unmatched
 
     rows = unmatched(workspace(ctx), include_resolved=all_)
     if json_:
         print_json([{"item": r["id"], "account": r["account"], "patient": r["patient"], "member_id": r["member_id"],
                      "service_date": r["service_date"], "charge": f"{from_cents(r['charge_cents']):.2f}",
-                     "paid": f"{from_cents(r['paid_cents']):.2f}", "status": r["status"], "matched_claim": r["matched_claim"],
-                     **({"why": "paid again"} if r["kind"] == "paid again" else {})}
+                     "paid": f"{from_cents(r['paid_cents']):.2f}", "what": suspended_status(r), "status": r["status"],
+                     "matched_claim": r["matched_claim"], **({"why": r["kind"]} if r["kind"] != "claim" else {})}
                     for r in rows])
         return
     if not rows:
         say("No unmatched remittance items.")
         return
-    table("Unmatched remittance items", ["Item", "Account (CLP01)", "Patient", "Member ID", "Service date", "Charge", "Paid", "Status"],
-          [(r["id"], r["account"], r["patient"], r["member_id"], r["service_date"] or "", dollars(from_cents(r["charge_cents"])),
-            dollars(from_cents(r["paid_cents"])), r["status"] + (f" → {r['matched_claim']}" if r["matched_claim"] else "")
-            + (" (claim paid again)" if r["kind"] == "paid again" else ""))
+    table("Unmatched remittance items", ["Item", "Account (CLP01)", "Patient", "Member ID", "Service date", "What", "Charge", "Paid",
+                                         "Status"],
+          [(r["id"], r["account"], r["patient"], r["member_id"], r["service_date"] or "", suspended_status(r),
+            dollars(from_cents(r["charge_cents"])), dollars(from_cents(r["paid_cents"])),
+            r["status"] + (f" → {r['matched_claim']}" if r["matched_claim"] else "")
+            + (" (claim paid again)" if r["kind"] == "paid again" else f" ({r['kind']})" if r["kind"] != "claim" else ""))
            for r in rows], right=["Charge", "Paid"])
     say("Post one against a claim: claimkit era match ITEM CLAIM")
 

@@ -211,6 +211,12 @@ def print_payers(report, con=None) -> None:
                   *((("-" if p.clean_claim_rate is None else f"{p.clean_claim_rate:.0%} ({p.claims_clean}/"
                       f"{p.claims_acknowledged})"), str(p.rejections)) if acks else ()))
     con.print(t)
+    for p in report.payers:
+        if p.paid_before_billed:
+            from claimkit.reports.payers import PAID_BEFORE_BILLED
+
+            con.print(f"{p.name}: {p.paid_before_billed} claim{'s' if p.paid_before_billed > 1 else ''} left out of days to pay:"
+                      f" {PAID_BEFORE_BILLED}", markup=False)
     c = Table(title="Allowed amounts paid vs contracted rates", header_style="bold")
     for col in ("Payer", "CPT", "Lines", "Contracted", "Avg allowed", "Lowest", "Underpaid"):
         c.add_column(col, justify="left" if col in ("Payer", "CPT") else "right")

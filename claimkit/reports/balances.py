@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from claimkit.core.money import from_cents, to_cents
-from claimkit.reports.common import Background, held_ctes, iso, money, scan_hint
+from claimkit.reports.common import held_ctes, iso, money, reads_one_moment, scan_hint
 from claimkit.store.workspace import Workspace
 
 COLUMNS = ("client", "charges", "insurance_paid", "contractual_adjustments", "patient_responsibility", "patient_paid",
@@ -123,8 +123,7 @@ CLAIM_KINDS = ("insurance_paid", "contractual", "other_adj", "patient_resp", "wr
 
 def _sums(conn, day: date, client: str | None) -> dict[str, dict[tuple[str, int], int]]:
     """Per client, the sum of each kind, apart for the postings on a claim (1) and the others (0): one pass over
-    postings. Read as one JSON row: this runs in the background thread, which then needs Python's lock once
-    rather than for every row."""
+    postings. Read as one JSON row (one row to build in Python rather than one per client and kind)."""
     sql = SUMS_SQL.format(scan="" if client else scan_hint(conn), client_filter="AND client = :client" if client else "")
     (data,) = conn.execute(f"SELECT json_group_array(json_array(client, kind, cents, linked)) FROM ({sql})",
                            {"d": day.isoformat(), "client": client}).fetchone()
@@ -134,18 +133,19 @@ def _sums(conn, day: date, client: str | None) -> dict[str, dict[tuple[str, int]
     return out
 
 
+@reads_one_moment
 def balances(ws: Workspace, as_of: date | None = None, client: str | None = None, *, today: date | None = None) -> Balances:
     """Balances of every client with activity (or one client) as they stood at the end of `as_of` (default today).
 
-    The sums per client and kind are read on a second connection (claimkit.reports.common.Background) while
-    this thread reads the claims (standing totals, superseded claims, denials), the last payments and the
-    sessions pending adjudication, and runs their estimates."""
+    Every query reads the same moment of the ledger (one read transaction, reports/common.py `one_moment`): the sums
+    per client and kind, the claims (standing totals, superseded claims, denials), the last payments and the
+    sessions pending adjudication with their estimates."""
     day = as_of or today or date.today()
     if client is not None:
         ws.client(client)  # an unknown id is a clear error
     args = {"d": day.isoformat(), "client": client}
 
-    bg = Background(ws, lambda conn: _sums(conn, day, client))
+    sums = _sums(ws.conn, day, client)
     claims_and = "AND client = :client" if client else ""
     claims = {r[0]: list(r[1:]) for r in ws.conn.execute(CLAIM_PARTS_SQL.format(claims_and=claims_and),
                                                           {**args, "next": (day + timedelta(days=1)).isoformat()})}
@@ -153,7 +153,6 @@ def balances(ws: Workspace, as_of: date | None = None, client: str | None = None
         claims.setdefault(cid, [0, 0, 0, 0])[2:] = [held, held_standing]
     last = dict(ws.conn.execute(LAST_PAYMENT_SQL.format(where="WHERE client = :client" if client else ""), args))
     pending = pending_estimates(ws, day, pending_sessions(ws.conn, day, client))
-    sums = bg.result(0)
     rows = []
     for cid in sorted(set(sums) | set(pending)):
         k = sums.get(cid, {})

@@ -20,7 +20,7 @@ from claimkit.core import estimate as est
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, to_cents
 from claimkit.reports.balances import client_sessions
-from claimkit.reports.common import iso, money
+from claimkit.reports.common import iso, money, reads_one_moment
 from claimkit.store.workspace import Workspace
 
 BIG = Decimal("1000000.00")
@@ -91,6 +91,7 @@ def _probe(policy, frozen: list[est.Item], day: date, **changes) -> est.Estimate
     return est.run(policy.replace(**changes), [*frozen, probe])[PROBE]
 
 
+@reads_one_moment
 def deductible(ws: Workspace, client_id: str, as_of: date | None = None, *, today: date | None = None) -> DeductibleReport:
     day = as_of or today or date.today()
     client = ws.client(client_id)

@@ -21,7 +21,7 @@ from typing import Callable
 
 from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import to_cents
-from claimkit.reports.common import Buckets, iso, money, owed_ctes, remit_ctes, usd
+from claimkit.reports.common import Buckets, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
 from claimkit.store.ledger import now_iso
 from claimkit.store.workspace import Workspace
 
@@ -138,6 +138,7 @@ def how_to_pay(ws: Workspace, client_id: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+@reads_one_moment
 def build_statement(ws: Workspace, client_id: str, day: date | None = None, start: date | None = None) -> Statement:
     from claimkit.reports.aging import client_part_buckets
     from claimkit.reports.balances import pending_sessions, session_estimates
@@ -232,6 +233,7 @@ def _gfe_note(ws: Workspace, client_id: str, day: date) -> str:
     return note_for(ws.conn, client_id, day)
 
 
+@reads_one_moment
 def clients_with_balance(ws: Workspace, day: date) -> list[str]:
     from claimkit.reports.balances import balances
 
@@ -289,12 +291,12 @@ def writeoff(ws: Workspace, target: str, amount: Decimal, reason: str, day: date
         raise NotFound(f"no client or claim '{target}': see 'claimkit client list' or 'claimkit claim list'") from None
     from claimkit.reports.balances import balances
 
-    row = next(iter(balances(ws, day, target).clients), None)
-    owed = row.balance if row else 0
-    if cents > owed:
-        raise ClaimkitError(f"{target} owes {usd(owed)} on {day}; write off at most that"
-                            + (" (a credit is refunded, not written off)" if owed < 0 else ""))
-    with ws.transaction() as conn:
+    with ws.transaction() as conn:  # the balance is read under the write lock: a write-off beside it cannot slip in
+        row = next(iter(balances(ws, day, target).clients), None)
+        owed = row.balance if row else 0
+        if cents > owed:
+            raise ClaimkitError(f"{target} owes {usd(owed)} on {day}; write off at most that"
+                                + (" (a credit is refunded, not written off)" if owed < 0 else ""))
         conn.execute("INSERT INTO postings (date, client, kind, reason, amount_cents, source, note, created)"
                      " VALUES (?,?,'writeoff','patient',?,'manual',?,?)", (day.isoformat(), target, cents, reason, now_iso()))
     return WriteOff(target, "patient", target, cents, ((None, cents),), owed - cents)
@@ -304,21 +306,21 @@ def _writeoff_claim(ws: Workspace, claim, cents: int, reason: str, day: date) ->
     claim_id, client, payer = claim
     sql = (f"WITH {owed_ctes(client)} SELECT line_no, session_id, owed FROM owed"
            " WHERE claim_id = :claim ORDER BY line_no")
-    owed = ws.conn.execute(sql, {"d": day.isoformat(), "client": client, "claim": claim_id}).fetchall()
-    if not owed:
-        raise ClaimkitError(f"claim {claim_id} does not stand (replaced, voided, or a void itself): write off on the claim"
-                            " that replaced it")
-    total = sum(max(0, o) for _, _, o in owed)
-    if cents > total:
-        raise ClaimkitError(f"claim {claim_id} has {usd(total)} outstanding from insurance on {day}; write off at most that")
-    left = cents
-    parts = []
-    for _, sid, o in owed:
-        take = min(left, max(0, o))
-        if take:
-            parts.append((sid, take))
-            left -= take
-    with ws.transaction() as conn:
+    with ws.transaction() as conn:  # what is outstanding is read under the write lock, with the write
+        owed = conn.execute(sql, {"d": day.isoformat(), "client": client, "claim": claim_id}).fetchall()
+        if not owed:
+            raise ClaimkitError(f"claim {claim_id} does not stand (replaced, voided, or a void itself): write off on the claim"
+                                " that replaced it")
+        total = sum(max(0, o) for _, _, o in owed)
+        if cents > total:
+            raise ClaimkitError(f"claim {claim_id} has {usd(total)} outstanding from insurance on {day}; write off at most that")
+        left = cents
+        parts = []
+        for _, sid, o in owed:
+            take = min(left, max(0, o))
+            if take:
+                parts.append((sid, take))
+                left -= take
         now = now_iso()
         for sid, take in parts:
             conn.execute("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source,"

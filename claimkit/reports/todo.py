@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
+from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
 from claimkit.store.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
@@ -342,6 +342,7 @@ def _eligibility(ws: Workspace, today: date) -> list[TodoItem]:
     return out
 
 
+@reads_one_moment
 def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -> list[TodoItem]:
     day = today or date.today()
     wait = days if days is not None else ws.practice.defaults.no_remittance_days

@@ -88,7 +88,30 @@ def _ledger(home: Path) -> list[Check]:
         return [Check("ledger", "error", f"ledger.db cannot be read ({exc}); restore it from a backup")]
     schema = Check("schema", "ok" if version == SCHEMA_VERSION else ("warning" if version < SCHEMA_VERSION else "error"),
                    f"version {version}" + ("" if version == SCHEMA_VERSION else f" (this claimkit: {SCHEMA_VERSION}; it upgrades on the next write)" if version < SCHEMA_VERSION else " (newer than this claimkit: upgrade claimkit)"))
-    return [schema, Check("integrity", "ok" if integrity == "ok" else "error", integrity if integrity != "ok" else "PRAGMA integrity_check ok")]
+    return [schema, Check("integrity", "ok" if integrity == "ok" else "error", integrity if integrity != "ok" else "PRAGMA integrity_check ok"),
+            _money(path)]
+
+
+def _money(path: Path) -> Check:
+    """The money invariant of every ERA on file (remittance/invariant.py), read in one moment."""
+    from claimkit.remittance.invariant import in_ledger
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("BEGIN")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            broken = in_ledger(conn) if {"remittances", "remit_claims", "suspense"} <= tables else []
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return Check("remittances", "error", f"the remittances cannot be read ({exc})")
+    if broken:
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        return Check("remittances", "error", f"{broken[0]}{more}; restore ledger.db from a backup taken before it, or"
+                                             " report it: the postings no longer say what the payer said")
+    return Check("remittances", "ok", "every ERA posted to the cent: claims paid = CLP04, charge = paid + adjustments +"
+                                      " client share, payments = BPR02")
 
 
 def _backup(home: Path) -> Check:
