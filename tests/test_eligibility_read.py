@@ -187,3 +187,12 @@ def test_refused_garbage_truncated_and_not_a_271():
     assert not271.errors[0].code == "not-271" and "inquiry, not the payer's answer" in not271.errors[0].message
     era = read_271((DATA / "835_emedny_medicaid_partial_denial.txt").read_bytes())
     assert era.errors[0].code == "not-271" and "claimkit era import" in era.errors[0].message
+
+
+def test_missing_ge_iea_is_a_warning_and_the_answers_are_read():
+    raw = (DATA / "271_lfh_subscriber_mh_copay.271").read_text()
+    f = read_271(raw[: raw.index("GE*")])
+    assert f.errors == () and f.answers[0].benefits[3].amount == D("10.00")
+    (w,) = f.problems
+    assert (w.severity, w.code, w.message) == ("warning", "envelope",
+                                               "the file ends without its GE and IEA (the answers before it were read)")

@@ -350,3 +350,16 @@ def test_todo_missing_estimate_with_its_due_date(solo):
     assert [i["kind"] for i in todo_items(solo, "2026-11-20")] == ["gfe_missing"]
     solo.ok("gfe create solo --cpt 90837 --start 2026-11-16 --scheduled 2026-11-09 --today 2026-11-20 --late")
     assert todo_items(solo, "2026-11-20") == []
+
+
+def test_missing_values_are_asked_on_a_terminal_and_checked_as_typed(solo, home):
+    from test_prompts import run_in_terminal
+
+    code, out = run_in_terminal(["gfe", "create", "solo", "--sessions", "20"], home, [
+        ("Service code", "99999"), ("Service code", "90837"), ("First session", "2026-13-01"),
+        ("First session", "2099-01-04")])
+    assert code == 0, out
+    assert "--cpt 99999: claimkit does not know this code" in out
+    assert "--start '2026-13-01' is not a real date" in out
+    assert "Good Faith Estimate GFE-0001 for solo: 90837 x20 at $180.00 = $3,600.00" in out
+    assert [(r[0], r[4], r[6]) for r in gfes(home)] == [("GFE-0001", "2099-01-04", 20)]

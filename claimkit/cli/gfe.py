@@ -62,11 +62,12 @@ def gfe_create(
     from claimkit.gfe.service import GfeRequest, create_gfe, parse_cpt, parse_fees
 
     ws = workspace(ctx)
-    client = ask(ctx, client, "CLIENT", "Client id")
-    ws.client(client)
-    codes = list(cpt) or [ask(ctx, None, "--cpt", "Service code (CODE or CODE:SESSIONS)")]
-    parsed = [parse_cpt(c) for c in codes]
-    first = parse_date(ask(ctx, start, "--start", "First session (YYYY-MM-DD)"), "--start")
+    client = _asked(ctx, client, "CLIENT", "Client id", lambda v: (ws.client(v), v)[1])
+    if cpt:
+        parsed = [parse_cpt(c) for c in cpt]
+    else:
+        parsed = [_asked(ctx, None, "--cpt", "Service code (CODE or CODE:SESSIONS)", lambda v: _typed_cpt(ws, v))]
+    first = _asked(ctx, start, "--start", "First session (YYYY-MM-DD)", lambda v: parse_date(v, "--start"))
     fees = parse_fees(list(fee), [c for c, _ in parsed])
     req = GfeRequest(client=client, cpts=parsed, start=first, sessions=sessions, frequency=frequency, months=months,
                      dx=list(dx), scheduled=parse_date(scheduled, "--scheduled"), fees=fees, separate=list(separate),
@@ -84,6 +85,31 @@ def gfe_create(
     for old in created.replaced:
         say(f"  replaces {old} (kept, marked superseded)")
     say(f"  next: claimkit gfe render {g.id} -o {g.id}-{g.client.id}.pdf")
+
+
+def _asked(ctx: typer.Context, value: Optional[str], flag: str, prompt: str, check):
+    """A value from the command line, checked; when missing, asked on a terminal and checked as typed (asked again
+    after a bad answer, three times at most)."""
+    from claimkit.cli.output import interactive
+    from claimkit.core.errors import ClaimkitError
+
+    if value is not None or not interactive(ctx):
+        return check(ask(ctx, value, flag, prompt))
+    for attempt in range(3):
+        try:
+            return check(ask(ctx, None, flag, prompt))
+        except ClaimkitError as exc:
+            if attempt == 2:
+                raise
+            warn(str(exc), markup=False)
+
+
+def _typed_cpt(ws, text: str):
+    from claimkit.gfe.service import parse_cpt, known_cpt
+
+    code, count = parse_cpt(text)
+    known_cpt(ws, code)
+    return code, count
 
 
 @gfe_app.command("list")

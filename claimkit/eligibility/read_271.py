@@ -1,6 +1,6 @@
 """X12 271 eligibility answer (005010X279A1) reader: bytes in, typed answers out. Pure: no I/O, no ledger.
 
-Built on the shared segment reader (claimkit.x12.segments), so what it tolerates is what every claimkit reader
+Built on the shared segment reader (claimkit.x12.segments) and envelope (claimkit.x12.envelope), so what it tolerates is what every claimkit reader
 tolerates: no line breaks or one segment per line, other separators (read from the ISA), a byte order mark, several
 interchanges and several ST transactions in one file. What it refuses, it names: not X12, not a 271 (ST01), a
 transaction cut off (no SE, or an SE count that does not match), each as one `Problem` with its segment number.
@@ -14,9 +14,12 @@ entities (LS/NM1/PER/LE: a carve-out's name and phone) and messages, and AAA rej
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from claimkit.core.lightclass import lightclass
+from claimkit.x12.elements import date8 as _date
+from claimkit.x12.elements import decimal_or_none as _num
+from claimkit.x12.envelope import Envelope
 
 VERSION = "005010X279A1"
 
@@ -118,28 +121,12 @@ class File271:
         return tuple(p for p in self.problems if p.severity == "error")
 
 
-def _date(value: str) -> date | None:
-    if len(value) != 8 or not value.isdigit():
-        return None
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        return None
-
-
 def _span(fmt: str, value: str) -> tuple[date | None, date | None]:
     if fmt == "RD8" and "-" in value:
         a, _, b = value.partition("-")
         return _date(a), _date(b)
     d = _date(value)
     return d, d
-
-
-def _num(value: str) -> Decimal | None:
-    try:
-        return Decimal(value) if value else None
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def _el(els: list[str], i: int) -> str:
@@ -179,8 +166,19 @@ class _Reader:
             return File271(problems=tuple(self.problems))
         tx = None
         n = 0
+        env = Envelope()
         for n, sid, els in reader:
+            if sid == "ISA":
+                env.open_isa(n, _el(els, 13))
+                continue
+            if sid == "GS":
+                env.open_gs(n, _el(els, 6), _el(els, 8))
+                continue
+            if sid in ("GE", "IEA"):
+                env.close(sid)
+                continue
             if sid == "ST":
+                env.open_st(n, _el(els, 2))
                 if tx is not None:
                     self.problems.append(Problem("truncated", f"segment {n} (ST): the transaction before it has no SE: the"
                                                  " file was cut off or joined badly; ask the clearinghouse for a new copy", n))
@@ -203,7 +201,8 @@ class _Reader:
                 continue
             if sid == "SE":
                 count = _el(els, 1)
-                expected = n - tx["start"] + 1
+                expected = env.segments_in_st(n)
+                env.close("SE")
                 if not count.isdigit() or int(count) != expected:
                     self.problems.append(Problem("count", f"segment {n} (SE): says the transaction has {count or 'no'}"
                                                  f" segments, it has {expected}: the file is damaged or cut off; ask the"
@@ -216,6 +215,10 @@ class _Reader:
             self.problems.append(Problem("truncated", f"the file ends inside a 271 transaction (no SE after segment {n}):"
                                          " it was cut off; download it again", n))
             self._end(tx)
+        if tx is None and ("GS" in env.open_ids or "ISA" in env.open_ids) and self.transactions:
+            self.problems.append(Problem("envelope", "the file ends without its " + " and ".join(
+                {"GS": "GE", "ISA": "IEA"}[i] for i in reversed(env.open_ids) if i in ("GS", "ISA"))
+                + " (the answers before it were read)", n, "warning"))
         if not self.transactions and not self.problems:
             self.problems.append(Problem("not-271", "the file holds no 271 eligibility answer (no ST*271)"))
         return File271(tuple(self.answers), tuple(self.top), tuple(self.problems), self.transactions, n)

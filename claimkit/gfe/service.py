@@ -158,7 +158,7 @@ def due_date(scheduled: date, first_session: date) -> tuple[date, str]:
 
 # --- building -------------------------------------------------------------------------------------------------
 
-def _known_cpt(ws: Workspace, code: str) -> str:
+def known_cpt(ws: Workspace, code: str) -> str:
     from claimkit import catalog
 
     found = catalog.cpt(code)
@@ -251,7 +251,7 @@ def build_gfe(ws: Workspace, req: GfeRequest, *, today: date | None = None) -> t
         raise ClaimkitError(f"--dx is required: {client.id}'s record has no diagnosis; give the expected code(s), like --dx F41.1")
     items = []
     for code, count in req.cpts:
-        label = _known_cpt(ws, code)
+        label = known_cpt(ws, code)
         fee = req.fees.get(code, ws.practice.fees.get(code))
         if fee is None:
             raise ClaimkitError(f"--cpt {code}: no fee for it; give --fee {code}=AMOUNT, or set your standard fee with"
