@@ -202,8 +202,9 @@ def test_secondary_needs_a_remittance_and_a_secondary_policy(ws, home):
                      " created) VALUES ('2026-11-01', 'testy', ?, ?, 'acme', 'insurance_paid', '', 10000, 'era', 'x')",
                      (ids[0], snap.claim_id))
     conn.close()
-    with pytest.raises(ClaimkitError, match="no secondary policy"):
+    with pytest.raises(ClaimkitError, match="no secondary policy") as err:
         followup.build_secondary(ws, snap.claim_id)
+    assert "'claimkit client policy add testy --secondary ...'" in str(err.value)  # issue 16.12: the command that exists
     assert followup.eligible_for_secondary(ws) == []
 
 

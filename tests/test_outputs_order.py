@@ -91,3 +91,29 @@ def test_837p_appears_only_after_its_claims_are_recorded_sent(practice, home, tm
     practice.ok(f"x12 837p --unbilled -o {out}")
     assert ("c.837", True) not in seen and ("c.837", False) in seen
     assert out.read_bytes().startswith(b"ISA") and [p.name for p in out.parent.iterdir()] == ["c.837"]
+
+
+def test_render_and_export_stop_on_the_errors_check_reports(practice, home, tmp_path):
+    """Issue 16.14: a client named with a line break and a member ID holding X12 separators were errors in 'check'
+    but render and export went out without --force ('ZE D', 'ZC123')."""
+    import json
+
+    from test_837p_cli import write_edi
+
+    write_edi(home)
+    practice.ok("client", "add", "zed", "--first", "Ze\nd", "--last", "Testcase", "--dob", "1990-04-12", "--sex", "F",
+                "--dx", "F41.1", "--payer", "acme", "--member-id", "ZC1*2~3", "--copay", "25", "--address", "1 Test St",
+                "--city", "Austin", "--state", "TX", "--zip", "78701")
+    practice.ok("session add zed --date 2026-10-01 --cpt 90837 --minutes 55")
+    checked = practice("check --json")
+    errors = {f["rule"] for f in json.loads(checked.stdout) if f["severity"] == "error"}
+    assert errors, checked.stdout
+    rendered = practice(f"cms1500 render --unbilled -o {tmp_path / 'c.pdf'} --json")
+    assert rendered.exit_code == 1 and not (tmp_path / "c.pdf").exists()
+    exported = practice(f"x12 837p --unbilled -o {tmp_path / 'c.837'}")
+    assert exported.exit_code == 1 and not (tmp_path / "c.837").exists()
+    problems = [f["message"] for f in json.loads(checked.stdout) if f["severity"] == "error"]
+    from claimkit.cli.output import printable
+
+    for problem in (printable(p, one_line=True) for p in problems):
+        assert problem[:60] in rendered.stdout and problem[:60] in exported.stdout, (problem, rendered.stdout)

@@ -575,3 +575,32 @@ def test_facility_npi_prints_in_32a(ws, tmp_path):
     fields = page_fields(snap, 0)
     assert fields["32.name"] == "TESTY ANNEX" and fields["32a"] == FACILITY_NPI
     assert_in_boxes(read_pdf(render_claims([snap], "full"))[0], fields)
+
+
+def test_explain_says_exactly_what_the_claim_prints_in_31_and_33b(practice, home, tmp_path):
+    """Issue 16.12: explain 31 printed the provider's middle name and explain 33b the [provider] taxonomy, which the
+    built claim does not print; one function now computes both."""
+    import json as _json
+
+    from claimkit.core.entries import ClaimSnapshot
+    from claimkit.forms.cms1500_fields import page_fields
+
+    text = (home / "practice.toml").read_text()
+    text = text.replace('[billing]\nname = "Testwell Counseling"\nnpi = "1234567893"\ntax_id = "991234567"\ntax_id_type = "ein"\n'
+                        'taxonomy = "101YP2500X"\n', '[billing]\nname = "Testwell Counseling"\nnpi = "1234567893"\n'
+                        'tax_id = "991234567"\ntax_id_type = "ein"\n')
+    text = text.replace('[provider]\nfirst = "Testy"\n', '[provider]\nfirst = "Testy"\nmiddle = "Quill"\n')
+    (home / "practice.toml").write_text(text)
+    practice.ok("payer add taxy --name 'Taxy Health' --payer-id 22222 --requires-taxonomy")
+    practice.ok("client add jt --first Jay --last Testcase --dob 1990-04-12 --sex F --dx F41.1 --payer taxy --member-id MJ1 --copay 25"
+                " --address '1 Test St' --city Austin --state TX --zip 78701")
+    practice.ok("session add jt --date 2026-10-01 --cpt 90837 --minutes 55")
+    practice.ok(f"cms1500 render --unbilled --force -o {tmp_path / 'c.pdf'}")
+    conn = sqlite3.connect(home / "ledger.db")
+    snap = ClaimSnapshot.from_json(conn.execute("SELECT snapshot FROM claims").fetchone()[0])
+    conn.close()
+    fields = page_fields(snap)
+    box31 = _json.loads(practice.ok("cms1500 explain 31 --json").stdout)["this_practice"]
+    box33b = _json.loads(practice.ok("cms1500 explain 33b --json").stdout)["this_practice"]
+    assert fields["31"] == "TESTY MCTESTFACE LPC" and box31.startswith("TESTY MCTESTFACE LPC ")
+    assert "33b" not in fields and box33b.startswith("blank"), box33b

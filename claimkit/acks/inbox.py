@@ -106,7 +106,7 @@ def detect(data: bytes) -> tuple[str, str]:
 
 def _import_835(ws, name: str, data: bytes, *, dry_run: bool, path: Path | None = None):
     """Exactly what `era import` runs."""
-    from claimkit.posting import import_era
+    from claimkit.remittance.era_import import import_era
 
     return _Era(import_era(ws, path, dry_run=dry_run))
 
@@ -126,7 +126,7 @@ class _Era:
     def summary(self) -> str:
         r = self.result
         if r.already:
-            from claimkit.posting import imported_when
+            from claimkit.remittance.imports import imported_when
 
             when = imported_when(r.already, r.already_as, r.file) if r.already_as else r.already
             return f"835 already imported ({when}); nothing changed"

@@ -453,9 +453,22 @@ def check_claim_snapshots(snapshots: "Iterable[ClaimSnapshot]", ws: "Workspace",
         histories.setdefault(row.client, []).append(row)
     frozen = {cid: tuple(rows) for cid, rows in histories.items()}
     statuses = _claim_statuses(ws, [snap.claim_id for snap in snapshots])
+    _rules_check_runs(run, snapshots, frozen)
     for snap in snapshots:
         run.claim_rules(snap, pending=True, status=statuses.get(snap.claim_id), live=live, histories=frozen)
     return run.findings
+
+
+def _rules_check_runs(run: _Run, snapshots: list["ClaimSnapshot"], histories: dict[str, tuple]) -> None:
+    """The practice, payer and client rules `check` runs on these claims' sessions, so that what goes out is what
+    `check` passed (a client named with a line break was an error in check and went out in the render)."""
+    rows = [r for snap in snapshots for r in line_rows(snap, {h.id: h for h in histories.get(snap.patient_client_id, ())})]
+    run.practice_rules(rows)
+    run.payer_rules(sorted({snap.billed.payer.id for snap in snapshots if snap.billed.payer.id}))
+    for cid in sorted({snap.patient_client_id for snap in snapshots}):
+        client = run.client(cid)
+        if client is not None:
+            run.client_rules(client)
 
 
 def _claim_statuses(ws: "Workspace", claim_ids: list[str]) -> dict[str, str]:

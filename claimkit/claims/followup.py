@@ -77,7 +77,7 @@ def build_secondary(ws: Workspace, primary_id: str, *, conn: sqlite3.Connection 
     second = client.policy(first_day, "secondary")
     if second is None:
         raise ClaimkitError(f"{client.id} has no secondary policy in force on {first_day}; add it with"
-                            f" 'claimkit policy add {client.id} --secondary ...'")
+                            f" 'claimkit client policy add {client.id} --secondary ...'")
     if not allow_existing:
         existing = active_claims(ws, row.sessions, rank="secondary")
         if existing:

@@ -146,7 +146,11 @@ def city_state_zip(a: SnapAddress, hyphen: bool) -> str:
 
 def provider_signature(snapshot: ClaimSnapshot) -> tuple[str, str]:
     """Box 31: the rendering clinician's name and credentials (one line, or two when it is long)."""
-    r = snapshot.rendering
+    return signature_lines(snapshot.rendering)
+
+
+def signature_lines(r: SnapProvider) -> tuple[str, str]:
+    """Box 31 from the rendering provider (what the claim prints and what 'cms1500 explain 31' says)."""
     name = clean(" ".join(x for x in (r.first, r.last) if x) or r.name)
     creds = clean(r.credentials)
     whole = f"{name} {creds}".strip()
@@ -285,9 +289,14 @@ def page_fields(snapshot: ClaimSnapshot, page_index: int = 0) -> dict[str, str]:
     out["33.street"] = clean(" ".join(x for x in (b.address.street, b.address.street2) if x))
     out["33.city"] = city_state_zip(b.address, False)
     out["33a"] = b.npi
-    if s.billing_taxonomy_in_33b and b.taxonomy:
-        out["33b"] = "ZZ" + ident(b.taxonomy)
+    if box_33b(s.billing_taxonomy_in_33b, b.taxonomy):
+        out["33b"] = box_33b(s.billing_taxonomy_in_33b, b.taxonomy)
     return {k: v for k, v in out.items() if v}
+
+
+def box_33b(payer_requires_taxonomy: bool, billing_taxonomy: str) -> str:
+    """Box 33b: ZZ + the billing taxonomy, for a payer that asks for it and only when [billing] taxonomy is set."""
+    return "ZZ" + ident(billing_taxonomy) if payer_requires_taxonomy and billing_taxonomy else ""
 
 
 def overflows(snapshot: ClaimSnapshot) -> list[tuple[str, str, int]]:

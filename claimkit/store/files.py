@@ -67,7 +67,7 @@ def parse_toml(raw: bytes, label: str) -> dict[str, Any]:
     import tomllib
 
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors write one) is not part of the TOML
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ProblemError(Finding("file-encoding", "error", "is not valid UTF-8 text", fix="save it as UTF-8", source=Source(label, line))) from None
@@ -181,6 +181,14 @@ def clients_dir(home: Path) -> Path:
 
 
 def client_path(home: Path, client_id: str) -> Path:
+    """The file of a client id; an id that is not one ('../practice') is refused before any path is made of it."""
+    from claimkit.core.records import ID_RE, check_id
+
+    if not ID_RE.match(client_id or ""):
+        try:
+            check_id(client_id, "client id")
+        except ValueError as exc:
+            raise ClaimkitError(str(exc)) from None
     return clients_dir(home) / f"{client_id}.toml"
 
 
