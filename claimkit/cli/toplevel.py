@@ -7,6 +7,7 @@ tools/gen_cli_help.py (a test fails when the two disagree); each command's own `
 
 from __future__ import annotations
 
+import os
 import sys
 
 VALUED = ("--home", "--mode")  # root options that take a value
@@ -30,6 +31,8 @@ def wants_version(argv: list[str]) -> bool:
 
 
 def wants_help(argv: list[str]) -> bool:
+    if any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):  # the shell asking to complete
+        return False
     return command_word(argv) is None and (not argv or any(a in ("-h", "--help") for a in argv))
 
 
