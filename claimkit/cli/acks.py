@@ -148,7 +148,7 @@ def x12_setup(
     wait_277ca_days: Optional[str] = Opt(None, "--wait-277ca-days", help="Days after sending before 'todo' asks about a"
                                                                           " missing 277CA (default 7)."),
 ) -> None:
-    """Set up the clearinghouse ([edi] in practice.toml) without a text editor: on a terminal each setting is asked
+    """Set up the clearinghouse (\\[edi] in practice.toml) without a text editor: on a terminal each setting is asked
     with its current value as the default and checked as you type; every setting is also an option for scripts.
 
     Example: claimkit x12 setup --submitter-id CALMHARBOR01 --receiver-id OFFALLY --usage T
