@@ -545,8 +545,8 @@ def test_pyx12_findings_name_the_segment(tmp_path):
 
 
 def test_batch_check_finds_what_one_claim_at_a_time_finds(ws):
-    """An export or render checks its claims in one run (`check_claim_snapshots`); the findings are the same, in the
-    same order, as checking each claim alone."""
+    """An export or render checks its claims in one run (`check_claim_snapshots`); the findings are those of checking
+    each claim alone, what concerns the practice, a payer or a client said once for the run instead of per claim."""
     from claimkit.checks import check_claim_snapshot, check_claim_snapshots
 
     add_sessions(ws, "testy", 3)
@@ -556,6 +556,8 @@ def test_batch_check_finds_what_one_claim_at_a_time_finds(ws):
     assert len(snaps) >= 3
     batch = check_claim_snapshots(snaps, ws)
     singles = [f for snap in snaps for f in check_claim_snapshot(snap, ws)]
-    assert batch == singles
+    on_claims = lambda fs: [(f.rule, f.subject, f.message) for f in fs if "/ claim " in (f.subject or "")]  # noqa: E731
+    assert on_claims(batch) == on_claims(singles)
+    assert len([f for f in batch if f.rule == "dx-codeset-date"]) <= 1  # what concerns the practice: once a run
     rules = sorted({f.rule for f in batch})
     assert "psychotherapy-time" in rules and len([f for f in batch if f.rule == "psychotherapy-time"]) == 2

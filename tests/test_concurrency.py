@@ -65,7 +65,8 @@ def _era(home: Path, claim: str, trace: str, control: int) -> str:
     lines = tuple(LineOutcome("90837", (), D("180.00"), D("95.00"), date.fromisoformat(ln["date_from"]), ln["line_control"], D("120.00"),
                               (("CO", "45", D("60.00")), ("PR", "3", D("25.00")))) for ln in snap["lines"])
     return write_835(Remit("Acme", "11111", "Testwell", "1234567893", trace, date(2026, 11, 20),
-                           (ClaimOutcome(claim, "1", f"P{control}", snap["patient"]["last"], snap["patient"]["first"], "B", lines),),
+                           (ClaimOutcome(claim, "1", f"P{control}", snap["patient"]["last"], snap["patient"]["first"],
+                                         snap["billed"]["member_id"], lines),),
                            control=control))
 
 
