@@ -56,8 +56,8 @@ def build_spread_home(root: Path) -> tuple[Path, list[str]]:
     """A typical spread: 50 clients, one session a week for 20 weeks, billed weekly: 1,000 claims."""
     from large_practice import build
 
-    from claimkit import claims
-    from claimkit.workspace import Workspace
+    from claimkit.claims import build as claims_build
+    from claimkit.store.workspace import Workspace
 
     home = root / "spread"
     build(home, clients=50, sessions=1000, unbilled=1000)
@@ -75,7 +75,7 @@ def build_spread_home(root: Path) -> tuple[Path, list[str]]:
     ws = Workspace(home)
     for week in range(20):
         day = start + timedelta(days=7 * week)
-        claims.create_claims(ws, claims.select_sessions(ws, start=day, end=day, all_unbilled=True), None)
+        claims_build.create_claims(ws, claims_build.select_sessions(ws, start=day, end=day, all_unbilled=True), None)
     ids = [row[0] for row in ws.conn.execute("SELECT id FROM claims ORDER BY id")]
     assert len(ids) == 1000, len(ids)
     return home, ids
@@ -113,9 +113,9 @@ def main() -> None:
     floor = median_time(FLOOR)
 
     # the time to write the file: the writer alone (in-process) and the bytes to disk
-    from claimkit.edi import envelope, load_claims
-    from claimkit.workspace import Workspace
-    from claimkit.x12.claim837 import write_837p
+    from claimkit.claims.export_837p import envelope, load_claims
+    from claimkit.store.workspace import Workspace
+    from claimkit.claims.x12_837p import write_837p
 
     ws = Workspace(home)
     snaps = load_claims(ws, ids)
@@ -131,7 +131,7 @@ def main() -> None:
         (root / "copy.837").write_bytes(data)
     t_bytes = (time.perf_counter() - t0) / 20
     t_validate = median_time(claimkit("x12", "validate", str(resend)), env, runs=3)
-    from claimkit.x12.validate import validate_file
+    from claimkit.claims.validate_837p import validate_file
 
     report = validate_file(resend)
     budget = 2 * floor + t_writer + t_bytes

@@ -41,9 +41,9 @@ SESSION_CODES = (("90837", 55), ("90837", 58), ("90834", 45), ("90834", 50), ("9
 
 def build_typical(home: Path, clients: int = 200, per_client: int = 10, seed: int = 11) -> int:
     """A realistic large practice through the library; returns the number of sessions written."""
-    from claimkit import practice as P
-    from claimkit.sessions import NewSession, add_session
-    from claimkit.workspace import Workspace
+    from claimkit.records import practice as P
+    from claimkit.sessions.sessions import NewSession, add_session
+    from claimkit.store.workspace import Workspace
 
     rnd = random.Random(seed)
     P.init_home(home, {"practice_name": "Testwell Counseling", "provider_first": "Testy", "provider_last": "McTestface",

@@ -31,9 +31,9 @@ GEN = ROOT / "tests" / "data" / "x12" / "gen_large_835.py"
 
 def build_practice(home: Path, era: Path) -> None:
     """Claims CK0000001.. with the lines the generated ERA pays (bulk SQL: the same rows claimkit writes)."""
-    from claimkit import practice as P
+    from claimkit.records import practice as P
     from claimkit.store.ledger import now_iso
-    from claimkit.x12.era835 import parse_835
+    from claimkit.remittance.era835 import parse_835
 
     P.init_home(home, {"practice_name": "Bench Counseling", "npi": "1234567893", "tax_id": "991234567"})
     parsed = parse_835(era.read_bytes())

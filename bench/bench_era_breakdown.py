@@ -43,8 +43,8 @@ def cpu():
     return r.ru_utime + r.ru_stime
 from pathlib import Path
 import claimkit.posting as P
-from claimkit.workspace import Workspace
-from claimkit.x12.era835 import parse_835
+from claimkit.store.workspace import Workspace
+from claimkit.remittance.era835 import parse_835
 part = os.environ["PART"]
 if part == "read":
     data = Path(era).read_bytes()
@@ -139,7 +139,7 @@ def main() -> None:
         results.setdefault("oxedi", []).append(
             (whole([sys.executable, "-c", "import oxedi, sys; oxedi.parse(open(sys.argv[1], 'rb').read())", str(era)]), 0.0))
         results.setdefault("startup", []).append(
-            (whole([sys.executable, "-c", "import claimkit.cli.receivables, claimkit.posting, claimkit.x12.era835"]), 0.0))
+            (whole([sys.executable, "-c", "import claimkit.cli.receivables, claimkit.posting, claimkit.remittance.era835"]), 0.0))
         results.setdefault("read", []).append(run_part("read", fresh(), era, rows))
         results.setdefault("no-sql", []).append(run_part("no-sql", fresh(), era, rows))
         results.setdefault("postings", []).append(run_part("postings", fresh(), era, rows))

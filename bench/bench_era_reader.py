@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from claimkit.x12.era835 import parse_835  # noqa: E402
+from claimkit.remittance.era835 import parse_835  # noqa: E402
 
 
 def median(fn, repeat: int) -> tuple[float, list[float]]:

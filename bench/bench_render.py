@@ -2,7 +2,7 @@
 
 Each side runs as a whole process (interpreter start-up, imports, reading its input, drawing, writing the PDF):
 
-- claimkit: `claimkit.render.cms1500.render_claims` over 1,000 claim snapshots read from JSON (the form
+- claimkit: `claimkit.forms.cms1500.render_claims` over 1,000 claim snapshots read from JSON (the form
   drawn once as a reusable form object, each page its data);
 - floor:    a bare reportlab script that draws the same strings at the same places, in the same font, onto one
   reused form object holding the same red lines and captions, with nothing else.
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 CLAIMKIT_SIDE = r"""
 import json, sys
 from claimkit.core.entries import ClaimSnapshot
-from claimkit.render.cms1500 import render_claims
+from claimkit.forms.cms1500 import render_claims
 snaps = [ClaimSnapshot.from_data(d) for d in json.load(open(sys.argv[1]))]
 open(sys.argv[2], "wb").write(render_claims(snaps, "full"))
 """
@@ -70,8 +70,8 @@ def snapshots(n: int, home: Path):
     """n one-page claims, each a different client, built by claimkit from a real practice home."""
     from claim_fixtures import add_sessions, make_home
 
-    from claimkit.claims import build_claims
-    from claimkit.sessions import list_sessions
+    from claimkit.claims.build import build_claims
+    from claimkit.sessions.sessions import list_sessions
 
     ws = make_home(home)
     add_sessions(ws, "testy", 1)
@@ -89,7 +89,7 @@ def floor_input(snaps) -> dict:
     """The strings claimkit prints, where it prints them, and the form's lines and captions."""
     import tomllib
 
-    from claimkit.render.cms1500_fields import layout, page_fields
+    from claimkit.forms.cms1500_fields import layout, page_fields
     from claimkit.resources import template
 
     lay = layout()

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from claimkit import practice as P  # noqa: E402
+from claimkit.records import practice as P  # noqa: E402
 from claimkit.store.ledger import now_iso  # noqa: E402
-from claimkit.workspace import Workspace  # noqa: E402
+from claimkit.store.workspace import Workspace  # noqa: E402
 
 CPTS = [("90837", 18000, 12000), ("90834", 15000, 9500), ("90832", 11000, 7000)]
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client
 from claimkit.resources import examples_dir
-from claimkit.sessions import Added, NewSession, add_session
+from claimkit.sessions.sessions import Added, NewSession, add_session
 from claimkit.store import files, home as homes, ledger
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 ANCHOR = date(2026, 11, 20)
 
@@ -89,7 +89,8 @@ def build(target: Path, today: date | None = None) -> Demo:
                 client=row["client"], day=date.fromisoformat(row["date"]) + delta, cpt=row["cpt"],
                 minutes=int(row["minutes"]) if row["minutes"] else None, pos=row["pos"] or None,
                 modifiers=[m for m in row["modifiers"].split(";") if m], dx=[d for d in row["dx"].split(";") if d],
-                paid=Decimal(row["paid"]) if row["paid"] else None, method=row["method"] or "card", note=row["note"])
+                paid=Decimal(row["paid"]) if row["paid"] else None, method=row["method"] or "card", note=row["note"],
+                start=row.get("start") or None, end=row.get("end") or None)
             result = add_session(ws, new)
             added.append(result)
             if row["note"].startswith("DEFECT:"):
@@ -110,7 +111,7 @@ def remittances(ws: Workspace, paid_on: date) -> list[str]:
     import json
 
     from claimkit.core import estimate as est
-    from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
     practice = ws.practice
     rows = ws.conn.execute("SELECT id, client, payer, snapshot FROM claims WHERE rank = 'primary' ORDER BY id").fetchall()

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from claimkit.practice import add_client, add_payer, add_policy, init_home, policy_data, set_fee
-from claimkit.sessions import NewSession, add_session
-from claimkit.workspace import Workspace
+from claimkit.records.practice import add_client, add_payer, add_policy, init_home, policy_data, set_fee
+from claimkit.sessions.sessions import NewSession, add_session
+from claimkit.store.workspace import Workspace
 
 BILLING_NPI = "1234567893"
 RENDERING_NPI = "1245319599"

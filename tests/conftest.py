@@ -91,3 +91,21 @@ def ledger_rows(home: Path) -> dict[str, list]:
 
 
 os.environ.setdefault("COLUMNS", "200")
+
+
+@pytest.fixture(scope="module")
+def sent_once(tmp_path_factory):
+    """A practice with two claims sent in one 837P (interchange 1): for tests that import many replies."""
+    home = tmp_path_factory.mktemp("sent") / "home"
+    cli = Cli(home)
+    cli.ok(PRACTICE_ARGS)
+    cli.ok("fee set 90837 180.00")
+    cli.ok("payer add acme --name 'Acme Test Health' --payer-id 11111 --type commercial")
+    cli.ok("x12 setup --submitter-id TESTWELL1 --submitter-name 'Testwell Counseling' --receiver-id TESTCH"
+           " --receiver-name 'Test Clearinghouse' --contact-name 'Testy McTestface' --contact-phone 5125550100")
+    for cid, first in (("j", "Jay"), ("k", "Kay")):
+        cli.ok(f"client add {cid} --first {first} --last Testcase --dob 1990-04-12 --sex F --dx F41.1 --payer acme"
+               f" --member-id M{cid.upper()}1 --copay 25 --address '1 Test St' --city Austin --state TX --zip 78701")
+        cli.ok(f"session add {cid} --date 2026-11-01 --cpt 90837 --minutes 55")
+    cli.ok(f"x12 837p --unbilled -o {home.parent / 'a.837'}")
+    return cli, home

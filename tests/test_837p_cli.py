@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import pytest
 from conftest import Cli, ledger_rows
 
-from claimkit.x12.reader837 import read_837p
+from claimkit.claims.read_837p import read_837p
 from claimkit.x12.segments import SegmentReader
-from claimkit.x12.validate import validate_file
+from claimkit.claims.validate_837p import validate_file
 
 EDI = {
     "submitter_name": "Testwell Counseling",

@@ -13,7 +13,7 @@ from ack_writers import write_277ca, write_999, write_ta1
 from conftest import ledger_rows
 from test_837p_cli import EDI, write_edi
 
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
 DAY = date.today() - timedelta(days=20)
 
@@ -214,3 +214,52 @@ def test_old_export_matched_by_control_number_alone(sent, home, tmp_path):
     assert ("note: group 1 was exported before claimkit recorded segment positions: matched by its control number alone;"
             " an error cannot be tied to one claim or box") in r.stdout
     assert rows(home, "SELECT status FROM claims WHERE id = 'CK00001'") == [("rejected",)]
+
+
+def test_todo_lists_rejections_and_silences(sent, home, tmp_path):
+    out = tmp_path / "three.837"
+    sent.ok(f"x12 837p --unbilled -o {out}")
+    f = tmp_path / "r.277ca"
+    f.write_text(write_277ca([("CK00002", "A2:20", "180", "MK1", DAY), ("CK00004", "A7:562:85", "180", "MN1", DAY)]))
+    sent.ok(f"x12 import {f}")
+    conn = sqlite3.connect(home / "ledger.db")  # time passes: the files and events are dated back
+    conn.execute("UPDATE x12_exports SET created = '2026-01-02T10:00:00+00:00'")
+    conn.execute("UPDATE claim_events SET at = '2026-01-02' WHERE kind IN ('sent', '277ca')")
+    conn.commit()
+    conn.close()
+    items = {(i["kind"], i["claim"] or i["subject"]): i for i in json.loads(sent.ok("todo --json").stdout)["items"]}
+    r = items[("rejected", "CK00004")]
+    assert r["detail"] == ("n, Acme Test Health: 277CA 277CA from the clearinghouse (TEST CLEARINGHOUSE): rejected for"
+                           " invalid information: the billing provider's NPI [box 33, 33a]; payer claim number PCNCK00004;"
+                           f" filing deadline {DAY + timedelta(days=90)} ({(DAY + timedelta(days=90) - date.today()).days}"
+                           " days left)")
+    assert r["action"] == ("fix it (claimkit practice edit), then resend it as a new original: claimkit x12 837p --claim"
+                           " CK00004 -o resend.837")
+    assert items[("no_999", "none.837")]["detail"].startswith("sent 2026-01-02 (interchange 000000001, 1 claim)")
+    assert items[("no_999", "three.837")]["action"].startswith("download the 999 for three.837 from the clearinghouse")
+    assert items[("no_277ca", "CK00003")]["detail"].startswith("m: sent 2026-01-02 in three.837,")
+    assert ("no_277ca", "CK00002") not in items and ("no_277ca", "CK00004") not in items
+    assert items[("no_835", "CK00002")]["action"] == ("ask about it: claimkit x12 276 --claim CK00002 -o status-CK00002.276"
+                                                      " (upload it, then import the 277)")
+    assert not any(k == ("no_remittance", "CK00002") or k == ("no_remittance", "CK00004") for k in items)
+    # the waits are practice settings
+    sent.ok("x12 setup --wait-277ca-days 365")
+    items = {(i["kind"], i["claim"] or i["subject"]) for i in json.loads(sent.ok("todo --json").stdout)["items"]}
+    assert ("no_277ca", "CK00003") not in items
+
+
+def test_report_payers_clean_claim_rate(sent, home, tmp_path):
+    out = tmp_path / "three.837"
+    sent.ok(f"x12 837p --unbilled -o {out}")
+    f = tmp_path / "r.277ca"
+    f.write_text(write_277ca([("CK00002", "A2:20", "180", "MK1", DAY), ("CK00003", "A2:20", "180", "MM1", DAY),
+                              ("CK00004", "A7:562:85", "180", "MN1", DAY)]))
+    sent.ok(f"x12 import {f}")
+    sent.ok(f"x12 837p --claim CK00004 -o {tmp_path / 'resend.837'}")
+    g = tmp_path / "s.277ca"
+    g.write_text(write_277ca([("CK00004", "A7:562:85", "180", "MN1", DAY)], control=701))
+    sent.ok(f"x12 import {g}")
+    (acme,) = json.loads(sent.ok("report payers --json").stdout)["payers"]
+    assert (acme["claims"], acme["claims_acknowledged"], acme["claims_clean"], acme["clean_claim_rate"], acme["rejections"]) == (
+        4, 3, 2, 0.6667, 2)
+    assert "67% (2/3)" in sent.ok("report payers").stdout

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
 # claims are created today (cms1500 render), so the remittances and the work list's days are counted from today
 T0 = date.today()
@@ -177,6 +177,8 @@ def test_two_claims_in_one_letter_and_own_argument(denied, home, tmp_path):
               f" --enclose 'Progress notes' --enclose 'Letter from the psychiatrist' -o {out}")
     text = " ".join(pdf_text(out, n) for n in range(len(PdfReader(str(out)).pages)))
     assert "Claim CK00001" in text and "Claim CK00002" in text
+    # the subject still names the denial's reason; the argument is the user's
+    assert "RE: Request for redetermination: medically necessary psychotherapy" in text
     assert "Client Ada Testcase" in text and "Client Ben Testcase" in text and "Member ID TSTB2" in text
     assert "The notes show 90837 on 10/05/2026, 10/12/2026 and 10/06/2026." in text
     assert "1. Progress notes" in text and "2. Letter from the psychiatrist" in text and "Treatment plan" not in text

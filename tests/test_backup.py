@@ -25,7 +25,7 @@ def filled(practice):
 
 def test_backup_restore_round_trip(filled, home, tmp_path):
     out = tmp_path / "b.tar.gz"
-    assert "Backed up" in filled.ok(f"backup -o {out}").stdout
+    assert "Backed up" in filled.ok(f"backup --no-encrypt -o {out}").stdout
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     with tarfile.open(out) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
@@ -37,13 +37,14 @@ def test_backup_restore_round_trip(filled, home, tmp_path):
     assert ledger_rows(target)["sessions"] == ledger_rows(home)["sessions"]
     assert ledger_rows(target)["postings"] == ledger_rows(home)["postings"]
     assert (target / "clients" / "jdoe.toml").read_bytes() == (home / "clients" / "jdoe.toml").read_bytes()
-    assert "2 files" not in Cli(target).ok("session list --json").stdout  # the restored home works
-    assert len(json.loads(Cli(target).ok("session list --json").stdout)) == 2
+    restored = json.loads(Cli(target).ok("session list --json").stdout)  # the restored home works
+    assert [(s["client"], s["date"], s["cpt"]) for s in restored] == [("jdoe", "2026-10-01", "90837"),
+                                                                       ("jdoe", "2026-10-08", "90837")]
 
 
 def test_verify_and_damaged_archive_refused(filled, tmp_path):
     out = tmp_path / "b.tar.gz"
-    filled.ok(f"backup -o {out}")
+    filled.ok(f"backup --no-encrypt -o {out}")
     assert "OK, 4 files verified" in filled.ok(f"backup --verify {out}").stdout
     # rewrite the archive with one changed byte in a member: the checksum catches it
     with tarfile.open(out) as tar:
@@ -67,7 +68,7 @@ def test_verify_and_damaged_archive_refused(filled, tmp_path):
 
 def test_restore_refuses_non_empty_target(filled, home, tmp_path):
     out = tmp_path / "b.tar.gz"
-    filled.ok(f"backup -o {out}")
+    filled.ok(f"backup --no-encrypt -o {out}")
     line = filled.fails(f"restore {out}")
     assert line == f"error: {home} is not empty; restore into a new or empty folder (--home DIR)"
 
@@ -81,9 +82,9 @@ def test_encrypted_backup(filled, tmp_path):
     out = tmp_path / "b.enc"
     filled.ok(f"backup -o {out} --encrypt --passphrase-file {phrase}")
     assert b"McTestface" not in out.read_bytes() and not out.read_bytes().startswith(b"\x1f\x8b")
-    assert "needs" not in filled.ok(f"backup --verify {out} --passphrase-file {phrase}").stdout
+    assert "OK, 4 files verified" in filled.ok(f"backup --verify {out} --passphrase-file {phrase}").stdout
     assert "wrong passphrase" in filled.fails(f"backup --verify {out} --passphrase-file {wrong}")
-    assert "a passphrase is needed" in filled.fails(f"backup --verify {out}")
+    assert "b.enc is encrypted: give its passphrase" in filled.fails(f"backup --verify {out}")
     Cli(tmp_path / "r").ok(f"restore {out} --passphrase-file {phrase}")
     assert len(ledger_rows(tmp_path / "r")["sessions"]) == 2
 
@@ -93,7 +94,7 @@ def test_backup_is_consistent_while_writing(filled, home, tmp_path):
     conn.execute("BEGIN IMMEDIATE")
     conn.execute("INSERT INTO counters (name, value) VALUES ('uncommitted', 1)")
     out = tmp_path / "b.tar.gz"
-    filled.ok(f"backup -o {out}")
+    filled.ok(f"backup --no-encrypt -o {out}")
     conn.rollback()
     Cli(tmp_path / "r").ok(f"restore {out}")
     assert ledger_rows(tmp_path / "r")["sessions"] == ledger_rows(home)["sessions"]
@@ -107,7 +108,7 @@ def test_doctor_reports(filled, home, tmp_path):
     assert checks["integrity"]["detail"] == "PRAGMA integrity_check ok"
     assert checks["last backup"]["status"] == "warning"
     assert res.exit_code == 0
-    filled.ok(f"backup -o {tmp_path / 'b.tar.gz'}")
+    filled.ok(f"backup --no-encrypt -o {tmp_path / 'b.tar.gz'}")
     checks = {c["check"]: c for c in json.loads(filled.ok("doctor --json").stdout)}
     assert checks["last backup"]["status"] == "ok"
     (home / "payers.toml").chmod(0o644)
@@ -122,3 +123,60 @@ def test_doctor_warns_about_synced_folder(tmp_path):
     cli.ok("init --practice-name 'Sync Test' --yes")
     checks = {c["check"]: c for c in json.loads(cli.ok("doctor --json").stdout)}
     assert checks["synced folder"]["status"] == "warning" and "dropbox" in checks["synced folder"]["detail"]
+
+
+def test_restore_leaves_the_ledger_in_wal(filled, tmp_path):
+    """Issue 16.1: the archive holds the ledger in rollback-journal mode; a restore switches it to WAL itself, so the
+    first commands after it never race to switch it."""
+    out = tmp_path / "b.tar.gz"
+    filled.ok(f"backup --no-encrypt -o {out}")
+    target = tmp_path / "restored"
+    Cli(target).ok(f"restore {out}")
+    header = (target / "ledger.db").read_bytes()[:20]
+    assert header[18:20] == b"\x02\x02"  # file format: WAL
+    assert not (target / "ledger.db-wal").exists() or (target / "ledger.db-wal").stat().st_size == 0
+
+
+def test_backups_are_encrypted_by_default(filled, tmp_path):
+    """Issue 16.6: a backup held names, DOB and member IDs in clear (zcat showed them) unless --encrypt was given."""
+    out = tmp_path / "b.tar.gz"
+    line = filled.fails(f"backup -o {out}")
+    assert line == ("error: backups are encrypted: give the passphrase with --passphrase-file FILE or --passphrase-env"
+                    " NAME (no terminal to ask on), or --no-encrypt for an archive anyone can read")
+    assert not out.exists()
+    filled.ok(f"backup -o {out}", env={"CLAIMKIT_BACKUP_PASSPHRASE": "correct horse battery"})
+    blob = out.read_bytes()
+    assert not blob.startswith(b"\x1f\x8b") and b"McTestface" not in blob and b"TST1" not in blob
+    assert "OK, 4 files verified" in filled.ok(f"backup --verify {out}", env={"CLAIMKIT_BACKUP_PASSPHRASE": "correct horse battery"}).stdout
+    assert filled.fails(f"backup --verify {out}") == (
+        f"error: {out.name} is encrypted: give its passphrase with --passphrase-file FILE or --passphrase-env NAME"
+        " (no terminal to ask on)")
+    # a passphrase from a variable named by an option (scripts)
+    Cli(tmp_path / "r").ok(f"restore {out} --passphrase-env MY_PHRASE", env={"MY_PHRASE": "correct horse battery"})
+    assert len(ledger_rows(tmp_path / "r")["sessions"]) == 2
+    assert "wrong passphrase" in Cli(tmp_path / "r2").fails(f"restore {out}", env={"CLAIMKIT_BACKUP_PASSPHRASE": "not it at all"})
+    assert "--passphrase-env NOPE: the variable is not set" in Cli(tmp_path / "r3").fails(f"restore {out} --passphrase-env NOPE")
+
+
+def test_no_encrypt_writes_a_clear_archive(filled, tmp_path):
+    out = tmp_path / "b.tar.gz"
+    said = filled.ok(f"backup --no-encrypt -o {out}").stdout
+    assert "Backed up" in said and "encrypted" not in said
+    with tarfile.open(out) as tar:
+        assert "clients/jdoe.toml" in tar.getnames()
+    assert "--no-encrypt goes without a passphrase" in filled.fails(f"backup --no-encrypt --passphrase-env X -o {tmp_path / 'c.tar.gz'}")
+
+
+def test_backup_leaves_no_copy_outside_the_home(filled, home, tmp_path, monkeypatch):
+    """Issue 16.5: the ledger copy was made in the system temp folder (a kill left a readable copy there)."""
+    import tempfile
+
+    sys_tmp = tmp_path / "systmp"
+    sys_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(sys_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    out_dir = tmp_path / "usb"
+    out_dir.mkdir()
+    filled.ok(f"backup --no-encrypt -o {out_dir / 'b.tar.gz'}")
+    assert list(sys_tmp.iterdir()) == []
+    assert [p.name for p in out_dir.iterdir()] == ["b.tar.gz"]

@@ -178,9 +178,9 @@ def test_set_with_blank_boxes_stay_blank_on_a_claim_with_everything_set(client, 
     import tomli_w
 
     from claimkit import catalog
-    from claimkit.claims import build_claims, select_sessions
-    from claimkit.render.cms1500_fields import layout, page_fields
-    from claimkit.workspace import Workspace
+    from claimkit.claims.build import build_claims, select_sessions
+    from claimkit.forms.cms1500_fields import layout, page_fields
+    from claimkit.store.workspace import Workspace
 
     def edit(name: str, change) -> None:
         path = home / name

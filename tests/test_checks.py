@@ -18,12 +18,12 @@ from typing import Any, Callable
 import pytest
 import tomli_w
 
-from claimkit import practice as P
+from claimkit.records import practice as P
 from claimkit.checks import all_rules, check_claim_snapshot, check_session, rule_ids, rules_for_box, run_checks
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import NotFound
-from claimkit.sessions import NewSession, add_session
-from claimkit.workspace import Workspace
+from claimkit.sessions.sessions import NewSession, add_session
+from claimkit.store.workspace import Workspace
 
 NPI_BILLING, NPI_RENDERING, NPI_OTHER, NPI_BAD = "1234567893", "1245319599", "1679576722", "1234567890"
 TODAY = date(2026, 9, 21)
@@ -149,7 +149,7 @@ class Home:
         return [f for f in check_claim_snapshot(snap, self.ws(), today=TODAY) if f.rule == rule]
 
     def store(self, snap: ClaimSnapshot, **columns: Any) -> "Home":
-        from claimkit.claims import record_claims
+        from claimkit.claims.ledger import record_claims
 
         record_claims(self.ws(), [snap], None)
         for col, value in columns.items():
@@ -557,7 +557,49 @@ CASES = [
     Case("icd-indicator", "21", ("'9'", "0"),
          lambda h: h.snap_hits("icd-indicator", h.snap(h.session(), icd_indicator="9")),
          lambda h: h.snap_hits("icd-indicator", h.snap(h.session()))),
+    # --- the latest 271 on file (claimkit.eligibility) ---
+    Case("eligibility-inactive", "1a", ("inactive on 2026-09-14", "271 of 2026-09-01"),
+         lambda h: (benefits(h, status="inactive"), h.hits("eligibility-inactive"))[1],
+         lambda h: (benefits(h, status="active", coverage_from="2026-01-01"), h.hits("eligibility-inactive"))[1]),
+    Case("eligibility-authorization", "23", ("requires prior authorization",),
+         lambda h: (benefits(h, in_network={"auth_required": True}), h.hits("eligibility-authorization"))[1],
+         lambda h: (benefits(h, in_network={"auth_required": True}), h.client(authorizations=auth()),
+                    h.hits("eligibility-authorization"))[2]),
+    Case("eligibility-out-of-network", "1a", ("only with out-of-network benefits",),
+         lambda h: (benefits(h, network_answer="out"), h.hits("eligibility-out-of-network"))[1],
+         lambda h: (benefits(h, network_answer="in+out"), h.hits("eligibility-out-of-network"))[1]),
+    Case("eligibility-carve-out", "carrier", ("handled by Calm Minds Demo (8005550199)",),
+         lambda h: (benefits(h, contacts=[{"kind": "carve-out", "name": "Calm Minds Demo", "phone": "8005550199"}]),
+                    h.hits("eligibility-carve-out"))[1],
+         lambda h: (benefits(h), h.hits("eligibility-carve-out"))[1]),
+    Case("eligibility-stale", "1a", ("plan year that started 2026-01-01", "271 is from 2025-12-01"),
+         lambda h: (benefits(h, as_of="2025-12-01"), h.hits("eligibility-stale"))[1],
+         lambda h: (benefits(h, as_of="2026-01-05"), h.hits("eligibility-stale"))[1]),
+    # --- Good Faith Estimates (gfe.py) ---
+    Case("gfe-missing", "24F", ("90837", "2026-09-14", "self-pay", "Good Faith Estimate"),
+         lambda h: (h.new_client("solo", policy={}), h.session("solo"), h.hits("gfe-missing"))[-1],
+         lambda h: (h.new_client("solo", policy={}), h.session("solo"), given_gfe(h, "solo", DOS - timedelta(days=7)),
+                    h.session(), h.hits("gfe-missing"))[-1]),
 ]
+
+
+def benefits(h: Home, as_of: str = "2026-09-01", **snapshot: Any) -> None:
+    """A session, and a 271 answer on file for testy's acme policy as `eligibility import` stores it."""
+    import json
+
+    h.session()
+    data = {"as_of": as_of, "status": "active", "payer_name": "ACME TEST HEALTH", **snapshot}
+    h.sql("INSERT INTO benefits (client, payer, member_id, rank, as_of, status, source_file, matched_by, data, created)"
+          " VALUES ('testy', 'acme', 'ACM123456789', 'primary', ?, ?, 'test.271', 'trace', ?, ?)",
+          as_of, data["status"], json.dumps(data), as_of)
+
+
+def given_gfe(h: Home, client: str, start: date) -> None:
+    """An estimate for `client` from `start`, given a week before it (scheduled that day)."""
+    from claimkit.gfe.service import GfeRequest, create_gfe
+
+    day = start - timedelta(days=7)
+    create_gfe(h.ws(), GfeRequest(client=client, cpts=[("90837", None)], start=start, scheduled=day), today=day)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
@@ -680,7 +722,7 @@ def test_icd_table_loaded_only_when_a_diagnosis_is_checked(h):
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from claimkit.workspace import Workspace; from claimkit import catalog;"
+    code = ("import sys; from pathlib import Path; from claimkit.store.workspace import Workspace; from claimkit import catalog;"
             "from claimkit.checks import run_checks; run_checks(Workspace(Path(sys.argv[1])));"
             "print(catalog._icd_index.cache_info().currsize)")
 

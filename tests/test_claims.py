@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from claim_fixtures import BILLING_NPI, DAY, RENDERING_NPI, add_sessions, make_home
 
-from claimkit import claims
+from claimkit.claims import build, followup, ledger
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import ClaimkitError, NotFound
-from claimkit.sessions import NewSession, add_session, get_session
+from claimkit.sessions.sessions import NewSession, add_session, get_session
 
 
 @pytest.fixture
@@ -23,19 +23,19 @@ def ws(home):
 
 
 def _build(ws, **select):
-    return claims.build_claims(ws, claims.select_sessions(ws, **(select or {"all_unbilled": True})))
+    return build.build_claims(ws, build.select_sessions(ws, **(select or {"all_unbilled": True})))
 
 
 def test_one_claim_per_client_and_payer_with_short_unique_ids(ws):
     add_sessions(ws, "testy", 2)
     add_sessions(ws, "vic", 1, pos="10")
     add_sessions(ws, "selma", 1)  # self-pay: never on a claim
-    created = claims.create_claims(ws, claims.select_sessions(ws, all_unbilled=True), lambda snaps: "x.pdf")
+    created = build.create_claims(ws, build.select_sessions(ws, all_unbilled=True), lambda snaps: "x.pdf")
     assert [(s.patient_client_id, s.billed.payer.id, len(s.lines)) for s in created] == [("testy", "acme", 2), ("vic", "bluepeak", 1)]
     ids = [s.claim_id for s in created]
     assert ids == ["CK00001", "CK00002"]
     assert all(re.fullmatch(r"[A-Z0-9]{1,14}", i) for i in ids)
-    more = claims.create_claims(ws, [get_session(ws, add_sessions(ws, "testy", 1, start=DAY + timedelta(days=1))[0],
+    more = build.create_claims(ws, [get_session(ws, add_sessions(ws, "testy", 1, start=DAY + timedelta(days=1))[0],
                                                  with_estimate=False)], None)
     assert more[0].claim_id == "CK00003"
 
@@ -69,7 +69,7 @@ def test_snapshot_holds_everything_printed(ws):
 
 
 def test_rendering_npi_only_when_it_differs(ws):
-    from claimkit.practice import edit_practice
+    from claimkit.records.practice import edit_practice
 
     edit_practice(ws, **{"provider.npi": BILLING_NPI})
     add_sessions(ws, "testy", 1)
@@ -94,9 +94,9 @@ def test_secondary_policy_fills_box_9_on_the_primary(ws):
 
 def test_recording_marks_sessions_billed_in_one_transaction(ws, home):
     ids = add_sessions(ws, "testy", 8)
-    (snap,) = claims.create_claims(ws, claims.select_sessions(ws, client="testy"), lambda s: "claims.pdf")
+    (snap,) = build.create_claims(ws, build.select_sessions(ws, client="testy"), lambda s: "claims.pdf")
     assert {get_session(ws, i, with_estimate=False).status for i in ids} == {"billed"}
-    row, stored = claims.get_claim(ws, snap.claim_id)
+    row, stored = ledger.get_claim(ws, snap.claim_id)
     assert stored == snap
     assert row.pages == 2 and row.total_charge == 1440 and row.sessions == tuple(ids)
     assert row.status == "billed" and row.rendered_file == "claims.pdf" and row.rank == "primary"
@@ -113,9 +113,9 @@ def test_emit_failure_records_nothing(ws, home):
         raise ClaimkitError("disk full")
 
     with pytest.raises(ClaimkitError):
-        claims.create_claims(ws, claims.select_sessions(ws, all_unbilled=True), boom)
+        build.create_claims(ws, build.select_sessions(ws, all_unbilled=True), boom)
     assert {get_session(ws, i, with_estimate=False).status for i in ids} == {"unbilled"}
-    assert claims.list_claims(ws) == []
+    assert ledger.list_claims(ws) == []
     assert _build(ws)[0].claim_id == "CK00001"  # the counter did not move
 
 
@@ -131,15 +131,15 @@ def test_more_than_twelve_diagnoses_split_the_claim(ws):
 
 def test_selection_refuses_what_cannot_be_billed(ws):
     billed = add_sessions(ws, "testy", 1)[0]
-    claims.create_claims(ws, claims.select_sessions(ws, all_unbilled=True), None)
+    build.create_claims(ws, build.select_sessions(ws, all_unbilled=True), None)
     with pytest.raises(ClaimkitError, match="already billed on claim CK00001"):
-        claims.select_sessions(ws, session_ids=[billed])
+        build.select_sessions(ws, session_ids=[billed])
     self_pay = add_sessions(ws, "selma", 1)[0]
     with pytest.raises(ClaimkitError, match="self-pay"):
-        claims.select_sessions(ws, session_ids=[self_pay])
+        build.select_sessions(ws, session_ids=[self_pay])
     with pytest.raises(NotFound, match="999"):
-        claims.select_sessions(ws, session_ids=[999])
-    assert claims.select_sessions(ws, client="selma") == []
+        build.select_sessions(ws, session_ids=[999])
+    assert build.select_sessions(ws, client="selma") == []
 
 
 def test_claim_list_and_show(ws, cli, tmp_path):
@@ -168,15 +168,15 @@ def test_void_returns_sessions_and_they_can_be_billed_again(ws, cli, tmp_path):
     out = cli.ok("claim correct CK00001 --void --payer-claim-number ICN77").stdout
     assert "CK00002" in out and "cms1500 render --claim CK00002" in out
     assert {get_session(ws, i, with_estimate=False).status for i in ids} == {"unbilled"}
-    _, void = claims.get_claim(ws, "CK00002")
+    _, void = ledger.get_claim(ws, "CK00002")
     assert void.frequency == "8" and void.original_ref == "ICN77" and void.lines[0].line_control == "CK00002L1"
     cli.ok(f"cms1500 render --unbilled -o {tmp_path / 'b.pdf'}")
-    assert claims.get_claim(ws, "CK00003")[0].sessions == tuple(ids)
+    assert ledger.get_claim(ws, "CK00003")[0].sessions == tuple(ids)
     assert "choose one of --replace or --void" in cli.fails("claim correct CK00003")
 
 
 def test_replacement_uses_todays_records(ws, cli, tmp_path):
-    from claimkit.practice import replace_client_file
+    from claimkit.records.practice import replace_client_file
     from claimkit.store.files import client_path
 
     add_sessions(ws, "testy", 1)
@@ -184,40 +184,41 @@ def test_replacement_uses_todays_records(ws, cli, tmp_path):
     path = client_path(ws.home, "testy")
     replace_client_file(ws, "testy", path.read_bytes().replace(b"ACM-123 456", b"ACM777"))
     cli.ok(f"claim correct CK00001 --replace --payer-claim-number 555 -o {tmp_path / 'fix.pdf'}")
-    row, snap = claims.get_claim(ws, "CK00002")
+    row, snap = ledger.get_claim(ws, "CK00002")
     assert snap.frequency == "7" and snap.billed.member_id == "ACM777" and row.original_claim == "CK00001"
     assert row.rendered_file == str(tmp_path / "fix.pdf") and (tmp_path / "fix.pdf").exists()
-    assert claims.get_claim(ws, "CK00001")[0].status == "replaced"
-    assert claims.get_claim(ws, "CK00001")[1].billed.member_id == "ACM-123 456"  # the original stays as sent
+    assert ledger.get_claim(ws, "CK00001")[0].status == "replaced"
+    assert ledger.get_claim(ws, "CK00001")[1].billed.member_id == "ACM-123 456"  # the original stays as sent
 
 
 def test_secondary_needs_a_remittance_and_a_secondary_policy(ws, home):
     ids = add_sessions(ws, "testy", 1)
-    (snap,) = claims.create_claims(ws, claims.select_sessions(ws, all_unbilled=True), None)
+    (snap,) = build.create_claims(ws, build.select_sessions(ws, all_unbilled=True), None)
     with pytest.raises(ClaimkitError, match="no remittance"):
-        claims.build_secondary(ws, snap.claim_id)
+        followup.build_secondary(ws, snap.claim_id)
     conn = sqlite3.connect(home / "ledger.db")
     with conn:
         conn.execute("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source,"
                      " created) VALUES ('2026-11-01', 'testy', ?, ?, 'acme', 'insurance_paid', '', 10000, 'era', 'x')",
                      (ids[0], snap.claim_id))
     conn.close()
-    with pytest.raises(ClaimkitError, match="no secondary policy"):
-        claims.build_secondary(ws, snap.claim_id)
-    assert claims.eligible_for_secondary(ws) == []
+    with pytest.raises(ClaimkitError, match="no secondary policy") as err:
+        followup.build_secondary(ws, snap.claim_id)
+    assert "'claimkit client policy add testy --secondary ...'" in str(err.value)  # issue 16.12: the command that exists
+    assert followup.eligible_for_secondary(ws) == []
 
 
 def test_adjustment_codes_from_postings():
-    assert claims._adjustment("contractual", "CO-45") == ("CO", "45")
-    assert claims._adjustment("patient_resp", "copay") == ("PR", "3")
-    assert claims._adjustment("patient_resp", "deductible") == ("PR", "1")
-    assert claims._adjustment("patient_resp", "PR-2") == ("PR", "2")
-    assert claims._adjustment("other_adj", "OA 23") == ("OA", "23")
+    assert followup._adjustment("contractual", "CO-45") == ("CO", "45")
+    assert followup._adjustment("patient_resp", "copay") == ("PR", "3")
+    assert followup._adjustment("patient_resp", "deductible") == ("PR", "1")
+    assert followup._adjustment("patient_resp", "PR-2") == ("PR", "2")
+    assert followup._adjustment("other_adj", "OA 23") == ("OA", "23")
 
 
 def test_replacing_a_secondary_claim_rebuilds_it_from_the_primary(ws, home):
     ids = add_sessions(ws, "sam", 1)
-    (primary,) = claims.create_claims(ws, claims.select_sessions(ws, all_unbilled=True), None)
+    (primary,) = build.create_claims(ws, build.select_sessions(ws, all_unbilled=True), None)
     conn = sqlite3.connect(home / "ledger.db")
     with conn:
         conn.execute("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source,"
@@ -225,14 +226,14 @@ def test_replacing_a_secondary_claim_rebuilds_it_from_the_primary(ws, home):
                      (ids[0], primary.claim_id))
         conn.execute("UPDATE claims SET payer_claim_number = 'ACME-ICN-1' WHERE id = ?", (primary.claim_id,))
     conn.close()
-    assert claims.eligible_for_secondary(ws) == [primary.claim_id]
-    (secondary,) = claims.create_secondary(ws, [primary.claim_id], None)
+    assert followup.eligible_for_secondary(ws) == [primary.claim_id]
+    (secondary,) = followup.create_secondary(ws, [primary.claim_id], None)
     assert secondary.other.payer_claim_number == "ACME-ICN-1" and secondary.amount_paid == 90
-    assert claims.eligible_for_secondary(ws) == []
-    fixed = claims.correct_claim(ws, secondary.claim_id, "replace", "NW-ICN-9")
+    assert followup.eligible_for_secondary(ws) == []
+    fixed = followup.correct_claim(ws, secondary.claim_id, "replace", "NW-ICN-9")
     assert fixed.rank == "secondary" and fixed.frequency == "7" and fixed.original_ref == "NW-ICN-9"
     assert fixed.billed.payer.id == "northwind" and fixed.other.payer.id == "acme" and fixed.lines[0].prior_paid == 90
-    assert claims.get_claim(ws, secondary.claim_id)[0].status == "replaced"
+    assert ledger.get_claim(ws, secondary.claim_id)[0].status == "replaced"
 
 
 # --- the stored snapshot: plain JSON in the ledger, read back without pydantic ------------------------------
@@ -242,7 +243,7 @@ NEW_FIELDS = ("onset", "onset_qualifier", "accident_date", "referring", "referri
 
 def test_stored_snapshot_json_reads_back_and_keeps_its_form(ws, home):
     add_sessions(ws, "testy", 2)
-    (snap,) = claims.create_claims(ws, claims.select_sessions(ws, client="testy"), None)
+    (snap,) = build.create_claims(ws, build.select_sessions(ws, client="testy"), None)
     (stored,) = sqlite3.connect(home / "ledger.db").execute("SELECT snapshot FROM claims").fetchone()
     data = json.loads(stored)
     assert data["lines"][0]["charge"] == "180.00" and data["amount_paid"] == "0.00"  # amounts as text, 2 decimals
@@ -276,7 +277,7 @@ def test_check_reports_a_damaged_stored_snapshot_as_one_finding(ws, home):
     from claimkit.checks import run_checks
 
     add_sessions(ws, "testy", 1)
-    (snap,) = claims.create_claims(ws, claims.select_sessions(ws, client="testy"), None)
+    (snap,) = build.create_claims(ws, build.select_sessions(ws, client="testy"), None)
     conn = sqlite3.connect(home / "ledger.db")
     with conn:
         conn.execute("UPDATE claims SET snapshot = ? WHERE id = ?", (snap.to_json().replace('"2', '"x2', 1), snap.claim_id))

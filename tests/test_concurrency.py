@@ -14,11 +14,30 @@ from pathlib import Path
 
 import pytest
 
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 from conftest import PRACTICE_ARGS, Cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _has_open(pid: int, path: str) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == path for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:  # the process ended, or an fd closed while we looked
+        return False
+
+
+def _all_waiting_for_the_lock(ps: list[subprocess.Popen], home: Path, timeout: float = 120) -> None:
+    """A barrier, not a sleep: returns once every process has the home's write lock file open (it is inside
+    write_lock, past its own checks, waiting for the lock the test holds) or has already ended."""
+    import time
+
+    lock = str((home / ".lock").resolve())
+    deadline = time.monotonic() + timeout
+    while not all(p.poll() is not None or _has_open(p.pid, lock) for p in ps):
+        assert time.monotonic() < deadline, "the processes never reached the write lock"
+        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -46,7 +65,8 @@ def _era(home: Path, claim: str, trace: str, control: int) -> str:
     lines = tuple(LineOutcome("90837", (), D("180.00"), D("95.00"), date.fromisoformat(ln["date_from"]), ln["line_control"], D("120.00"),
                               (("CO", "45", D("60.00")), ("PR", "3", D("25.00")))) for ln in snap["lines"])
     return write_835(Remit("Acme", "11111", "Testwell", "1234567893", trace, date(2026, 11, 20),
-                           (ClaimOutcome(claim, "1", f"P{control}", snap["patient"]["last"], snap["patient"]["first"], "B", lines),),
+                           (ClaimOutcome(claim, "1", f"P{control}", snap["patient"]["last"], snap["patient"]["first"],
+                                         snap["billed"]["member_id"], lines),),
                            control=control))
 
 
@@ -79,8 +99,6 @@ def test_imports_and_renders_at_once(busy, procs):
 def test_same_era_imported_by_three_at_once(busy):
     """Three terminals importing the same file: each checked 'already imported?' before waiting for the ledger, so
     the ones that waited ended in 'unexpected IntegrityError' (exit 1). One posts it; the others say it was imported."""
-    import time
-
     from claimkit.store.home import write_lock
 
     cli, home, tmp = busy
@@ -89,7 +107,7 @@ def test_same_era_imported_by_three_at_once(busy):
     with write_lock(home):  # all three get past the first check and then wait here
         ps = [subprocess.Popen([sys.executable, "-m", "claimkit", "--home", str(home), "era", "import", str(f)], env=ENV,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
-        time.sleep(3)
+        _all_waiting_for_the_lock(ps, home)
     results = [(p.returncode, out, err) for p in ps for out, err in [p.communicate(timeout=180)]]
     assert [(code, err) for code, _, err in results] == [(0, "")] * 3
     assert sorted("already imported" in out for _, out, _ in results) == [False, True, True]
@@ -100,8 +118,6 @@ def test_same_era_imported_by_three_at_once(busy):
 def test_same_era_item_matched_by_two_at_once(busy):
     """'era match ITEM CLAIM' from two terminals at once: both saw the item open before waiting for the ledger, and
     both posted it (the claim paid twice). One posts it; the other is told it was already matched."""
-    import time
-
     from claimkit.store.home import write_lock
 
     cli, home, tmp = busy
@@ -111,7 +127,7 @@ def test_same_era_item_matched_by_two_at_once(busy):
     with write_lock(home):
         ps = [subprocess.Popen([sys.executable, "-m", "claimkit", "--home", str(home), "era", "match", "1", "CK00001"], env=ENV,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-        time.sleep(3)
+        _all_waiting_for_the_lock(ps, home)
     results = sorted((p.returncode, err) for p in ps for _, err in [p.communicate(timeout=180)])
     assert results == [(0, ""), (2, "error: item 1 was already matched to claim CK00001\n")]
     conn = sqlite3.connect(home / "ledger.db")

@@ -120,7 +120,9 @@ def test_killed_batch_render_records_all_or_nothing(tmp_path):
     template = tmp_path / "template"
     shutil.copytree(home, template)
     rnd = random.Random(1500)
-    out = tmp_path / "claims.pdf"
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    out = outdir / "claims.pdf"
     probe = tmp_path / "probe"
     shutil.copytree(template, probe)
     t0 = time.monotonic()
@@ -135,9 +137,13 @@ def test_killed_batch_render_records_all_or_nothing(tmp_path):
         claims = count(home, "SELECT COUNT(*) FROM claims")
         billed = count(home, "SELECT COUNT(*) FROM sessions WHERE status = 'billed'")
         assert (claims, billed) in ((0, 0), (40, 120)), "a partial batch was recorded"
+        # issue 16.2: a PDF exists under its name only when its claims are recorded; no temp left in the folder
+        assert out.exists() == bool(claims) or (claims and not out.exists()), "a PDF of unrecorded claims"
+        assert [p.name for p in outdir.iterdir()] in ([], ["claims.pdf"]), list(outdir.iterdir())
         if claims:
             shutil.rmtree(home)
             shutil.copytree(template, home)
+            out.unlink(missing_ok=True)
     assert killed >= KILLS // 3
     done = subprocess.run([sys.executable, "-m", "claimkit", "--home", str(home), "cms1500", "render", "--unbilled", "--force",
                            "-o", str(out)], env=ENV, capture_output=True, text=True)
@@ -146,14 +152,15 @@ def test_killed_batch_render_records_all_or_nothing(tmp_path):
     again = subprocess.run([sys.executable, "-m", "claimkit", "--home", str(home), "cms1500", "render", "--unbilled", "-o",
                             str(out)], env=ENV, capture_output=True, text=True)
     assert "Nothing to bill" in again.stdout and count(home, "SELECT COUNT(*) FROM claims") == 40
+    assert not (home / ".tmp").exists() or list((home / ".tmp").iterdir()) == []  # the next runs swept the kills' temps
 
 
 WRITER = """
 import sys
 from decimal import Decimal
 from pathlib import Path
-from claimkit.practice import set_fee
-from claimkit.workspace import Workspace
+from claimkit.records.practice import set_fee
+from claimkit.store.workspace import Workspace
 ws = Workspace(Path(sys.argv[1]))
 i = 0
 while True:
@@ -176,7 +183,6 @@ def test_killed_toml_writes_leave_old_or_new_file(tmp_path):
         assert data["name"] == "Testwell Counseling"
         fee = data.get("fees", {}).get("90837")
         assert fee is None or fee.endswith(".00")
-        leftovers = [p.name for p in home.iterdir() if p.name.endswith(".tmp")]
-        for name in leftovers:  # a temp file may survive a kill; it is never read, and claimkit still works
-            (home / name).unlink()
     assert Cli(home).ok("fee list --json").stdout
+    Cli(home).ok("fee set 90834 150")  # the next write removes the temps the kills left (issue 16.2)
+    assert [p.name for p in home.iterdir() if p.name.endswith(".tmp")] == []

@@ -16,17 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimkit.x12.era835 import (
-    Adjustment,
-    ClaimPayment,
-    Era,
-    Finding,
-    Name,
-    Payment,
-    ServiceLine,
-    parse_835,
-    parse_835_file,
-)
+from claimkit.remittance.era835 import parse_835, parse_835_file
+from claimkit.remittance.era835_records import Adjustment, ClaimPayment, Era, Finding, Name, Payment, ServiceLine
 from claimkit.x12.segments import SegmentReader
 
 DATA = Path(__file__).parent / "data" / "x12"

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from claimkit.x12 import era835
-from claimkit.x12.era835 import Adjustment, Amount, Ref, ServiceLine, parse_835
+from claimkit.remittance import era835_state
+from claimkit.remittance.era835 import parse_835
+from claimkit.remittance.era835_records import Adjustment, Amount, Ref, ServiceLine
 from claimkit.x12.segments import SegmentReader
 
 DATA = Path(__file__).parent / "data" / "x12"
@@ -18,10 +19,10 @@ DATA = Path(__file__).parent / "data" / "x12"
 
 def test_fast_record_builders_equal_the_constructors():
     pairs = [
-        (era835._adjustment("CO", "45", Decimal("12.50"), None, 7), Adjustment("CO", "45", Decimal("12.50"), None, 7)),
-        (era835._adjustment("PR", "1", Decimal("-3"), Decimal(2), 9), Adjustment("PR", "1", Decimal("-3"), Decimal(2), 9)),
-        (era835._ref("6R", "L1"), Ref("6R", "L1")),
-        (era835._amount("B6", Decimal("140")), Amount("B6", Decimal("140"))),
+        (era835_state._adjustment("CO", "45", Decimal("12.50"), None, 7), Adjustment("CO", "45", Decimal("12.50"), None, 7)),
+        (era835_state._adjustment("PR", "1", Decimal("-3"), Decimal(2), 9), Adjustment("PR", "1", Decimal("-3"), Decimal(2), 9)),
+        (era835_state._ref("6R", "L1"), Ref("6R", "L1")),
+        (era835_state._amount("B6", Decimal("140")), Amount("B6", Decimal("140"))),
     ]
     for fast, slow in pairs:
         assert type(fast) is type(slow)
@@ -34,8 +35,8 @@ def test_fast_record_builders_equal_the_constructors():
 
 def test_line_defaults_are_the_service_line_defaults():
     line = ServiceLine("", "", (), Decimal(0), Decimal(0))
-    assert era835._LINE_DEFAULTS == vars(line)
-    assert list(era835._LINE_DEFAULTS) == [f.name for f in dataclasses.fields(ServiceLine)]
+    assert era835_state._LINE_DEFAULTS == vars(line)
+    assert list(era835_state._LINE_DEFAULTS) == [f.name for f in dataclasses.fields(ServiceLine)]
 
 
 def _numbered(runs) -> list[tuple[int, list[str]]]:

@@ -128,7 +128,7 @@ ERA_READ = {
                                 "  note: segment 18 (DTM02): '20261341' is not a date (CCYYMMDD); ignored"),
 }
 
-# accepted today although the issue asks for exit 2: the 835 reader (claimkit/x12/era835.py) treats these as notes or
+# accepted today although the issue asks for exit 2: the 835 reader (claimkit/remittance/era835*.py) treats these as notes or
 # ignores them. file -> (what is wrong, text the refusal must contain). Strict xfail: a fix makes them fail until moved.
 ERA_OPEN: dict[str, tuple[str, str]] = {}  # none left: the ten the corpus found are refused or read since 2026-12-02
 
@@ -444,7 +444,8 @@ def test_835_over_the_size_limit_is_not_read(big, tmp_path):
     with f.open("wb") as fh:  # sparse: 250 MB on paper, nothing on disk
         fh.truncate(250 * 1024 * 1024)
     code, err, mb = run_measured(big, "835 of 250 MB (refused by size)", "era", "import", str(f))
-    assert (code, err) == (2, "error: huge.835: 262,144,000 bytes is far larger than any remittance; check the file\n")
+    assert (code, err) == (2, "error: huge.835 is 262,144,000 bytes, more than any such file can be (at most 200 MB);"
+                              " check that it is the .835 file\n")
     assert mb < 80
 
 

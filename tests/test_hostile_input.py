@@ -123,7 +123,7 @@ def test_pdf_bomb_template_is_refused_with_bounded_memory(practice, home, tmp_pa
         "import resource, subprocess, sys\n"
         "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "print(p.returncode); print(p.stderr.strip()); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"),
-        sys.executable, "-m", "claimkit", "--home", str(home), "cms1500", "render", "--claim", "CK00001", "--template", str(bomb),
+        sys.executable, "-m", "claimkit", "--home", str(home), "cms1500", "render", "--claim", "CK00001", "--template", str(bomb), "--force",
         "-o", str(tmp_path / "out.pdf")], capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": str(root)})
     code, err, rss_kb = proc.stdout.strip().splitlines()
     assert code == "2"

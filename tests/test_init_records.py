@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import sys
 import textwrap
@@ -268,3 +269,18 @@ def test_schemas_mirror_records_field_for_field():
     for name in ("Address", "Billing", "Provider", "Facility", "Defaults", "FormOffsets", "Practice", "Payer", "Person",
                  "Policy", "Authorization", "Client", "Referring", "Accident"):
         assert set(getattr(schema, name).model_fields) == {f.name for f in dataclasses.fields(getattr(records, name))}, name
+
+
+def test_practice_toml_with_a_byte_order_mark_is_read(practice, home):
+    """Issue 16.17: Windows editors write a UTF-8 BOM; it was refused as 'Invalid statement'."""
+    path = home / "practice.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert json.loads(practice.ok("practice show --json").stdout)["name"] == "Testwell Counseling"
+
+
+@pytest.mark.parametrize("command", ["client show ../practice", "client show ../clients/x", "session list --client ../practice",
+                                     "client edit ../practice"])
+def test_ids_are_validated_as_ids_before_any_file_is_read(practice, command):
+    """Issue 16.17: 'client show ../practice' read practice.toml as a client file."""
+    line = practice.fails(command)
+    assert "client id '../" in line and "must be 1-32 lowercase letters" in line, line

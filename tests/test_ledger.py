@@ -55,8 +55,8 @@ def test_transaction_rolls_back_on_error(practice, home):
 WRITER = """
 import sys
 from datetime import date, timedelta
-from claimkit.sessions import NewSession, add_session
-from claimkit.workspace import Workspace
+from claimkit.sessions.sessions import NewSession, add_session
+from claimkit.store.workspace import Workspace
 ws = Workspace.open(sys.argv[1])
 start = date(2026, 1, 1) + timedelta(days=int(sys.argv[2]) * 100)
 for i in range(int(sys.argv[3])):
@@ -98,3 +98,67 @@ def test_write_lock_times_out_with_a_clear_message(practice, home):
     finally:
         holder.kill()
         holder.wait()
+
+
+def _rollback_journal_ledger(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(folder / "ledger.db")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute(f"PRAGMA user_version = {ledger.SCHEMA_VERSION}")
+    conn.commit()
+    conn.close()
+
+
+def test_first_opens_at_once_of_a_rollback_journal_ledger_never_fail(tmp_path):
+    """Issue 16.1: two connections switching a restored ledger to WAL at once; one got SQLITE_BUSY at once (no busy
+    handler runs for that deadlock) and was told the ledger was damaged. The BUSY is retried."""
+    import threading
+
+    failures = []
+    for i in range(60):
+        folder = tmp_path / f"h{i}"
+        _rollback_journal_ledger(folder)
+        barrier = threading.Barrier(6)
+
+        def open_it():
+            barrier.wait()
+            try:
+                ledger.connect(folder).close()
+            except ClaimkitError as exc:
+                failures.append(str(exc))
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []
+
+
+def test_a_ledger_busy_for_too_long_is_busy_not_damaged(tmp_path, monkeypatch):
+    _rollback_journal_ledger(tmp_path)
+    holder = sqlite3.connect(tmp_path / "ledger.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr(ledger, "BUSY_TIMEOUT_MS", 300)
+    with pytest.raises(ClaimkitError) as err:
+        ledger.connect(tmp_path)
+    holder.execute("ROLLBACK")
+    assert "busy" in str(err.value)
+    assert "restore it from a backup" not in str(err.value)
+
+
+def test_rows_for_ids_reads_many_ids_in_batches():
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, kind TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [(i, "a" if i % 2 else "b") for i in range(1, 3001)])
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    wanted = list(range(2, 2402, 2))  # 1,200 ids: three batches of at most 500
+    rows = list(ledger.rows_for_ids(conn, "SELECT id FROM t WHERE kind = ? AND id IN ({ids}) AND id < ?", wanted,
+                                    before=["b"], after=[2001]))
+    assert sorted(r[0] for r in rows) == list(range(2, 2001, 2))
+    assert len(statements) == 3 and statements[0].count(",") == ledger.IDS_PER_QUERY - 1
+    statements.clear()
+    assert list(ledger.rows_for_ids(conn, "SELECT id FROM t WHERE id IN ({ids})", [])) == [] and statements == []

@@ -73,3 +73,10 @@ def test_records_round_trip_through_plain_data():
     assert client.policies[0] == Policy.from_data(client.policies[0].to_data())
     assert Client.from_data(client.to_data()) == client
     assert client.replace(first="Tina").first == "Tina" and client.first == "Tess"
+
+
+def test_type_checkers_are_told_it_is_a_dataclass_transform():
+    """PEP 681: `typing.dataclass_transform` marks the decorator, naming dataclasses.field as its field specifier."""
+    spec = lightclass.__dataclass_transform__
+    assert dataclasses.field in spec["field_specifiers"] and spec["eq_default"] is True
+    assert Light(1).b == "x"  # still the same decorator at run time

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ledger_rows
-from claimkit.x12.era_writer import ClaimOutcome, LineOutcome, Remit, write_835
+from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
 SAMPLES = Path(__file__).parent / "data" / "x12"
 CLIENT = ("client add jdoe --first Testy --last McTestface --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id TST1 "
@@ -211,7 +211,7 @@ def test_unmatched_goes_to_suspense_and_can_be_matched(billed, home, tmp_path):
     assert sums(home) == {}
     items = json.loads(billed.ok("era unmatched --json").stdout)
     assert items == [{"item": 1, "account": "ZZZ999", "patient": "TESTY MCTESTFACE", "member_id": "OTHER9",
-                      "service_date": "2026-10-01", "charge": "540.00", "paid": "208.00", "status": "open", "matched_claim": None}]
+                      "service_date": "2026-10-01", "charge": "540.00", "paid": "208.00", "what": "paid (primary)", "status": "open", "matched_claim": None}]
     assert "no claim 'NOPE'" in billed.fails("era match 1 NOPE")
     billed.ok("era match 1 CK00001")
     assert sums(home)["insurance_paid:"] == 20800

@@ -92,7 +92,8 @@ def test_a_missing_argument_is_asked_with_the_ids_as_choices(practice, home):
 
 def test_a_missing_required_option_is_asked(practice, home, tmp_path):
     out_file = tmp_path / "claims.837"
-    practice.ok(CLIENT)
+    # a client the export can send (it stops on what `check` calls an error, such as a missing address)
+    practice.ok(CLIENT + " --address '1 Test Way' --city Austin --state TX --zip 78701")
     with open(home / "practice.toml", "a") as fh:
         fh.write('\n[edi]\nsubmitter_name = "Testwell"\nsubmitter_id = "TW1"\ncontact_name = "Testy"\n'
                  'contact_phone = "5125550100"\nreceiver_name = "Test CH"\nreceiver_id = "TESTCH"\n')

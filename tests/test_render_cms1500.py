@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from claim_fixtures import FACILITY_NPI, REFERRING_NPI, RENDERING_NPI, add_accident_client, add_sessions, make_home
 
-from claimkit.claims import get_claim, list_claims
-from claimkit.render.cms1500 import calibration_page, render_claims, render_on_template
-from claimkit.render.cms1500_fields import layout, page_fields
+from claimkit.claims.ledger import get_claim, list_claims
+from claimkit.forms.cms1500 import calibration_page, render_claims, render_on_template
+from claimkit.forms.cms1500_fields import layout, page_fields
 
 
 
@@ -182,7 +182,7 @@ def test_every_value_lands_in_its_box(ws, cli, home, tmp_path, form):
 def test_full_form_is_one_reused_form_object(ws, tmp_path):
     add_sessions(ws, "testy", 1)
     add_sessions(ws, "vic", 1, pos="10")
-    from claimkit.claims import build_claims, select_sessions
+    from claimkit.claims.build import build_claims, select_sessions
 
     snaps = build_claims(ws, select_sessions(ws, all_unbilled=True))
     one = render_claims(snaps[:1], "full")
@@ -319,7 +319,7 @@ def test_corrected_claim(ws, cli, home, tmp_path, mode, code):
     assert_in_boxes(read_pdf(out.read_bytes())[0], fields)
     old = {r.id: r for r in list_claims(ws)}[original]
     assert old.status == ("replaced" if mode == "replace" else "voided")
-    from claimkit.sessions import get_session
+    from claimkit.sessions.sessions import get_session
 
     status = {get_session(ws, s, with_estimate=False).status for s in sessions}
     assert status == ({"billed"} if mode == "replace" else {"unbilled"})
@@ -402,7 +402,7 @@ def test_bad_templates_refused(ws, cli, home, tmp_path, content, words):
 
 
 def test_render_on_template_refuses_garbage_directly():
-    from claimkit.render.cms1500 import TemplateError
+    from claimkit.forms.cms1500 import TemplateError
 
     with pytest.raises(TemplateError):
         render_on_template([], b"nope")
@@ -417,7 +417,7 @@ def test_rerender_is_byte_identical(ws, cli, home, tmp_path, form):
     cli.ok(f"cms1500 render " + " ".join(f"--session {i}" for i in ids) + f" --form {form} -o {first}")
     (cid,) = claim_ids(home)
     # the client's record changes afterwards; the claim that went out must not
-    from claimkit.practice import replace_client_file
+    from claimkit.records.practice import replace_client_file
     from claimkit.store.files import client_path
 
     path = client_path(home, "testy")
@@ -460,20 +460,20 @@ def test_bad_output_records_nothing(ws, cli, home, tmp_path):
         os.chmod(locked, 0o500)
         assert "permission" in cli.fails(f"cms1500 render --unbilled -o {locked / 'c.pdf'}")
     assert claim_ids(home) == []
-    from claimkit.sessions import get_session
+    from claimkit.sessions.sessions import get_session
 
     assert {get_session(ws, i, with_estimate=False).status for i in ids} == {"unbilled"}
 
 
 def test_failed_write_rolls_back(ws, cli, home, tmp_path, monkeypatch):
     ids = add_sessions(ws, "testy", 2)
-    import claimkit.store.home as homes
+    import claimkit.store.scratch as scratch
 
-    def broken(path, data, mode=0o600):
+    def broken(path, data):
         path.write_bytes(data[: len(data) // 2])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(homes, "write_output", broken)
+    monkeypatch.setattr(scratch, "write_private", broken)
     result = cli(f"cms1500 render --unbilled -o {tmp_path / 'c.pdf'}")
     assert result.exit_code != 0
     assert claim_ids(home) == []
@@ -481,14 +481,14 @@ def test_failed_write_rolls_back(ws, cli, home, tmp_path, monkeypatch):
     assert conn.execute("SELECT value FROM counters WHERE name = 'claim'").fetchone() is None
     assert conn.execute("SELECT COUNT(*) FROM claim_lines").fetchone()[0] == 0
     conn.close()
-    from claimkit.sessions import get_session
+    from claimkit.sessions.sessions import get_session
 
     assert {get_session(ws, i, with_estimate=False).status for i in ids} == {"unbilled"}
 
 
 def test_failure_after_the_write_removes_the_pdf(ws, cli, home, tmp_path, monkeypatch):
     ids = add_sessions(ws, "testy", 1)
-    import claimkit.claims as service
+    import claimkit.claims.build as service
 
     def refuse(*args, **kwargs):
         raise service.ClaimkitError("the ledger said no")
@@ -497,13 +497,13 @@ def test_failure_after_the_write_removes_the_pdf(ws, cli, home, tmp_path, monkey
     out = tmp_path / "c.pdf"
     assert "the ledger said no" in cli.fails(f"cms1500 render --unbilled -o {out}")
     assert not out.exists() and claim_ids(home) == []
-    from claimkit.sessions import get_session
+    from claimkit.sessions.sessions import get_session
 
     assert get_session(ws, ids[0], with_estimate=False).status == "unbilled"
 
 
 def test_check_errors_refuse_unless_forced(ws, cli, home, tmp_path):
-    from claimkit.sessions import NewSession, add_session
+    from claimkit.sessions.sessions import NewSession, add_session
     from claim_fixtures import DAY
 
     add_session(ws, NewSession(client="testy", day=DAY, cpt="90837", minutes=20))  # 90837 needs 53+ minutes
@@ -565,8 +565,8 @@ def test_layout_fits_every_field_inside_its_box():
 
 
 def test_facility_npi_prints_in_32a(ws, tmp_path):
-    from claimkit.practice import edit_practice
-    from claimkit.claims import build_claims, select_sessions
+    from claimkit.records.practice import edit_practice
+    from claimkit.claims.build import build_claims, select_sessions
 
     edit_practice(ws, facility={"name": "Testy Annex", "npi": FACILITY_NPI,
                                 "address": {"street": "7 Annex Rd", "city": "Austin", "state": "TX", "zip": "78705"}})
@@ -575,3 +575,32 @@ def test_facility_npi_prints_in_32a(ws, tmp_path):
     fields = page_fields(snap, 0)
     assert fields["32.name"] == "TESTY ANNEX" and fields["32a"] == FACILITY_NPI
     assert_in_boxes(read_pdf(render_claims([snap], "full"))[0], fields)
+
+
+def test_explain_says_exactly_what_the_claim_prints_in_31_and_33b(practice, home, tmp_path):
+    """Issue 16.12: explain 31 printed the provider's middle name and explain 33b the [provider] taxonomy, which the
+    built claim does not print; one function now computes both."""
+    import json as _json
+
+    from claimkit.core.entries import ClaimSnapshot
+    from claimkit.forms.cms1500_fields import page_fields
+
+    text = (home / "practice.toml").read_text()
+    text = text.replace('[billing]\nname = "Testwell Counseling"\nnpi = "1234567893"\ntax_id = "991234567"\ntax_id_type = "ein"\n'
+                        'taxonomy = "101YP2500X"\n', '[billing]\nname = "Testwell Counseling"\nnpi = "1234567893"\n'
+                        'tax_id = "991234567"\ntax_id_type = "ein"\n')
+    text = text.replace('[provider]\nfirst = "Testy"\n', '[provider]\nfirst = "Testy"\nmiddle = "Quill"\n')
+    (home / "practice.toml").write_text(text)
+    practice.ok("payer add taxy --name 'Taxy Health' --payer-id 22222 --requires-taxonomy")
+    practice.ok("client add jt --first Jay --last Testcase --dob 1990-04-12 --sex F --dx F41.1 --payer taxy --member-id MJ1 --copay 25"
+                " --address '1 Test St' --city Austin --state TX --zip 78701")
+    practice.ok("session add jt --date 2026-10-01 --cpt 90837 --minutes 55")
+    practice.ok(f"cms1500 render --unbilled --force -o {tmp_path / 'c.pdf'}")
+    conn = sqlite3.connect(home / "ledger.db")
+    snap = ClaimSnapshot.from_json(conn.execute("SELECT snapshot FROM claims").fetchone()[0])
+    conn.close()
+    fields = page_fields(snap)
+    box31 = _json.loads(practice.ok("cms1500 explain 31 --json").stdout)["this_practice"]
+    box33b = _json.loads(practice.ok("cms1500 explain 33b --json").stdout)["this_practice"]
+    assert fields["31"] == "TESTY MCTESTFACE LPC" and box31.startswith("TESTY MCTESTFACE LPC ")
+    assert "33b" not in fields and box33b.startswith("blank"), box33b

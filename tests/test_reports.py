@@ -2,7 +2,7 @@
 
 The scenario (`scenario` below; test_statement.py and test_todo.py use it too) is built the way the therapist
 builds it: clients and sessions through the CLI; claims, claim lines and remittance postings are written with SQL
-in the shapes of docs/architecture.md (claims.py/posting.py record the same rows).
+in the shapes of docs/architecture.md (claims/ and posting.py record the same rows).
 
     cole  copay 25 (acme): copays collected at 4 sessions; claim CK00001 (3 lines) paid by an ERA on 04-10, whose
           90834 line is reversed and corrected (allowed 90, under the 95 contract) on 04-24; CK00006 (04-20)
@@ -364,7 +364,9 @@ def test_payer_scorecard(scenario):
     cpt = {c["cpt"]: c for c in acme.pop("cpt")}
     assert acme == {"payer": "acme", "name": "Acme Test Health", "claims": 6, "billed": "1790.00", "paid": "407.00",
                     "avg_days_to_pay": 20.0, "claims_paid": 2, "claims_adjudicated": 5, "claims_denied": 2,
-                    "denial_rate": 0.4}
+                    "days_to_pay_left_out": {"claims": 0, "why": "paid before the claim was created in claimkit"},
+                    "denial_rate": 0.4, "claims_acknowledged": 0, "claims_clean": 0, "clean_claim_rate": None,
+                    "rejections": 0}
     assert cpt["90791"] == {"cpt": "90791", "lines": 1, "avg_allowed": "130.00", "min_allowed": "130.00",
                             "contracted": "140.00", "underpaid_lines": 1, "underpaid": "10.00", "flag": "underpaid"}
     assert cpt["90834"]["avg_allowed"] == "90.00" and cpt["90834"]["underpaid"] == "5.00"
@@ -405,11 +407,10 @@ def test_writeoff_rules(scenario, home):
 # --- with the claims and postings claimkit itself writes -------------------------------------------------------
 
 def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
-    """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims.py, posting.py)."""
-    pytest.importorskip("claimkit.posting")
+    """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims/, posting.py)."""
     from datetime import date, timedelta
 
-    day = date.today()
+    day = date(2026, 4, 30)  # pinned: every session, EOB and the new session fall in the 2026 plan year
     d = lambda n: (day - timedelta(days=n)).isoformat()  # noqa: E731
     practice.ok("client add hana --first Hana --last Testcase --dob 1991-01-01 --sex F --dx F41.1 --payer acme --member-id H1"
                 f" --coinsurance 20 --deductible 300 --effective {day.year - 1}-01-01")
@@ -425,27 +426,16 @@ def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
     practice.ok(f"session add hana --date {d(3)} --cpt 90837 --minutes 55")
     rows = by_client(balances_json(practice))
     # 240 of the 300 deductible came from the EOB; the new session's estimate is the last 60 of it and 20% of the
-    # other 60 (in early January the new session starts a new plan year: all 120 of it to the deductible)
-    same_year = d(40)[:4] == d(3)[:4]
-    pending = "72.00" if same_year else "120.00"
-    assert rows["hana"] == row("hana", "540.00", "0.00", "120.00", "240.00", "0.00", "0.00", "240.00", "0.00", pending, None)
+    # other 60
+    assert rows["hana"] == row("hana", "540.00", "0.00", "120.00", "240.00", "0.00", "0.00", "240.00", "0.00", "72.00", None)
     # ivo's denial (paid nothing, CO-50) stays outstanding, and is on the work list with what to do
     assert rows["ivo"] == row("ivo", "180.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "180.00", "0.00", None)
     items = json.loads(practice.ok("todo --json").stdout)["items"]
     [denial] = [i for i in items if i["kind"] == "denial"]
     assert denial["client"] == "ivo" and "(CO-50)" in denial["detail"]
     assert not any(i["kind"] == "no_remittance" for i in items)
-    ded = deductible_json(practice, "hana")
-    if same_year:
-        assert (ded["deductible"]["adjudicated"], ded["deductible"]["estimated"], ded["deductible"]["remaining"]) == (
-            "240.00", "60.00", "0.00")
+    ded = deductible_json(practice, "hana", f"--as-of {day.isoformat()}")
+    assert (ded["deductible"]["adjudicated"], ded["deductible"]["estimated"], ded["deductible"]["remaining"]) == (
+        "240.00", "60.00", "0.00")
     aging = json.loads(practice.ok("report aging --json").stdout)
     assert aging["totals"]["insurance"]["total"] == "180.00" and aging["totals"]["patient"]["total"] == "240.00"
-
-
-def test_aging_split_between_threads_changes_nothing(scenario, monkeypatch):
-    import claimkit.reports.aging as aging
-
-    whole = [aging_json(scenario, "--today 2026-05-01", by) for by in ("--by service", "--by statement")]
-    monkeypatch.setattr(aging, "SPLIT_FROM_CLIENTS", 2)
-    assert [aging_json(scenario, "--today 2026-05-01", by) for by in ("--by service", "--by statement")] == whole

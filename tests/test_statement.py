@@ -121,7 +121,7 @@ def test_all_with_balance(scenario, tmp_path):
 def test_nothing_recorded_unless_the_pdf_was_written(scenario, tmp_path, monkeypatch):
     line = scenario.fails(f"statement render dana --date 2026-05-01 -o {tmp_path / 'missing' / 'd.pdf'}")
     assert "does not exist" in line
-    import claimkit.render.statement as render
+    import claimkit.forms.statement as render
 
     def broken(statements):
         raise RuntimeError("disk full")

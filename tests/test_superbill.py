@@ -12,7 +12,7 @@ from claim_fixtures import DAY, RENDERING_NPI, add_sessions, make_home
 from claimkit import catalog
 from claimkit.cli.output import parse_month
 from claimkit.core.errors import ClaimkitError
-from claimkit.superbills import build_superbill
+from claimkit.claims.superbill import build_superbill
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_superbill_for_an_out_of_network_client(ws, cli, tmp_path):
 
 
 def test_superbill_for_a_self_pay_client_with_a_balance(ws, cli, tmp_path):
-    from claimkit.practice import add_client
+    from claimkit.records.practice import add_client
 
     add_client(ws, {"id": "cash", "first": "Casey", "last": "Cashpayer", "dob": "1992-01-31", "sex": "X", "dx": ["F43.10"]}, None)
     add_sessions(ws, "cash", 2, cpt="90834", minutes=45, paid="50.00")

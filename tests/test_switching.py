@@ -160,7 +160,7 @@ def test_opening_balances_post_as_opening_and_show_on_the_statement(practice, ho
     from datetime import date
 
     from claimkit.reports.statements import build_statement
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     ws = Workspace.open(home)
     statement = build_statement(ws, "jfakename", date(2026, 12, 1), start=date(2026, 11, 1))

@@ -28,8 +28,12 @@ def kinds(items) -> list[tuple[str, str]]:
 def test_work_list(scenario):
     items = todo(scenario, "--today 2026-05-20")
     assert kinds(items) == [("unbilled", "dana"), ("timely_filing", "session 12"), ("denial", "claim CK00004 line 1"),
-                            ("statement", "dana"), ("statement", "fay")]
-    unbilled, filing, denial, dana, fay = items
+                            ("statement", "dana"), ("statement", "fay"), ("gfe_missing", "fay")]
+    unbilled, filing, denial, dana, fay, gfe = items
+    # fay pays for herself and was never given a Good Faith Estimate: it was due before her first session
+    assert gfe["detail"] == ("3 self-pay sessions (2026-03-03 to 2026-04-07) with no Good Faith Estimate in force;"
+                             " it was due by 2026-03-03 (before the first of them), 78 days late")
+    assert gfe["action"] == "give an estimate for the care still to come: claimkit gfe create fay --cpt 90837 --start 2026-05-20"
     assert unbilled["amount"] == "180.00" and unbilled["action"] == "claimkit cms1500 render --client dana -o claims-dana.pdf"
     assert filing["due"] == "2026-05-31" and "90-day filing limit ends 2026-05-31 (in 11 days)" in filing["detail"]
     # the denial keeps its outstanding amount and the next step its reason code suggests (CO-50: medical necessity)

@@ -69,3 +69,27 @@ def test_a_broken_cache_file_is_ignored_and_rewritten(practice, home):
     proc = _run(home, "client", "show", "tess")
     assert proc.returncode == 0 and "Testcase" in proc.stdout
     assert _bundle(home)["clients/tess.toml"][1]["first"] == "Tess"
+
+
+def test_the_cache_stamp_covers_every_validator_module(monkeypatch, tmp_path):
+    """A changed records.py or amounts.py (whose validators the cache stands for) expires the cache, not only
+    schema.py: the key of the same bytes changes when any of the three changes."""
+    from claimkit.core import records
+
+    assert files.VALIDATOR_MODULES == ("schema.py", "records.py", "amounts.py")
+    core = Path(records.__file__).parent
+    keys = []
+    real_stat = Path.stat
+    for changed in (None, *files.VALIDATOR_MODULES):
+        def fake_stat(self, *args, changed=changed, **kwargs):
+            st = real_stat(self, *args, **kwargs)
+            if changed is not None and self == core / changed:
+                return os.stat_result((*st[:8], st.st_mtime + 1, st.st_ctime))
+            return st
+
+        monkeypatch.setattr(Path, "stat", fake_stat)
+        files._schema_stamp.cache_clear()
+        keys.append(files._cache_key(b"name = 'x'"))
+    monkeypatch.undo()
+    files._schema_stamp.cache_clear()
+    assert len(set(keys)) == 4

@@ -12,9 +12,10 @@ import sqlite3
 
 from claimkit.acks import codes
 from claimkit.acks.applying import AckResult, ClaimOutcome, keep_unmatched, refuse, run, ymd_iso
-from claimkit.acks.history import add_event, set_status
+from claimkit.acks.history import add_events, event_row, next_status, statuses
 from claimkit.acks.reading import read
 from claimkit.acks.status277 import ClaimStatus, LineStatus, Report277, Status, read_277
+from claimkit.core.codes import SUPERSEDED, sql_list
 
 SOURCES = {"AY": "the clearinghouse", "PR": "the payer"}
 
@@ -31,7 +32,7 @@ def _find_claim(conn: sqlite3.Connection, c: ClaimStatus) -> tuple[str | None, s
     start = c.service_start.isoformat()
     end = (c.service_end or c.service_start).isoformat()
     for cid, snapshot in conn.execute(
-            "SELECT c.id, c.snapshot FROM claims c WHERE c.total_cents = ? AND c.status NOT IN ('replaced', 'voided')"
+            f"SELECT c.id, c.snapshot FROM claims c WHERE c.total_cents = ? AND c.status NOT IN ({sql_list(SUPERSEDED)})"
             " AND (SELECT MIN(date) FROM claim_lines l WHERE l.claim_id = c.id) = ?"
             " AND (SELECT MAX(date) FROM claim_lines l WHERE l.claim_id = c.id) = ? ORDER BY c.id DESC", (cents, start, end)):
         member = (json.loads(snapshot).get("billed") or {}).get("member_id", "")
@@ -71,8 +72,18 @@ def _apply(conn: sqlite3.Connection, report: Report277, result: AckResult, impor
            isa_date: str) -> None:
     from claimkit.acks.apply999 import fix_for
 
+    known = statuses(conn, (c.claim_ref.strip().upper() for c in report.claims))  # one read for the whole file
+    events: list[tuple] = []
+    status_updates: dict[str, str] = {}
+    number_updates: list[tuple[str, str]] = []
     for c in report.claims:
-        cid, how = _find_claim(conn, c)
+        ref = c.claim_ref.strip().upper()
+        if ref in known:
+            cid, how = ref, "claim id"
+        else:
+            cid, how = _find_claim(conn, c)
+            if cid is not None and cid not in known:
+                known.update(statuses(conn, [cid]))
         words, box = _words(c.statuses)
         if cid is None:
             detail = (f"{report.kind} for claim '{c.claim_ref}' ({c.patient or 'no name'}, member {c.member_id or '-'},"
@@ -95,24 +106,29 @@ def _apply(conn: sqlite3.Connection, report: Report277, result: AckResult, impor
         who = SOURCES.get(c.source, c.source_name or c.source)
         detail = f"{report.kind} from {who}" + (f" ({c.source_name})" if c.source_name and who != c.source_name else "")
         detail += f": {words}" + "".join(f"; line {x['line'] or x['procedure']}: {x['words']}" for x in lines)
+        status, client, payer, number = known[cid]
         if c.payer_claim_number:
             detail += f"; payer claim number {c.payer_claim_number}"
-            if c.source != "AY":
-                conn.execute("UPDATE claims SET payer_claim_number = ? WHERE id = ?", (c.payer_claim_number, cid))
-            else:
-                conn.execute("UPDATE claims SET payer_claim_number = ? WHERE id = ? AND COALESCE(payer_claim_number, '')"
-                             " = ''", (c.payer_claim_number, cid))
+            if c.payer_claim_number != number and (c.source != "AY" or not number):  # the payer's own wins
+                number_updates.append((c.payer_claim_number, cid))
+                number = c.payer_claim_number
         day = next((s.date.isoformat() for s in c.statuses if s.date), "") or ymd_iso(isa_date) or now[:10]
-        status = None
         if report.kind == "277CA" and event in ("accepted", "rejected"):
-            status = set_status(conn, cid, event)
-        row = conn.execute("SELECT client, payer, status FROM claims WHERE id = ?", (cid,)).fetchone()
+            new = next_status(status, event)
+            if new != status:
+                status_updates[cid] = new
+                status = new
+        known[cid] = (status, client, payer, number)
         data = {"lines": lines, "codes": [[s.category, s.code, s.entity] for s in c.statuses]}
         if event == "rejected":
-            data.update(box=box, fix=fix_for(box, row[0], row[1], cid))
-        add_event(conn, cid, day, report.kind.lower(), status=event, source=c.source, detail=detail, file=name,
-                  control=report.isa13, import_id=import_id, now=now, data=data)
-        result.outcomes.append(ClaimOutcome(cid, status or row[2], event, detail))
+            data.update(box=box, fix=fix_for(box, client, payer, cid))
+        events.append(event_row(cid, day, report.kind.lower(), status=event, source=c.source, detail=detail, file=name,
+                                control=report.isa13, import_id=import_id, now=now, data=data))
+        result.outcomes.append(ClaimOutcome(cid, status, event, detail))
+    changed = set(status_updates) | {cid for _, cid in number_updates}  # one UPDATE per claim changed
+    conn.executemany("UPDATE claims SET status = ?, payer_claim_number = ? WHERE id = ?",
+                     [(known[cid][0], known[cid][3] or None, cid) for cid in changed])
+    add_events(conn, events)
 
 
 def _import(ws, name: str, data: bytes, dry_run: bool, kind: str) -> AckResult:

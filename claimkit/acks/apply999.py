@@ -11,7 +11,7 @@ import sqlite3
 from claimkit.acks import codes
 from claimkit.acks.ack999 import VERDICTS, Ack999, GroupAck, SegmentError, TransactionAck, read_999
 from claimkit.acks.applying import AckResult, ClaimOutcome, keep_unmatched, refuse, run, ymd_iso
-from claimkit.acks.history import add_event, set_status
+from claimkit.acks.history import add_events, event_row, next_status, statuses
 from claimkit.acks.reading import read
 from claimkit.acks.ta1 import TA1_STATUS, read_ta1
 
@@ -59,6 +59,7 @@ def _error_words(e: SegmentError, key: str) -> tuple[str, str]:
 
 def _apply_999(conn: sqlite3.Connection, ack: Ack999, result: AckResult, import_id: int, name: str, now: str) -> None:
     day = ymd_iso(ack.date) or now[:10]
+    w = _Writes(conn)
     for g in ack.groups:
         verdict = VERDICTS.get(g.status, g.status)
         if g.functional_id and g.functional_id != "HC":
@@ -70,26 +71,27 @@ def _apply_999(conn: sqlite3.Connection, ack: Ack999, result: AckResult, import_
         result.verdicts.append(f"999 for group {g.gs06}: {verdict}")
         if export is not None:
             conn.execute("UPDATE x12_exports SET ack_status = ?, ack_at = ? WHERE id = ?", (g.status, now, export[0]))
-            _group_with_layout(conn, g, export, result, import_id, day, name, now)
+            _group_with_layout(conn, w, g, export, result, import_id, day, name, now)
             continue
         old = [] if gs06 is None else [r[0] for r in conn.execute(
             "SELECT id FROM claims WHERE sent_via = '837p' AND CAST(control_number AS INTEGER) = ? ORDER BY id", (gs06,))]
         if old:
             result.notes.append(f"group {g.gs06} was exported before claimkit recorded segment positions: matched by its"
                                 " control number alone; an error cannot be tied to one claim or box")
-            _group_by_control(conn, g, old, result, import_id, day, name, now)
+            _group_by_control(w, g, old, result, import_id, day, name, now)
             continue
         detail = f"999 answer ({verdict}) for group {g.gs06}, which claimkit did not export"
         keep_unmatched(conn, import_id, "999", f"GS06 {g.gs06}", detail,
                        {"gs06": g.gs06, "status": g.status, "transactions": [t.st02 for t in g.transactions]}, now)
         result.unmatched.append(detail)
+    w.flush()
 
 
 def _transactions(g: GroupAck) -> list[TransactionAck]:
     return list(g.transactions)
 
 
-def _group_with_layout(conn, g: GroupAck, export, result: AckResult, import_id: int, day: str, name: str, now: str) -> None:
+def _group_with_layout(conn, w: _Writes, g: GroupAck, export, result: AckResult, import_id: int, day: str, name: str, now: str) -> None:
     export_id, file, isa13 = export
     places = conn.execute("SELECT claim_id, st02, clm_pos, first_pos, last_pos, provider_pos FROM x12_export_claims"
                           " WHERE export_id = ? ORDER BY st02, first_pos", (export_id,)).fetchall()
@@ -111,12 +113,13 @@ def _group_with_layout(conn, g: GroupAck, export, result: AckResult, import_id: 
             result.unmatched.append(detail)
             continue
         keys = segments.get(st, [])
+        w.load([p[0] for p in claims])
         if t.accepted:
+            detail = (f"999: the file {file.rsplit('/', 1)[-1]} passed the clearinghouse's checks"
+                      + (" (with warnings)" if t.status == "E" else "") + "; the claim itself is answered by a 277CA")
             for p in claims:
-                add_event(conn, p[0], day, "999", status="accepted", file=name, control=isa13, import_id=import_id, now=now,
-                          detail=f"999: the file {file.rsplit('/', 1)[-1]} passed the clearinghouse's checks"
-                                 + (" (with warnings)" if t.status == "E" else "") + "; the claim itself is answered by a 277CA")
-                result.outcomes.append(ClaimOutcome(p[0], _status(conn, p[0]), "accepted", "999 accepted"))
+                w.accept(p[0], result, "999", "999 accepted", at=day, file=name, control=isa13, import_id=import_id,
+                         now=now, detail=detail)
             continue
         # rejected: every claim in the transaction; each error on the claim (or provider loop, or header) it is in
         found: dict[str, list[tuple[str, str]]] = {p[0]: [] for p in claims}
@@ -148,36 +151,61 @@ def _group_with_layout(conn, g: GroupAck, export, result: AckResult, import_id: 
             else:
                 reason = "; ".join(w for w, _ in shared) or "the transaction was rejected"
             box = next((b for _, b in errs if b), "")
-            _reject(conn, cid, day, reason, box, name, isa13, import_id, now, result, kind="999")
+            w.reject(cid, result, "999", reason, box, at=day, file=name, control=isa13, import_id=import_id, now=now)
 
 
-def _group_by_control(conn, g: GroupAck, claim_ids: list[str], result, import_id, day, name, now) -> None:
+def _group_by_control(w: _Writes, g: GroupAck, claim_ids: list[str], result, import_id, day, name, now) -> None:
     rejected = g.status not in ("A", "E") or any(not t.accepted for t in g.transactions)
     for cid in claim_ids:
         if rejected:
             errs = [_error_words(e, "")[0] for t in g.transactions for e in t.errors]
             reason = ("; ".join(errs) or "the file was rejected") + (" (exported before claimkit recorded positions:"
                                                                       " the segment cannot be tied to this claim)")
-            _reject(conn, cid, day, reason, "", name, "", import_id, now, result, kind="999")
+            w.reject(cid, result, "999", reason, "", at=day, file=name, import_id=import_id, now=now)
         else:
-            add_event(conn, cid, day, "999", status="accepted", file=name, import_id=import_id, now=now,
-                      detail="999: the file passed the clearinghouse's checks (matched by control number alone)")
-            result.outcomes.append(ClaimOutcome(cid, _status(conn, cid), "accepted", "999 accepted"))
+            w.accept(cid, result, "999", "999 accepted", at=day, file=name, import_id=import_id, now=now,
+                     detail="999: the file passed the clearinghouse's checks (matched by control number alone)")
 
 
-def _status(conn, claim_id: str) -> str:
-    row = conn.execute("SELECT status FROM claims WHERE id = ?", (claim_id,)).fetchone()
-    return row[0] if row else ""
+class _Writes:
+    """What a file changes, gathered and written at the end in a few statements: the claims' statuses (read once)
+    and their new events."""
 
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.known: dict[str, tuple[str, str, str, str]] = {}
+        self.events: list[tuple] = []
+        self.updates: dict[str, str] = {}
 
-def _reject(conn, cid: str, day: str, reason: str, box: str, name: str, control: str, import_id: int, now: str,
-            result: AckResult, *, kind: str, source: str = "") -> None:
-    row = conn.execute("SELECT client, payer FROM claims WHERE id = ?", (cid,)).fetchone()
-    fix = fix_for(box, row[0], row[1], cid) if row else ""
-    status = set_status(conn, cid, "rejected")
-    add_event(conn, cid, day, kind, status="rejected", source=source, detail=reason, file=name, control=control,
-              import_id=import_id, now=now, data={"box": box, "fix": fix})
-    result.outcomes.append(ClaimOutcome(cid, status, "rejected", reason))
+    def load(self, claim_ids) -> None:
+        missing = [c for c in claim_ids if c not in self.known]
+        if missing:
+            self.known.update(statuses(self.conn, missing))
+
+    def status(self, cid: str) -> str:
+        self.load([cid])
+        return self.known[cid][0] if cid in self.known else ""
+
+    def accept(self, cid: str, result: AckResult, kind: str, what: str, **event) -> None:
+        self.events.append(event_row(cid, kind=kind, status="accepted", **event))
+        result.outcomes.append(ClaimOutcome(cid, self.status(cid), "accepted", what))
+
+    def reject(self, cid: str, result: AckResult, kind: str, reason: str, box: str, **event) -> None:
+        self.load([cid])
+        current, client, payer, number = self.known.get(cid, ("", "", "", ""))
+        fix = fix_for(box, client, payer, cid) if client else ""
+        new = next_status(current, "rejected")
+        if new != current:
+            self.updates[cid] = new
+            self.known[cid] = (new, client, payer, number)
+        self.events.append(event_row(cid, kind=kind, status="rejected", detail=reason, data={"box": box, "fix": fix},
+                                     **event))
+        result.outcomes.append(ClaimOutcome(cid, new, "rejected", reason))
+
+    def flush(self) -> None:
+        self.conn.executemany("UPDATE claims SET status = ? WHERE id = ?", [(v, k) for k, v in self.updates.items()])
+        add_events(self.conn, self.events)
+        self.events, self.updates = [], {}
 
 
 def import_999(ws, name: str, data: bytes, *, dry_run: bool) -> AckResult:
@@ -233,17 +261,19 @@ def import_ta1(ws, name: str, data: bytes, *, dry_run: bool) -> AckResult:
                 result.notes.append(f"interchange {t.isa13} was exported before claimkit recorded its envelope: matched by"
                                     " control number alone")
             day = ymd_iso(t.date) or now[:10]
+            w = _Writes(conn)
+            w.load(claim_ids)
             if t.accepted:
                 for cid in claim_ids:
-                    add_event(conn, cid, day, "ta1", status="accepted", file=name, control=t.isa13, import_id=import_id,
-                              now=now, detail="TA1: the clearinghouse could read the file's envelope")
-                    result.outcomes.append(ClaimOutcome(cid, _status(conn, cid), "accepted", "TA1 accepted"))
+                    w.accept(cid, result, "ta1", "TA1 accepted", at=day, file=name, control=t.isa13, import_id=import_id,
+                             now=now, detail="TA1: the clearinghouse could read the file's envelope")
             else:
                 if export is not None:
                     conn.execute("UPDATE x12_exports SET ack_status = 'R', ack_at = ? WHERE id = ?", (now, export[0]))
                 for cid in claim_ids:
-                    _reject(conn, cid, day, f"TA1: the clearinghouse could not read the file's envelope: {note}",
-                            "practice.toml [edi]" if t.note in ("005", "006", "007", "008", "009") else "", name,
-                            t.isa13, import_id, now, result, kind="ta1")
+                    w.reject(cid, result, "ta1", f"TA1: the clearinghouse could not read the file's envelope: {note}",
+                             "practice.toml [edi]" if t.note in ("005", "006", "007", "008", "009") else "", at=day,
+                             file=name, control=t.isa13, import_id=import_id, now=now)
+            w.flush()
 
     return run(ws, name, data, "TA1", dry_run, apply)

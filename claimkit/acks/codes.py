@@ -21,6 +21,7 @@ def label(table: str, code: str) -> str:
     return value[0] if isinstance(value, list) else value
 
 
+@cache
 def entity(code: str) -> tuple[str, str]:
     """(whose data, the boxes it fills) for an entity identifier code."""
     value = tables()["entity"].get(code)
@@ -38,6 +39,7 @@ def box(key: str, element: str = "") -> str:
     return boxes.get(key) or boxes.get(key.split("@")[0].split("*")[0], "")
 
 
+@cache  # a file of 5,000 claims says the same few things
 def status_words(category: str, code: str, entity_code: str) -> str:
     """An STC composite in plain words: 'rejected for invalid information: the entity's NPI (the billing provider,
     box 33, 33a)'."""

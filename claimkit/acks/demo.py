@@ -53,9 +53,9 @@ def replies(home: Path) -> tuple[Path, str, str] | None:
 
 def fix_member_id(home: Path, client_id: str) -> str:
     """The demo's fix: the member ID as the card really reads (what the user would type in 'claimkit client edit')."""
-    from claimkit.practice import replace_client_file
+    from claimkit.records.practice import replace_client_file
     from claimkit.store.files import client_path
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     path = client_path(home, client_id)
     raw = path.read_text()

@@ -42,6 +42,39 @@ def add_event(conn: sqlite3.Connection, claim_id: str, at: str, kind: str, *, st
                   json.dumps(data or {}, sort_keys=True), now or now_iso()))
 
 
+_INSERT = ("INSERT INTO claim_events (claim_id, at, kind, status, source, detail, file, control, import_id, data, created)"
+           " VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+
+
+def event_row(claim_id: str, at: str, kind: str, *, status: str = "", source: str = "", detail: str = "",
+              file: str = "", control: str = "", import_id: int | None = None, data: dict | None = None,
+              now: str) -> tuple:
+    """One claim_events row, for `add_events` (many at once)."""
+    return (claim_id, at, kind, status, source, detail, file, control, import_id,
+            json.dumps(data, sort_keys=True) if data else "{}", now)
+
+
+def add_events(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    conn.executemany(_INSERT, rows)
+
+
+def statuses(conn: sqlite3.Connection, claim_ids) -> dict[str, tuple[str, str, str, str]]:
+    """id -> (status, client, payer, payer claim number) of the claims that exist, read in batches."""
+    ids = list(dict.fromkeys(claim_ids))
+    out: dict[str, tuple[str, str, str, str]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in conn.execute(f"SELECT id, status, client, payer, COALESCE(payer_claim_number, '') FROM claims WHERE id IN"
+                              f" ({','.join('?' * len(chunk))})", chunk):
+            out[r[0]] = (r[1], r[2], r[3], r[4])
+    return out
+
+
+def next_status(current: str, wanted: str) -> str:
+    """The status an acknowledgement leaves: `wanted` when the current one allows it."""
+    return wanted if current in ACK_MUTABLE else current
+
+
 def set_status(conn: sqlite3.Connection, claim_id: str, status: str) -> str:
     """Set an acknowledgement's status when the claim's current one allows it; returns the status it has after."""
     row = conn.execute("SELECT status FROM claims WHERE id = ?", (claim_id,)).fetchone()

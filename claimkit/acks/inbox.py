@@ -46,46 +46,57 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_PEEK = 65536  # the kind of a file is in its first segments
+
+
 def detect(data: bytes) -> tuple[str, str]:
     """(kind, words) of a file: kind is a key of IMPORTERS ('835', '999', '277CA', '277', 'TA1', '271') or '' when
-    nothing here can use it, words then say what it is."""
-    from claimkit.acks.reading import read
+    nothing here can use it, words then say what it is. Reads the envelope of the first 64 KB only."""
+    from claimkit.x12.segments import SegmentReader
 
     head = data[:4096].lstrip(b"\xef\xbb\xbf \r\n\t")
     if not head.startswith((b"ISA", b"GS", b"ST")):
         shown = head[:20].decode("latin-1", "replace")
         return "", "not an X12 file" + (f" (it starts with {shown!r})" if shown else " (it is empty)")
-    if data[:4096].find(b"ST") < 0 and b"TA1" in data[:4096]:
-        return "TA1", "a TA1 interchange acknowledgment"
-    env = read(data[:65536] if len(data) > 1_000_000 else data)  # enough to see the first transaction
-    kinds = {t.st01 for t in env.transactions}
-    if not env.transactions:
-        if any(s.id == "TA1" for s in env.loose):
+    reader = SegmentReader(data[:_PEEK])
+    isa12 = gs08 = ""
+    sts: list[list[str]] = []
+    bht06 = ""
+    ta1 = False
+    for _, sid, els in reader:
+        if sid == "ISA":
+            isa12 = isa12 or (els[12].strip() if len(els) > 12 else "")
+        elif sid == "GS":
+            gs08 = gs08 or (els[8].strip() if len(els) > 8 else "")
+        elif sid == "ST":
+            sts.append(els)
+        elif sid == "BHT" and not bht06:
+            bht06 = els[6].strip() if len(els) > 6 else ""
+        elif sid == "TA1":
+            ta1 = True
+    if not reader.ok:
+        problem = next((n.message for n in reader.notices if n.severity == "error"), "")
+        return "", "an X12 file that cannot be read" + (f": {problem}" if problem else "")
+    if not sts:
+        if ta1:
             return "TA1", "a TA1 interchange acknowledgment"
-        from claimkit.x12.segments import SegmentReader
-
-        st = next((els for _, sid, els in SegmentReader(data[:65536]) if sid == "ST"), None)  # a transaction cut off
-        if st is None:
-            return "", "an X12 file with no transaction (no ST segment)" + (f": {env.problems[0]}" if env.problems else "")
-        kinds = {st[1].strip() if len(st) > 1 else ""}
-        version = st[3].strip() if len(st) > 3 else ""
-    else:
-        version = env.transactions[0].version
+        return "", "an X12 file with no transaction (no ST segment)"
+    kinds = {els[1].strip() if len(els) > 1 else "" for els in sts}
+    version = (sts[0][3].strip() if len(sts[0]) > 3 else "") or gs08
     if len(kinds) > 1:
         return "", f"an X12 file mixing transaction types ({', '.join(sorted(kinds))}); ask for one file per type"
     st01 = kinds.pop()
     if st01 == "835":
         return "835", "an 835 remittance (ERA)"
-    old = version.startswith("004") or env.isa12.startswith("004")
+    old = version.startswith("004") or isa12.startswith("004")
     if st01 in ("999", "277", "271") and old:
-        return "", f"a {st01} in the old 4010 format ({version or env.isa12}): ask for 5010 files"
+        return "", f"a {st01} in the old 4010 format ({version or isa12}): ask for 5010 files"
     if st01 == "999":
         return "999", "a 999 acknowledgment"
     if st01 == "277":
-        bht = next((s for t in env.transactions for s in t.segments if s.id == "BHT"), None)
-        if "X214" in version or (not version and bht is not None and bht.el(6) == "TH"):
+        if "X214" in version or (not version and bht06 == "TH"):
             return "277CA", "a 277CA claim acknowledgment"
-        if "X212" in version or (bht is not None and bht.el(6) == "DG"):
+        if "X212" in version or bht06 == "DG":
             return "277", "a 277 claim status response"
         return "", f"a 277 of an unknown kind ({version or 'no version'}): claimkit reads 277CA (X214) and 277 (X212)"
     if st01 == "271":
@@ -95,7 +106,7 @@ def detect(data: bytes) -> tuple[str, str]:
 
 def _import_835(ws, name: str, data: bytes, *, dry_run: bool, path: Path | None = None):
     """Exactly what `era import` runs."""
-    from claimkit.posting import import_era
+    from claimkit.remittance.era_import import import_era
 
     return _Era(import_era(ws, path, dry_run=dry_run))
 
@@ -105,12 +116,17 @@ class _Era:
     """The era importer's result with the door's one-line summary."""
 
     result: Any
+    kind: str = "835"
+
+    @property
+    def already(self) -> str:
+        return self.result.already or ""
 
     @property
     def summary(self) -> str:
         r = self.result
         if r.already:
-            from claimkit.posting import imported_when
+            from claimkit.remittance.imports import imported_when
 
             when = imported_when(r.already, r.already_as, r.file) if r.already_as else r.already
             return f"835 already imported ({when}); nothing changed"
@@ -161,20 +177,21 @@ def files_of(paths: list[Path]) -> list[Path]:
 ORDER = ("TA1", "999", "277CA", "277", "835", "271")  # the order replies come in: envelope, file, claims, money
 
 
-def ordered(paths: list[Path]) -> list[Path]:
-    """Files in the order their replies happen (a 999 before the 277CA about the same claims), then by name."""
-    def rank(p: Path) -> int:
+def ordered(paths: list[Path]) -> list[tuple[Path, tuple[str, str] | None]]:
+    """Files with their kind, in the order replies happen (a 999 before the 277CA about the same claims), then as
+    given; the kind is None when the file cannot be opened (import_one says why)."""
+    found = []
+    for p in paths:
         try:
             with p.open("rb") as fh:
-                kind, _ = detect(fh.read(65536))
+                found.append((p, detect(fh.read(_PEEK))))
         except OSError:
-            kind = ""
-        return ORDER.index(kind) if kind in ORDER else len(ORDER)
-
-    return sorted(paths, key=rank)
+            found.append((p, None))
+    return sorted(found, key=lambda pk: ORDER.index(pk[1][0]) if pk[1] and pk[1][0] in ORDER else len(ORDER))
 
 
-def import_one(ws, path: Path, *, dry_run: bool, table: dict[str, Callable] | None = None):
+def import_one(ws, path: Path, *, dry_run: bool, table: dict[str, Callable] | None = None,
+               detected: tuple[str, str] | None = None):
     """One file through the importer of its kind; a refused file comes back as a FileResult (refused=True)."""
     name = path.name
     try:
@@ -184,7 +201,7 @@ def import_one(ws, path: Path, *, dry_run: bool, table: dict[str, Callable] | No
         data = path.read_bytes()
     except OSError as exc:
         return FileResult(name, "", f"cannot be read ({exc.strerror or exc.__class__.__name__}); skipped")
-    kind, words = detect(data)
+    kind, words = detected or detect(data)
     table = table if table is not None else importers()
     importer = table.get(kind)
     if importer is None:
@@ -196,7 +213,7 @@ def import_one(ws, path: Path, *, dry_run: bool, table: dict[str, Callable] | No
         return importer(ws, name, data, dry_run=dry_run)
     except ClaimkitError as exc:
         msg = str(exc)
-        return FileResult(name, kind, (msg[len(name) + 2:] if msg.startswith(name + ": ") and kind == "835" else
+        return FileResult(name, kind, (msg[len(name) + 2:] if msg.startswith(name + ": ") and kind in ("835", "271") else
                                        f"{words}: {msg}") + "; skipped, nothing applied")
 
 

@@ -1,4 +1,5 @@
-"""The transactions of a returned X12 file, over the shared segment reader: each ST..SE with its envelope.
+"""The transactions of a returned X12 file, over the shared segment reader and envelope (x12/segments.py,
+x12/envelope.py): each ST..SE with the ISA/GS it came in.
 
 Segments keep two numbers: ``number`` (from the start of the file, as the tokenizer counts) and ``position``
 (counted from ST = 1, as a 999's IK3 counts). Tolerated as the tokenizer tolerates them: no line breaks, a BOM,
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from claimkit.x12.envelope import Envelope as EnvelopeState
+from claimkit.x12.envelope import impossible_count
 from claimkit.x12.segments import SegmentReader
 
 _COMPOSITE_FALLBACK = re.compile(r"[A-Z0-9]{1,3}([|^:>])")
@@ -46,7 +49,7 @@ class Transaction:
 
 
 @dataclass(frozen=True, slots=True)
-class Envelope:
+class ReturnedFile:
     """Everything read from one file: its transactions, interchange-level segments (TA1) and problems."""
 
     transactions: tuple[Transaction, ...]
@@ -69,10 +72,11 @@ def split(value: str, component: str) -> list[str]:
     return [value]
 
 
-def read(data: bytes) -> Envelope:
+def read(data: bytes) -> ReturnedFile:
     """Transactions of ``data``; never raises. A transaction cut off (no SE) or an SE count that disagrees is a
     problem of the file: nothing of it may be applied."""
     reader = SegmentReader(data)
+    state = EnvelopeState()  # the shared envelope tracker: which ISA/GS/ST is open, with its segment and control
     problems: list[str] = []
     notes: list[str] = []
     txs: list[Transaction] = []
@@ -87,33 +91,38 @@ def read(data: bytes) -> Envelope:
             isa = [_at(els, 13), _at(els, 9), _at(els, 15), _at(els, 16), _at(els, 12)]
             first_isa13 = first_isa13 or isa[0]
             first_isa12 = first_isa12 or isa[4]
+            state.open_isa(number, isa[0])
             continue
         if sid == "GS":
             gs = [_at(els, 1), _at(els, 6), _at(els, 8)]
+            state.open_gs(number, gs[1], gs[2])
+            continue
+        if sid in ("GE", "IEA"):
+            state.close(sid)
             continue
         if sid == "ST":
-            if cur is not None:
+            if state.st is not None:
                 problems.append(f"segment {number}: ST {_at(els, 2)} starts before transaction {st[1]} ended with SE;"
                                 " the file is damaged")
+            state.open_st(number, _at(els, 2))
             cur = []
             st = (_at(els, 1), _at(els, 2), _at(els, 3))
         if cur is None:
-            if sid not in ("GE", "IEA"):
-                loose.append(Segment(number, 0, sid, tuple(els)))
+            loose.append(Segment(number, 0, sid, tuple(els)))
             continue
         cur.append(Segment(number, len(cur) + 1, sid, tuple(els)))
         if sid == "SE":
-            count = _at(els, 1)
-            if count != str(len(cur)):
+            count, actual = _at(els, 1), state.segments_in_st(number)
+            if count != str(actual):
                 # a miscount (senders get it wrong) is a note; a count no miscount explains means a damaged file
-                said = int(count) if count.isdigit() else None
-                where = f"segment {number}: SE01 says {count or 'nothing'} segments but transaction {st[1]} has {len(cur)}"
-                if said is None or said > 2 * len(cur) + 10:
+                where = f"segment {number}: SE01 says {count or 'nothing'} segments but transaction {st[1]} has {actual}"
+                if not count.isdigit() or impossible_count(int(count), actual):
                     problems.append(f"{where}: the file is damaged; ask for a new copy")
                 else:
                     notes.append(where)
             if _at(els, 2) != st[1]:
                 notes.append(f"segment {number}: SE02 '{_at(els, 2)}' does not match ST02 '{st[1]}'")
+            state.close("SE")
             txs.append(Transaction(isa[0], isa[1], isa[2], isa[3] or (reader.separators.component if reader.separators
                                    else ":"), gs[0], gs[1], gs[2], st[0], st[1], st[2], tuple(cur)))
             cur = None
@@ -121,7 +130,7 @@ def read(data: bytes) -> Envelope:
         (problems if n.severity == "error" else notes).append(n.message)
     if cur is not None:
         problems.append(f"transaction {st[1]} ({st[0]}) has no SE: the file was cut off; download it again")
-    return Envelope(tuple(txs), tuple(loose), first_isa13, first_isa12, tuple(problems), tuple(notes))
+    return ReturnedFile(tuple(txs), tuple(loose), first_isa13, first_isa12, tuple(problems), tuple(notes))
 
 
 def _at(els: list[str], i: int) -> str:

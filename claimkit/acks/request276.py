@@ -31,7 +31,7 @@ def silent_claims(conn, days: int, today: date | None = None) -> list[str]:
 
 
 def write_276(snaps: list, payer_numbers: dict[str, str], env, when: datetime) -> str:
-    from claimkit.x12.claim837 import amount, code, seg, text, ymd
+    from claimkit.claims.x12_837p import amount, code, seg, text, ymd
 
     sender = code(env.isa_sender_id or env.submitter_id, 15)
     receiver = code(env.isa_receiver_id or env.receiver_id, 15)
@@ -96,7 +96,7 @@ def write_requests(ws, out: Path, *, claim_ids: Sequence[str] = (), silent_days:
                    test: bool = False, when: datetime | None = None) -> Written:
     """Write the 276 and record a 'status asked' event per claim, in one transaction with the control number."""
     from claimkit.acks.history import add_event
-    from claimkit.edi import edi_settings, envelope, load_claims, with_payer_ids
+    from claimkit.claims.export_837p import edi_settings, envelope, load_claims, with_payer_ids
     from claimkit.store.home import write_output
     from claimkit.store.ledger import next_counter, now_iso
 

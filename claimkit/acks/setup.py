@@ -16,7 +16,7 @@ _OPTIONAL_ASKED = frozenset({"contact_email"})
 
 
 def _what(key: str) -> str:
-    from claimkit.edi import EDI_KEYS, EDI_OPTIONAL
+    from claimkit.claims.export_837p import EDI_KEYS, EDI_OPTIONAL
 
     return EDI_KEYS.get(key) or EDI_OPTIONAL.get(key, "")
 
@@ -31,7 +31,7 @@ def default(key: str) -> str:
 
 def check_one(key: str, value: str, *, flag: str) -> str:
     """One setting checked as typed: the value to store, or one line naming the setting and the fix."""
-    from claimkit.x12.claim837 import ISA_QUALIFIERS
+    from claimkit.claims.x12_837p import ISA_QUALIFIERS
 
     value = value.strip()
     if not value:
@@ -80,7 +80,7 @@ def check_one(key: str, value: str, *, flag: str) -> str:
 
 def save(ws, values: dict[str, str]) -> str:
     """Check the settings as a whole (what an export needs) and write practice.toml atomically."""
-    from claimkit.edi import EDI_KEYS, edi_settings
+    from claimkit.claims.export_837p import EDI_KEYS, edi_settings
     from claimkit.store.files import practice_path, save_practice
 
     edi = {k: v for k, v in values.items() if v}
@@ -95,7 +95,7 @@ def save(ws, values: dict[str, str]) -> str:
 
 
 def shown(edi: dict[str, str]) -> list[tuple[str, str, str]]:
-    from claimkit.edi import EDI_KEYS, EDI_OPTIONAL
+    from claimkit.claims.export_837p import EDI_KEYS, EDI_OPTIONAL
 
     return [(k, edi.get(k, "") or (f"(default {_DEFAULTS[k]})" if k in _DEFAULTS else "(not set)"), what)
             for k, what in {**EDI_KEYS, **EDI_OPTIONAL}.items()]

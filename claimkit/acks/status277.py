@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from claimkit.acks.reading import Segment, Transaction, split
+from claimkit.x12.elements import date8, decimal_or_none
 
 REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})  # A4: not found; the rest: rejected before adjudication
 ACCEPTED_CATEGORIES = frozenset({"A2"})  # accepted into adjudication (A0 forwarded, A1 received: not yet)
@@ -86,20 +87,8 @@ class Report277:
     problems: tuple[str, ...]
 
 
-def _dec(value: str) -> Decimal | None:
-    try:
-        return Decimal(value) if value else None
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _day(value: str) -> date | None:
-    if len(value) == 8 and value.isdigit():
-        try:
-            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        except ValueError:
-            return None
-    return None
+_dec = decimal_or_none
+_day = date8
 
 
 def _statuses(seg: Segment, comp: str, problems: list[str]) -> list[Status]:

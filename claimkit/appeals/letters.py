@@ -14,11 +14,12 @@ from datetime import date
 from functools import cache
 
 from claimkit.appeals import deadlines
+from claimkit.core.codes import REJECTED, ROUTINE_ADJUSTMENTS, SUPERSEDED
 from claimkit.core.errors import ClaimkitError
 from claimkit.resources import template
 
-ROUTINE = ("CO-45", "CO-253", "PI-45", "OA-23")
-NOT_APPEALABLE = ("rejected", "replaced", "voided")
+ROUTINE = ROUTINE_ADJUSTMENTS
+NOT_APPEALABLE = (REJECTED, *SUPERSEDED)
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def build_letter(ws, claim_ids: list[str], *, line: int | None = None, argument:
     payer_id = parts[0][2]
     payer = ws.payers.get(payer_id)
     data = arguments()
-    key = keys[claim_ids[0]]
+    key = keys[claim_ids[0]] if len(set(keys.values())) == 1 else "general"
     chosen = data["argument"][key]
     values = {"payer": payer.name if payer else snap["billed"]["payer"]["name"],
               "clients": _join([c.client_name for c in claims]),
@@ -233,6 +234,6 @@ def build_letter(ws, claim_ids: list[str], *, line: int | None = None, argument:
         provider_tin=snap.get("tax_id", ""), provider_address=_address(billing.get("address", {})),
         provider_phone=billing.get("address", {}).get("phone", "") or practice.billing.phone, signer=signer,
         payer_id=payer_id, payer_name=values["payer"], payer_address=payer_address, claims=tuple(claims), argument_key=key,
-        subject=chosen["subject"] if argument is None else "Request for redetermination of a denied claim",
+        subject=chosen["subject"],
         argument=paragraphs, enclosures=tuple(enclosures) if enclosures else tuple(chosen["enclosures"]),
         request=data["letter"]["request"], closing=data["letter"]["closing"])

@@ -14,7 +14,6 @@ codes/icd10cm) by its caller. Nothing is read until a code is looked up.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -101,13 +100,13 @@ def normalize_icd10(code: str) -> str:
     return re.sub(r"[\s.]", "", str(code)).upper()
 
 
-_CODE_LIKE = re.compile(r"^[A-Z][0-9][0-9A-Z]{0,5}$")
+_CODE_LIKE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]{0,5}$")
 
 
 class CodeSet:
     """One fiscal year's codes: `get` answers from the index, the table is read for descriptions and search."""
 
-    __slots__ = ("info", "_index_loader", "_blob_loader", "_index", "_blob", "_lower", "_found")
+    __slots__ = ("info", "_index_loader", "_blob_loader", "_index", "_blob", "_lower", "_found", "_written")
 
     def __init__(self, info: Icd10CodeSet, index: Callable[[], bytes], blob: Callable[[], bytes]):
         self.info = info
@@ -116,6 +115,7 @@ class CodeSet:
         self._blob: bytes | None = None
         self._lower: str | None = None
         self._found: dict[str, Icd10 | None] = {}
+        self._written: dict[str, Icd10 | None] = {}  # as written ("F41.1") -> found: a check asks per session
 
     def __repr__(self) -> str:
         return f"CodeSet({self.info.key})"
@@ -148,7 +148,11 @@ class CodeSet:
 
     def lookup(self, code: str) -> Icd10 | None:
         """Like `get`, from any written form ("f41.1")."""
-        return self.get(normalize_icd10(code))
+        try:
+            return self._written[code]
+        except KeyError:
+            found = self._written[code] = self.get(normalize_icd10(code))
+            return found
 
     def description(self, code: str) -> str:
         blob = self.blob()
@@ -252,33 +256,50 @@ def _info(d: dict[str, Any], **extra: Any) -> Icd10CodeSet:
 
 @cache
 def shipped_set() -> CodeSet:
-    """The ICD-10-CM release shipped in templates/codes (icd10cm.toml, icd10cm-index.tsv, icd10cm.tsv.gz)."""
+    """The ICD-10-CM release shipped in templates/codes (icd10cm.toml, icd10cm-index.tsv, icd10cm.tsv.gz). Its TOML
+    is read through the catalog's JSON cache, which `session add` and `check` use for the CPT table anyway."""
     from claimkit.catalog import _toml  # noqa: PLC0415
 
     return CodeSet(_info(_toml("codes", "icd10cm.toml")), _icd_index, _icd_blob)
 
 
+def _small_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # noqa: PLC0415
+
+    return tomllib.loads(path.read_text("utf-8"))
+
+
+_SHIPPED_YEAR = re.compile(r"icd10cm-20[0-9][0-9]\.toml")
+
+
 @cache
 def shipped_sets() -> tuple[CodeSet, ...]:
     """Every shipped set: icd10cm.toml, and icd10cm-YYYY.toml for a later year tools/gen_icd10.py added."""
-    from claimkit.catalog import _toml  # noqa: PLC0415
+    import os  # noqa: PLC0415
 
-    out = [shipped_set()]
-    for meta in sorted(template("codes").glob("icd10cm-20[0-9][0-9].toml")):
-        stem = meta.stem
-        out.append(CodeSet(_info(_toml("codes", meta.name)), _reader(template("codes", f"{stem}-index.tsv")),
-                           _reader(template("codes", f"{stem}.tsv.gz"), gz=True)))
-    return tuple(out)
+    folder = template("codes")
+    later = sorted(n for n in os.listdir(folder) if _SHIPPED_YEAR.fullmatch(n))
+    return (shipped_set(), *(set_from_files(folder / n) for n in later))
+
+
+def set_from_files(meta: Path) -> CodeSet:
+    """A set written by tools/gen_icd10.py --release: icd10cm-YYYY.toml beside icd10cm-YYYY-index.tsv and .tsv.gz."""
+    d = _small_toml(meta)
+    return CodeSet(_info(d), _reader(meta.with_name(f"{meta.stem}-index.tsv")), _reader(meta.with_name(f"{meta.stem}.tsv.gz"), gz=True))
 
 
 def _reader(path: Path, gz: bool = False) -> Callable[[], bytes]:
     def read() -> bytes:
-        data = path.read_bytes()
-        if gz:
-            import gzip  # noqa: PLC0415
+        import gzip  # noqa: PLC0415
 
-            data = gzip.decompress(data)
-        return data
+        try:
+            data = path.read_bytes()
+            return gzip.decompress(data) if gz else data
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            from claimkit.core.errors import ClaimkitError  # noqa: PLC0415
+
+            raise ClaimkitError(f"ICD-10-CM code set file {path} is missing or damaged ({exc.__class__.__name__}); "
+                                "load the release again with 'claimkit codes icd-import FILE'") from None
 
     return read
 
@@ -288,12 +309,16 @@ def _reader(path: Path, gz: bool = False) -> Callable[[], bytes]:
 
 def read_manifest(folder: Path) -> list[dict[str, Any]]:
     """The loaded sets' entries in a home's codes/icd10cm/sets.json ([] when none were loaded)."""
+    import json  # noqa: PLC0415  (only a home with loaded sets pays for it)
+
     try:
         data = json.loads((folder / MANIFEST).read_bytes())
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{folder / MANIFEST} is damaged ({exc}); load the release again with 'claimkit codes icd-import FILE'") from exc
+        from claimkit.core.errors import ClaimkitError  # noqa: PLC0415
+
+        raise ClaimkitError(f"{folder / MANIFEST} is damaged ({exc}); load the release again with 'claimkit codes icd-import FILE'") from exc
     return list(data.get("sets", ()))
 
 
@@ -314,8 +339,14 @@ class CodeSets:
             found = {s.info.key: s for s in shipped_sets()}
             entries = read_manifest(self.folder) if self.folder is not None else []
             for e in entries:
-                found[e["key"]] = CodeSet(_info(e, origin="loaded"), _reader(self.folder / e["index"]),
-                                          _reader(self.folder / e["table"], gz=True))
+                try:
+                    found[e["key"]] = CodeSet(_info(e, origin="loaded"), _reader(self.folder / e["index"]),
+                                              _reader(self.folder / e["table"], gz=True))
+                except (KeyError, TypeError, ValueError) as exc:
+                    from claimkit.core.errors import ClaimkitError  # noqa: PLC0415
+
+                    raise ClaimkitError(f"{self.folder / MANIFEST} is damaged (an entry lacks {exc}); load the release "
+                                        "again with 'claimkit codes icd-import FILE'") from None
             for s in self._extra:
                 found[s.info.key] = s
             self._sets = tuple(sorted(found.values(), key=lambda s: (s.info.effective_from, s.info.key)))

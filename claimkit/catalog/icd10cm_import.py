@@ -100,6 +100,7 @@ def load_release(folder: Path, release: Release, *, year: int | None = None, eff
     info = _info(entry, origin="loaded")
     if dry_run:
         return Loaded("dry-run", info, release, known, previous)
+    make_private_dir(folder.parent)  # home/codes: private like the home, whoever made it first
     make_private_dir(folder)
     index, table = table_bytes(release.rows)
     atomic_write(folder / entry["index"], index)

@@ -17,7 +17,7 @@ from claimkit.core.errors import ClaimkitError
 ORDER_NAME = re.compile(r"(?:^|/)icd10cm[_-]order[_-](\d{4})\.txt$", re.I)
 CODES_NAME = re.compile(r"(?:^|/)icd10cm[_-]codes[_-](\d{4})\.txt$", re.I)
 YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-CODE = re.compile(r"^[A-Z][0-9][0-9A-Z]{1,5}$")
+CODE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]{1,5}$")  # a letter, then letters or digits (QA00101 since FY2026)
 MAX_MEMBER = 64 * 1024 * 1024  # an order file is ~15 MB; a bigger member is not a release
 ORDER_MIN = 78  # columns up to the first character of the long description
 
@@ -89,43 +89,75 @@ def _sniff(name: str, data: bytes) -> str:
     return "order" if first[:5].isdigit() and first[5:6] == b" " else "codes"
 
 
+ORDER_LINE = re.compile(r"^(\d{5}) ([A-Z][0-9A-Z][0-9A-Z ]{5}) ([01]) (?=[^\r\n]{0,59}\S)([^\r\n]{60}) (\S[^\r\n]*)\r?$", re.M)
+
+
+def _ascii(name: str, data: bytes) -> str:
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ReleaseError(f"{name} line {line} column {col}: a non-ASCII character (byte 0x{data[exc.start]:02x}); "
+                           "release files are plain ASCII: download the file again") from None
+
+
 def parse(name: str, data: bytes, kind: str, year: int | None) -> Release:
-    """Check every line and collect the codes; the first line that breaks the layout raises ReleaseError."""
+    """Check every line and collect the codes; the first line that breaks the layout raises ReleaseError.
+    Well-formed order lines go through one regular expression; a line it refuses is read again, column by column,
+    to say what is wrong."""
     if not data.strip():
         raise ReleaseError(f"{name} is empty; give the ICD-10-CM order file (icd10cm_order_YYYY.txt) or its zip")
     crlf = b"\r\n" in data[:4096]
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
+    text_all = _ascii(name, data)
+    if kind == "order":
+        fast = _order_fast(text_all)
+        if fast is not None:
+            return Release(kind=kind, file=name, year=year, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                           rows=fast, line_ends="CR LF" if crlf else "LF")
+    lines = text_all.split("\n")
+    if lines and lines[-1] == "":
         lines.pop()
     reader = _order_line if kind == "order" else _codes_line
     rows: dict[str, tuple[str, bool, str]] = {}
     seen_at: dict[str, int] = {}
     last_order = 0
-    for n, raw in enumerate(lines, start=1):
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
+    for n, text in enumerate(lines, start=1):
+        if text.endswith("\r"):
+            text = text[:-1]
         where = f"{name} line {n}"
-        try:
-            text = raw.decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise ReleaseError(f"{where} column {exc.start + 1}: a non-ASCII character (byte 0x{raw[exc.start]:02x}); "
-                               "release files are plain ASCII: download the file again") from None
         if not text.strip():
             raise ReleaseError(f"{where} is blank; a release has one code on every line")
         code, billable, desc, order = reader(where, text)
         if order is not None:
             if order <= last_order:
-                raise ReleaseError(f"{where} columns 1-5: order number {order:05d} does not follow {last_order:05d}; "
+                raise ReleaseError(f"{name} line {n} columns 1-5: order number {order:05d} does not follow {last_order:05d}; "
                                    "the file is out of order or lines are missing")
             last_order = order
         if code in seen_at:
-            raise ReleaseError(f"{where}: code {code} is given again (first on line {seen_at[code]})")
+            raise ReleaseError(f"{name} line {n}: code {code} is given again (first on line {seen_at[code]})")
         seen_at[code] = n
         rows[code] = (code, billable, desc)
     if kind == "codes":
         _add_headers(rows)
     return Release(kind=kind, file=name, year=year, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                    rows=tuple(rows[k] for k in sorted(rows)), line_ends="CR LF" if crlf else "LF")
+
+
+def _order_fast(text: str) -> tuple[tuple[str, bool, str], ...] | None:
+    """Every line of a well-formed order file in one pass of the regular expression (~10x faster than line by line);
+    None when any line, order number or code is off: the caller then reads line by line to name the first problem."""
+    found = ORDER_LINE.findall(text)
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(found) != lines:
+        return None
+    orders = [int(f[0]) for f in found]
+    codes = [f[1].rstrip() for f in found]
+    if any(" " in c for c in codes) or len(set(codes)) != len(codes) or any(a >= b for a, b in zip(orders, orders[1:])):
+        return None
+    rows = sorted(zip(codes, (f[2] == "1" for f in found),
+                      (" ".join(f[4].split()) if "  " in f[4] or f[4][-1] == " " else f[4] for f in found)))
+    return tuple(rows)
 
 
 def _order_line(where: str, text: str) -> tuple[str, bool, str, int]:
@@ -140,7 +172,7 @@ def _order_line(where: str, text: str) -> tuple[str, bool, str, int]:
             raise ReleaseError(f"{where} column {col}: '{text[col - 1]}' where the layout has a blank; "
                                "the columns are shifted (is this an ICD-10-CM order file?)")
     if not CODE.match(code) or " " in text[6:13].strip():
-        raise ReleaseError(f"{where} columns 7-13: '{text[6:13].strip()}' is not an ICD-10-CM code (letter, digit, then 1-5 letters or digits)")
+        raise ReleaseError(f"{where} columns 7-13: '{text[6:13].strip()}' is not an ICD-10-CM code (a letter, then 2-6 letters or digits)")
     if flag not in "01":
         raise ReleaseError(f"{where} column 15: '{flag}' is not a billable flag (1 = valid on a claim, 0 = header)")
     short, long_ = text[16:76].strip(), " ".join(text[77:].split())
@@ -154,7 +186,7 @@ def _codes_line(where: str, text: str) -> tuple[str, bool, str, None]:
     if len(text) < 9 or " " in code or text[7:8] not in (" ", ""):
         raise ReleaseError(f"{where}: a codes-file line is the code padded to 8 characters, then its description")
     if not CODE.match(code):
-        raise ReleaseError(f"{where} columns 1-7: '{code}' is not an ICD-10-CM code (letter, digit, then 1-5 letters or digits)")
+        raise ReleaseError(f"{where} columns 1-7: '{code}' is not an ICD-10-CM code (a letter, then 2-6 letters or digits)")
     if not desc:
         raise ReleaseError(f"{where}: code {code} has no description")
     return code, True, desc, None

@@ -16,7 +16,7 @@ practice.toml and on a built claim) as long as its severity and boxes agree.
 
 Modules: provider (practice, payers), client, policy, coding (diagnoses, codes, time), services (POS,
 telehealth, charges, dates), pairing (same-day pairs), claim (timely filing, authorization, duplicates),
-snapshot (built claims). runner.py decides what is checked; explain.py says what a box will print.
+snapshot (built claims), gfe (Good Faith Estimates of self-pay sessions). runner.py decides what is checked; explain.py says what a box will print.
 
 Severity: "error" = the claim will be rejected; "warning" = it may be denied or underpaid.
 """
@@ -38,11 +38,11 @@ from claimkit.core.lightclass import lightclass
 if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
     from claimkit.core.records import Client, Payer, Policy, Practice
-    from claimkit.sessions import SessionRow
+    from claimkit.sessions.sessions import SessionRow
 
 SCOPES = ("practice", "payer", "client", "session", "day", "claim")
 SEVERITIES = ("error", "warning")
-RULE_MODULES = ("provider", "client", "policy", "coding", "services", "pairing", "claim", "snapshot")
+RULE_MODULES = ("provider", "client", "policy", "coding", "services", "pairing", "claim", "snapshot", "eligibility", "gfe")
 
 
 class Hit(NamedTuple):
@@ -174,6 +174,8 @@ class Context:
     pending: bool = True  # not yet sent: timely filing applies
     codesets: Any = None  # catalog.icd10cm.CodeSets of the run's home (the ICD-10-CM sets by date of service)
     memo: dict = field(default_factory=dict)  # shared by the contexts of one run: rules may cache per-client work here
+    benefits: Any = None  # (client id, payer id) -> the latest 271 snapshot (eligibility.store.Stored), read once per run
+    gfes: dict = field(default_factory=dict)  # client id -> the Good Faith Estimates on file (gfe/watch.py Standing)
 
     @lazy
     def payer(self) -> "Payer | None":

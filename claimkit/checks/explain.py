@@ -32,8 +32,11 @@ def practice_prints(box_id: str, practice: Practice, payers: dict[str, Payer]) -
             return "nothing yet: set [billing] tax_id in practice.toml"
         return f"{re.sub(r'[^0-9]', '', b.tax_id)} with the {b.tax_id_type.upper()} box marked"
     if box == "31":
-        name = pr.display_name or b.name
-        return f"{_plain(name)} (signature on file), dated the day the claim is built" if name else \
+        from claimkit.claims.build import _rendering
+        from claimkit.forms.cms1500_fields import signature_lines
+
+        text = " / ".join(x for x in signature_lines(_rendering(practice)) if x)  # exactly what the claim prints
+        return f"{text} (signature on file), dated the day the claim is built" if text else \
             "nothing yet: set [provider] first/last/credentials"
     if box == "32":
         if practice.facility is None:
@@ -50,8 +53,13 @@ def practice_prints(box_id: str, practice: Practice, payers: dict[str, Payer]) -
     if box == "33B":
         if not tax_payers:
             return "blank: no payer asks for the billing taxonomy"
-        code = b.taxonomy or pr.taxonomy
-        return (f"ZZ{code}" if code else "ZZ + a taxonomy you have not set yet") + f" for {', '.join(tax_payers)}; blank for other payers"
+        from claimkit.forms.cms1500_fields import box_33b
+
+        printed = box_33b(True, b.taxonomy)  # the function the claim uses
+        if not printed:
+            return (f"blank: {', '.join(tax_payers)} ask{'s' if len(tax_payers) == 1 else ''} for the billing taxonomy but"
+                    " [billing] taxonomy is not set ('claimkit practice edit')")
+        return f"{printed} for {', '.join(tax_payers)}; blank for other payers"
     if box in ("24J", "24I"):
         differs = pr.npi and pr.npi != b.npi
         if box == "24I":

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, TypeVar
 from claimkit.checks import Context, all_rules, run_scope
 from claimkit.core.errors import Finding, NotFound
 from claimkit.core.money import from_cents
+from claimkit.store.ledger import rows_for_ids
 
 if TYPE_CHECKING:  # pragma: no cover
     from claimkit.core.entries import ClaimSnapshot
     from claimkit.core.records import Client
-    from claimkit.sessions import SessionRow
-    from claimkit.workspace import Workspace
+    from claimkit.sessions.sessions import SessionRow
+    from claimkit.store.workspace import Workspace
 
 T = TypeVar("T")
 LETTERS = "ABCDEFGHIJKL"
@@ -71,7 +72,7 @@ def _cents(value: int | None) -> Decimal | None:
 
 
 class Row:
-    """A session as the rules see it: the fields of `claimkit.sessions.SessionRow` (which rules accept as well),
+    """A session as the rules see it: the fields of `claimkit.sessions.sessions.SessionRow` (which rules accept as well),
     built straight from the ledger's tuples without its estimate: a check reads thousands of them."""
 
     __slots__ = ("id", "client", "date", "cpt", "units", "minutes", "modifiers", "pos", "dx", "fee", "payer", "allowed",
@@ -88,32 +89,58 @@ class Row:
         return f"Row(session {self.id}, {self.client}, {self.date}, {self.cpt})"
 
 
-def _session_rows(ws: "Workspace", where: str = "", args: Iterable = ()) -> list[Row]:
-    """Non-void sessions, date order."""
+def _session_rows(ws: "Workspace", where: str = "", args: Iterable = (), ids: Iterable | None = None) -> list[Row]:
+    """Non-void sessions, date order (with `ids`: `where` holds `{ids}`, read a batch of ids at a time, date order
+    within each batch)."""
     sql = f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status != 'void'" + (f" AND {where}" if where else "") + " ORDER BY date, id"
     cur = ws.conn.cursor()
     cur.row_factory = None
     fromiso = date.fromisoformat
+    found = rows_for_ids(cur, sql, ids, before=list(args)) if ids is not None else cur.execute(sql, list(args))
     return [Row(sid, client, fromiso(day), cpt, units, minutes, tuple(m for m in mods.split(",") if m) if mods else (), pos,
                 tuple(d for d in dx.split(",") if d) if dx else (), _cents(fee), payer, _cents(allowed), sharing, note, status,
                 void_reason, created)
             for (sid, client, day, cpt, units, minutes, mods, pos, dx, fee, payer, allowed, sharing, note, status, void_reason,
-                 created) in cur.execute(sql, list(args))]
+                 created) in found]
 
 
 def _live_claims_by_session(ws: "Workspace", session_ids: Iterable[int | None]) -> dict[int, list[tuple[str, str, str]]]:
     """session id -> [(claim id, rank, frequency)] of the claims that still stand for it (not void, replaced or voided)."""
     ids = sorted({sid for sid in session_ids if sid is not None})
     out: dict[int, list[tuple[str, str, str]]] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        sql = ("SELECT cl.session_id, c.id, c.rank, c.frequency FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
-               f" WHERE cl.session_id IN ({','.join('?' * len(chunk))}) AND c.frequency != '8'"
-               f" AND lower(c.status) NOT IN ({','.join('?' * len(DEAD_CLAIM_STATES))})"
-               " AND NOT EXISTS (SELECT 1 FROM claims o WHERE o.original_claim = c.id)")
-        for sid, cid, rank, freq in ws.conn.execute(sql, [*chunk, *DEAD_CLAIM_STATES]):
-            out.setdefault(sid, []).append((cid, rank, freq))
+    sql = ("SELECT cl.session_id, c.id, c.rank, c.frequency FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
+           " WHERE cl.session_id IN ({ids}) AND c.frequency != '8'"
+           f" AND lower(c.status) NOT IN ({','.join('?' * len(DEAD_CLAIM_STATES))})"
+           " AND NOT EXISTS (SELECT 1 FROM claims o WHERE o.original_claim = c.id)")
+    for sid, cid, rank, freq in rows_for_ids(ws.conn, sql, ids, after=DEAD_CLAIM_STATES):
+        out.setdefault(sid, []).append((cid, rank, freq))
     return out
+
+
+def _gfes(ws: "Workspace") -> dict:
+    """The practice's Good Faith Estimates per client (one small query; none when the ledger cannot be read)."""
+    from claimkit.core.errors import ClaimkitError
+    from claimkit.gfe.watch import standings
+
+    try:
+        return standings(ws.conn)
+    except (ClaimkitError, sqlite3.Error, ValueError, KeyError):
+        return {}
+
+
+class _Benefits:
+    """The latest 271 snapshot per (client, payer), read from the ledger once, when a rule first asks."""
+
+    def __init__(self, ws: "Workspace"):
+        self.ws = ws
+        self._latest: dict | None = None
+
+    def get(self, client: str, payer: str):
+        if self._latest is None:
+            from claimkit.eligibility.store import latest
+
+            self._latest = latest(self.ws.conn)
+        return self._latest.get((client, payer))
 
 
 class _Run:
@@ -126,6 +153,7 @@ class _Run:
         self.clients: dict[str, "Client"] = {}
         self.broken_clients: set[str] = set()
         self.memo: dict = {}
+        self.gfes = _gfes(ws)
         self._base: dict | None = None
         from claimkit.catalog.icd10cm import home_folder, home_sets
 
@@ -141,8 +169,8 @@ class _Run:
         base = self._base
         if base is None:
             base = self._base = dict(Context(today=self.today, practice=self.practice, payers=self.payers or {},
-                                             clients=self.clients, memo=self.memo,
-                                             codesets=self.codesets).__dict__)
+                                             clients=self.clients, memo=self.memo, gfes=self.gfes,
+                                             codesets=self.codesets, benefits=_Benefits(self.ws)).__dict__)
         ctx = object.__new__(Context)
         d = ctx.__dict__
         d.update(base)
@@ -421,24 +449,31 @@ def check_claim_snapshots(snapshots: "Iterable[ClaimSnapshot]", ws: "Workspace",
     live = _live_claims_by_session(ws, (line.session_id for snap in snapshots for line in snap.lines))
     clients = sorted({snap.patient_client_id for snap in snapshots})
     histories: dict[str, list] = {}
-    for i in range(0, len(clients), 500):
-        chunk = clients[i:i + 500]
-        for row in _session_rows(ws, f"client IN ({','.join('?' * len(chunk))})", chunk):
-            histories.setdefault(row.client, []).append(row)
+    for row in _session_rows(ws, "client IN ({ids})", ids=clients):
+        histories.setdefault(row.client, []).append(row)
     frozen = {cid: tuple(rows) for cid, rows in histories.items()}
     statuses = _claim_statuses(ws, [snap.claim_id for snap in snapshots])
+    _rules_check_runs(run, snapshots, frozen)
     for snap in snapshots:
         run.claim_rules(snap, pending=True, status=statuses.get(snap.claim_id), live=live, histories=frozen)
     return run.findings
 
 
+def _rules_check_runs(run: _Run, snapshots: list["ClaimSnapshot"], histories: dict[str, tuple]) -> None:
+    """The practice, payer and client rules `check` runs on these claims' sessions, so that what goes out is what
+    `check` passed (a client named with a line break was an error in check and went out in the render)."""
+    rows = [r for snap in snapshots for r in line_rows(snap, {h.id: h for h in histories.get(snap.patient_client_id, ())})]
+    run.practice_rules(rows)
+    run.payer_rules(sorted({snap.billed.payer.id for snap in snapshots if snap.billed.payer.id}))
+    for cid in sorted({snap.patient_client_id for snap in snapshots}):
+        client = run.client(cid)
+        if client is not None:
+            run.client_rules(client)
+
+
 def _claim_statuses(ws: "Workspace", claim_ids: list[str]) -> dict[str, str]:
     """The ledger status of the claims already recorded (a re-render or resend); claims being built have none."""
-    found: dict[str, str] = {}
-    for i in range(0, len(claim_ids), 500):
-        chunk = claim_ids[i:i + 500]
-        found.update(ws.conn.execute(f"SELECT id, status FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk))
-    return found
+    return dict(rows_for_ids(ws.conn, "SELECT id, status FROM claims WHERE id IN ({ids})", claim_ids))
 
 
 __all__ = ["Row", "run_checks", "check_session", "check_claim_snapshot", "check_claim_snapshots", "line_rows"]

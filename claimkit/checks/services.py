@@ -152,7 +152,7 @@ def policy_not_in_force(ctx: Context):
                   f"fix the policy dates ('claimkit client edit {c.id}'), or void the session and record it again")]
     else:
         return [Hit(f"{_when(ctx)} is billed to {s.payer} but {c.id} has no policy with {s.payer} any more",
-                  f"add the policy back ('claimkit policy add {c.id} ...'), or void and re-record the session")]
+                  f"add the policy back ('claimkit client policy add {c.id} ...'), or void and re-record the session")]
 
 
 @rule("discharged-session", "warning", ("24A",), "session")

@@ -1,7 +1,8 @@
 """The claimkit command line: a thin layer that parses, calls the library and prints.
 
 Command modules are imported only for the command being run (a `session add` need not pay for the PDF or
-report commands' definitions); `--help`, completion and `from claimkit.cli import app` load them all.
+report commands' definitions); the top-level `--help` and `--version` load none (cli/toplevel.py); completion and
+`from claimkit.cli import app` load them all.
 """
 
 from __future__ import annotations
@@ -9,34 +10,21 @@ from __future__ import annotations
 import importlib
 import sys
 
+from claimkit.cli.toplevel import command_word, print_help, print_version, wants_help, wants_version
+
 # first word on the command line -> command modules that define it
 ROUTES = {
-    "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("records",),
+    "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("records", "eligibility"),
     "session": ("sessions",), "payment": ("sessions",),
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
-    "era": ("receivables",), "eob": ("receivables",), "codes": ("codes",), "code": ("codes",),
-    "report": ("reports",), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
-    "x12": ("edi", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
-    "appeal": ("appeal",), "import": ("imports",),
+    "era": ("receivables",), "eob": ("receivables",), "codes": ("codes", "codes_icd"), "code": ("codes_icd",),
+    "report": ("reports", "report_kpis"), "statement": ("reports",), "todo": ("reports",), "writeoff": ("reports",),
+    "x12": ("x12", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
+    "appeal": ("appeal",), "import": ("imports",), "gfe": ("gfe",), "eligibility": ("eligibility",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "edi", "receivables", "codes", "reports", "safety", "appeal",
-       "imports", "acks")
+ALL = ("records", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
+       "imports", "acks", "gfe", "report_kpis", "eligibility")
 _loaded: set[str] = set()
-
-
-def _command_word(argv: list[str]) -> str | None:
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-            continue
-        if arg == "--home":
-            skip = True
-            continue
-        if arg.startswith("-"):
-            continue
-        return arg
-    return None
 
 
 def load(argv: list[str] | None = None):
@@ -44,7 +32,7 @@ def load(argv: list[str] | None = None):
     from claimkit.cli import root  # noqa: F401 - the root callback and global options
     from claimkit.cli.apps import app, mount_groups
 
-    word = _command_word(argv) if argv is not None else None
+    word = command_word(argv) if argv is not None else None
     names = ROUTES.get(word, ALL) if word else ALL
     if any(a in ("-h", "--help") for a in argv or ()) and word is None:
         names = ALL
@@ -62,11 +50,18 @@ def load(argv: list[str] | None = None):
 
 
 def main() -> None:
+    argv = sys.argv[1:]
+    if wants_version(argv):  # answered before typer is imported
+        print_version()
+        return
     from claimkit.cli.errors import DEBUG
 
-    if "--debug" in sys.argv:
+    if "--debug" in argv:
         DEBUG["on"] = True
-    load(sys.argv[1:])()
+    if wants_help(argv):
+        print_help(argv)
+        return
+    load(argv)()
 
 
 def __getattr__(name: str):

@@ -33,13 +33,13 @@ def x12_import(
     from claimkit.acks.inbox import files_of, import_one, importers, is_refused, ordered
 
     ws = workspace(ctx)
-    files = ordered(files_of(list(paths)))
-    if not files:
+    found = files_of(list(paths))
+    if not found:
         raise ClaimkitError(f"{paths[0]}: the folder holds no files")
     table_ = importers()
     results = []
-    for path in files:
-        r = import_one(ws, path, dry_run=dry_run, table=table_)
+    for path, detected in ordered(found):
+        r = import_one(ws, path, dry_run=dry_run, table=table_, detected=detected)
         results.append((path, r))
         if not json_:
             line = f"{path.name}: {r.summary}"
@@ -55,15 +55,16 @@ def x12_import(
     elif len(results) > 1:
         table(None, ["File", "Kind", "Result"],
               [(p.name, getattr(r, "kind", "") or "-", "skipped" if is_refused(r) else
-                ("already imported" if getattr(r, "already", "") or getattr(getattr(r, "result", None), "already", None)
-                 else "dry run" if dry_run else "applied")) for p, r in results])
+                ("already imported" if getattr(r, "already", "") else "dry run" if dry_run else "applied"))
+               for p, r in results])
     if any(o.event == "rejected" for _, r in results for o in getattr(r, "outcomes", [])) and not json_:
         say("Rejected claims never reached the payer: fix the data, then resend each as a new original:"
             " 'claimkit todo' lists them with the fix, then 'claimkit x12 837p --claim CLAIM -o resend.837'.")
     if dry_run and not json_:
         say("Dry run: nothing was written.")
     if refused:
-        raise ClaimkitError(f"{len(refused)} file{'s' if len(refused) != 1 else ''} skipped ({', '.join(p.name for p in refused)});"
+        names = ", ".join(p.name for p in refused[:5]) + (f" and {len(refused) - 5} more" if len(refused) > 5 else "")
+        raise ClaimkitError(f"{len(refused)} file{'s' if len(refused) != 1 else ''} skipped ({names});"
                             " nothing of them was applied")
 
 
@@ -147,7 +148,7 @@ def x12_setup(
     wait_277ca_days: Optional[str] = Opt(None, "--wait-277ca-days", help="Days after sending before 'todo' asks about a"
                                                                           " missing 277CA (default 7)."),
 ) -> None:
-    """Set up the clearinghouse ([edi] in practice.toml) without a text editor: on a terminal each setting is asked
+    """Set up the clearinghouse (\\[edi] in practice.toml) without a text editor: on a terminal each setting is asked
     with its current value as the default and checked as you type; every setting is also an option for scripts.
 
     Example: claimkit x12 setup --submitter-id CALMHARBOR01 --receiver-id OFFALLY --usage T
@@ -169,7 +170,7 @@ def x12_setup(
         "isa_receiver_id": isa_receiver_id, "ack_requested": ack_requested, "wait_999_days": wait_999_days,
         "wait_277ca_days": wait_277ca_days}.items() if v is not None}
     for key, value in given.items():  # a bad option: one line naming it, nothing written
-        edi_setup.check_one(key, value, flag="--" + key.replace("_", "-"))
+        given[key] = edi_setup.check_one(key, value, flag="--" + key.replace("_", "-"))
     values = dict(current, **given)
     if interactive(ctx):
         from rich.prompt import Prompt

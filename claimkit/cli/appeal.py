@@ -114,3 +114,26 @@ def appeal_close(
     a = close(workspace(ctx), claim, "lost" if lost else "withdrawn", parse_date(on, "--date") or date.today())
     say(f"Appeal of {a.claim} (sent {a.sent}) closed: {a.status}. Next: write it off (claimkit writeoff {a.claim} AMOUNT"
         " --reason TEXT) or take it to the payer's next appeal level.")
+
+
+# --- demo ----------------------------------------------------------------------------------------------
+
+from claimkit.cli.demo import run as _demo_run, step as _demo_step  # noqa: E402
+
+
+@_demo_step("Appeal the denial: the letter and its deadline ('claimkit appeal render', 'claimkit appeal list')")
+def _demo_appeal(ctx, demo) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(demo.home / "ledger.db")
+    try:
+        denied = [r[0] for r in conn.execute("SELECT id FROM claims WHERE status IN ('denied', 'partial') ORDER BY id")]
+    finally:
+        conn.close()
+    if not denied:
+        say("   no denied claim to appeal")
+        return
+    claim = denied[0]
+    _demo_run(demo, "appeal", "render", claim, "--enclose", "Authorization request and the payer's reply",
+              "--enclose", "Session notes for the dates of service", "-o", str(demo.home / "output" / f"appeal-{claim}.pdf"))
+    _demo_run(demo, "appeal", "list")

@@ -9,9 +9,9 @@ from claimkit.cli.errors import ClaimkitGroup
 SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 
-def group(name: str, help: str) -> typer.Typer:
+def group(name: str, help: str, hidden: bool = False) -> typer.Typer:
     return typer.Typer(name=name, help=help, cls=ClaimkitGroup, no_args_is_help=True, context_settings=SETTINGS,
-                       rich_markup_mode="rich")
+                       rich_markup_mode="rich", hidden=hidden)
 
 
 app = typer.Typer(
@@ -36,19 +36,21 @@ cms1500_app = group("cms1500", "The CMS-1500 claim form: render PDFs, explain bo
 superbill_app = group("superbill", "Superbills for out-of-network and self-pay clients.")
 era_app = group("era", "Electronic remittances (X12 835): import and match.")
 eob_app = group("eob", "Paper EOBs: post what the payer paid, by hand or from a CSV.")
-codes_app = group("codes", "Adjustment reason and remark codes (CARC/RARC).")
-code_app = group("code", "Look up codes: ICD-10-CM diagnoses.")
+codes_app = group("codes", "Codes: ICD-10-CM diagnoses by code-set year, adjustment reason and remark codes (CARC/RARC).")
+code_app = group("code", "Moved to 'claimkit codes'.", hidden=True)  # the old name of 'codes icd', kept as an alias
 report_app = group("report", "Balances, aging, deductibles and payer reports.")
 statement_app = group("statement", "Patient statements.")
-x12_app = group("x12", "Electronic claims (837P) for clearinghouse upload.")
+x12_app = group("x12", "Electronic claims (837P) for clearinghouse upload, and what comes back (999, 277CA, 835).")
+gfe_app = group("gfe", "Good Faith Estimates for self-pay and uninsured clients (No Surprises Act).")
 appeal_app = group("appeal", "Appeal denied claims: letters, deadlines and answers.")
 import_app = group("import", "Switch in from another tool: clients, past sessions, opening balances, old 837P files.")
+eligibility_app = group("eligibility", "Eligibility: 270 inquiries for the clearinghouse, 271 answers into clients' benefits.")
 
 payer_app.add_typer(rate_app)
 client_app.add_typer(policy_app)
 GROUPS = (practice_app, fee_app, payer_app, client_app, session_app, payment_app, claim_app, cms1500_app,
           superbill_app, era_app, eob_app, codes_app, code_app, report_app, statement_app, x12_app, appeal_app,
-          import_app)
+          import_app, gfe_app, eligibility_app)
 
 
 _mounted: set[int] = set()

@@ -56,7 +56,7 @@ def _output_path(ctx: typer.Context, output: Optional[Path], prompt: str) -> Pat
 def _read_template(path: Path) -> bytes:
     import logging
 
-    from claimkit.render.cms1500 import open_template
+    from claimkit.forms.cms1500 import open_template
 
     # pypdf logs what it repairs ("EOF marker not found") to stderr; claimkit's one line says what is wrong instead
     logging.getLogger("pypdf").addHandler(logging.NullHandler())
@@ -84,10 +84,16 @@ class _Renderer:
         self.findings: list = []
         self.pages = 0
         self.written = False
+        from claimkit.store.scratch import PendingOutput
+
+        self.pending = PendingOutput(ws.home, path)
+
+    def publish(self) -> None:
+        """After the commit: the PDF appears under its name."""
+        self.pending.publish()
 
     def __call__(self, snapshots) -> str:
-        from claimkit.render import cms1500
-        from claimkit.store.home import write_output
+        from claimkit.forms import cms1500
 
         self.findings = _findings(snapshots, self.ws)
         if any(f.is_error for f in self.findings) and not self.force:
@@ -97,7 +103,7 @@ class _Renderer:
                 pdf = cms1500.render_on_template(snapshots, self.template, self.offset, tick, self.template_name)
             else:
                 pdf = cms1500.render_claims(snapshots, self.mode, self.offset, tick)
-        write_output(self.path, pdf)
+        self.pending.write(pdf)  # under a temp name in the home until the claims are committed
         self.written = True
         self.pages = cms1500.page_count(snapshots)
         return str(self.path)
@@ -140,18 +146,22 @@ def _report(snapshots, r: _Renderer, json_: bool, verb: str = "Rendered") -> Non
 
 
 def _run(action, r: _Renderer | None):
-    """Run an issuing action; if it fails after the PDF was written, the claims were not recorded: remove the
-    PDF so nobody mails claims the ledger does not know."""
+    """Run an issuing action (the PDF is written under a temp name of ours, the claims committed) and only then put
+    the PDF under its name: a PDF never exists for claims the ledger does not know."""
     try:
-        return action()
+        result = action()
     except ChecksFailed as exc:
+        if r is not None:
+            r.pending.discard()
         print_findings(exc.findings)
         raise
     except BaseException:
-        if r is not None and r.written:
-            with contextlib.suppress(OSError):
-                r.path.unlink()
+        if r is not None:
+            r.pending.discard()
         raise
+    if r is not None:
+        r.publish()
+    return result
 
 
 # --- cms1500 render ----------------------------------------------------------------------------------------
@@ -188,7 +198,7 @@ def render(
 
     Example: claimkit cms1500 render --unbilled -o claims.pdf
     """
-    from claimkit import claims
+    from claimkit.claims import build, followup, ledger
 
     chosen = [name for name, on in (("--session", bool(session)), ("--client", client is not None), ("--unbilled", unbilled),
                                     ("--claim", bool(claim))) if on]
@@ -203,28 +213,27 @@ def render(
     ws = workspace(ctx)
     if client is not None:
         ws.client(client)
-    claim_ids = [claims.get_claim(ws, cid)[0].id for cid in claim]  # unknown ids fail before anything else
+    claim_ids = [ledger.get_claim(ws, cid)[0].id for cid in claim]  # unknown ids fail before anything else
     sessions_ids = list(session)
     if secondary:
         if sessions_ids:
-            claim_ids = claims.primary_claims_of(ws, sessions_ids)
+            claim_ids = followup.primary_claims_of(ws, sessions_ids)
         elif not claim_ids:
-            claim_ids = claims.eligible_for_secondary(ws, client)
+            claim_ids = followup.eligible_for_secondary(ws, client)
             if not claim_ids:
                 say("Nothing to bill to secondary payers: no primary claim with a posted remittance and a secondary policy is waiting.")
                 return
         r = _renderer(ctx, ws, output, form, template, offset_x, offset_y, force)
-        snaps = _run(lambda: claims.create_secondary(ws, claim_ids, r), r)
+        snaps = _run(lambda: followup.create_secondary(ws, claim_ids, r), r)
         _report(snaps, r, json_)
         return
     if claim_ids:
         r = _renderer(ctx, ws, output, form, template, offset_x, offset_y, force)
-        snaps = [claims.get_claim(ws, cid)[1] for cid in claim_ids]
-        _run(lambda: r(snaps), None)
-        claims.mark_rendered(ws, claim_ids, str(r.path))
+        snaps = [ledger.get_claim(ws, cid)[1] for cid in claim_ids]
+        _run(lambda: (r(snaps), ledger.mark_rendered(ws, claim_ids, str(r.path))), r)
         _report(snaps, r, json_, "Re-rendered")
         return
-    rows = claims.select_sessions(ws, session_ids=sessions_ids, client=client, start=day_from, end=day_to,
+    rows = build.select_sessions(ws, session_ids=sessions_ids, client=client, start=day_from, end=day_to,
                                   all_unbilled=unbilled)
     if not rows:
         who = f"{client}" if client else "any client"
@@ -236,18 +245,18 @@ def render(
             say("Nothing rendered: every claim has errors (listed above).")
             raise typer.Exit(1)
     r = _renderer(ctx, ws, output, form, template, offset_x, offset_y, force)
-    snaps = _run(lambda: claims.create_claims(ws, rows, r), r)
+    snaps = _run(lambda: build.create_claims(ws, rows, r), r)
     _report(snaps, r, json_)
 
 
 def _without_errors(ws, rows):
     """Preview the claims (rolled back, nothing recorded), list the ones with errors, keep the sessions of the rest."""
-    from claimkit import claims
+    from claimkit.claims import build
 
     with ws.transaction() as conn:
         conn.execute("SAVEPOINT preview")
         try:
-            snaps = claims.build_claims(ws, rows, conn=conn)
+            snaps = build.build_claims(ws, rows, conn=conn)
         finally:
             conn.execute("ROLLBACK TO preview")
             conn.execute("RELEASE preview")
@@ -283,8 +292,8 @@ def calibrate(
 
     Example: claimkit cms1500 calibrate --offset-x 1.5 --offset-y -2 -o test.pdf --save
     """
-    from claimkit.practice import edit_practice
-    from claimkit.render.cms1500 import calibration_page
+    from claimkit.records.practice import edit_practice
+    from claimkit.forms.cms1500 import calibration_page
     from claimkit.store.home import write_output
 
     ws = workspace(ctx)
@@ -321,7 +330,7 @@ def claim_list(
 
     Example: claimkit claim list --client jdoe --status billed
     """
-    from claimkit.claims import list_claims
+    from claimkit.claims.ledger import list_claims
 
     ws = workspace(ctx)
     rows = list_claims(ws, client=client, status=status)
@@ -347,7 +356,7 @@ def claim_show(
 
     Example: claimkit claim show CK00012
     """
-    from claimkit.claims import get_claim
+    from claimkit.claims.ledger import get_claim
 
     ws = workspace(ctx)
     row, snap = get_claim(ws, claim_id)
@@ -399,7 +408,7 @@ def claim_correct(
 
     Example: claimkit claim correct CK00012 --replace --payer-claim-number 2026112000123
     """
-    from claimkit.claims import correct_claim
+    from claimkit.claims.followup import correct_claim
 
     if replace == void:
         raise ClaimkitError("choose one of --replace or --void")
@@ -435,9 +444,9 @@ def superbill_render(
 
     Example: claimkit superbill render asmith --month 2026-11 -o asmith-nov.pdf
     """
-    from claimkit.superbills import build_superbill
-    from claimkit.render.superbill import render_superbill
-    from claimkit.store.home import write_output
+    from claimkit.claims.superbill import build_superbill
+    from claimkit.forms.superbill import render_superbill
+    from claimkit.store.scratch import write_output
 
     if month and (start or end):
         raise ClaimkitError("use either --month or --from/--to")
@@ -447,7 +456,7 @@ def superbill_render(
     ws = workspace(ctx)
     sb = build_superbill(ws, client, day_from, day_to)
     path = _output_path(ctx, output, "Write the superbill to")
-    write_output(path, render_superbill(sb))
+    write_output(ws.home, path, render_superbill(sb))
     if json_:
         print_json({"file": str(path), "client": client, "number": sb.number, "from": sb.start, "to": sb.end,
                     "sessions": [ln.session_id for ln in sb.lines], "total_charge": sb.total_fee, "paid": sb.total_paid,
@@ -469,7 +478,7 @@ from claimkit.cli.demo import run as _demo_run, step as _demo_step  # noqa: E402
 
 @_demo_step("Claims: CMS-1500 PDFs ('claimkit cms1500 render') and a superbill")
 def _demo_render(ctx, demo) -> None:
-    from claimkit.render.cms1500 import blank_form
+    from claimkit.forms.cms1500 import blank_form
     from claimkit.store.home import write_output
 
     out = demo.home / "output"

@@ -101,7 +101,7 @@ def fields(json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
 def _practice_or_problem(ctx: typer.Context):
     """(practice, None) or (None, why not) for the 'this practice prints' part."""
     from claimkit.store.files import ProblemError
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     try:
         ws = Workspace.open(state(ctx).home)

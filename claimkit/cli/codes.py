@@ -1,4 +1,4 @@
-"""codes explain/import (CARC, RARC, group codes) and code icd (ICD-10-CM look-up)."""
+"""codes explain/import (CARC, RARC, group codes); the ICD-10-CM commands of the group are in codes_icd.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from claimkit.cli.apps import code_app, codes_app
+from claimkit.cli.apps import codes_app
 from claimkit.cli.output import print_json, say, state, table, workspace
 from claimkit.core.errors import ClaimkitError
 
@@ -101,50 +101,35 @@ def codes_import(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV 
     if kind not in ("carc", "rarc"):
         raise ClaimkitError(f"--kind '{kind}': use carc or rarc")
     ws = workspace(ctx)
+    from claimkit.store.inputs import MB, read_input
+
+    raw = read_input(file.expanduser(), limit=5 * MB, what="the CSV or tab-separated file")
     try:
-        text = file.expanduser().read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ClaimkitError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise ClaimkitError(f"{file} is a folder; give the CSV or tab-separated file") from None
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ClaimkitError(f"{file.name}: not UTF-8 text; save it as CSV UTF-8") from None
     dialect = "excel-tab" if "\t" in text.split("\n", 1)[0] else "excel"
     rows: dict[str, str] = {}
-    for n, row in enumerate(csv.reader(io.StringIO(text), dialect=dialect), start=1):
+    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    n = 1  # the file line the row starts on (a quoted cell may span lines; a code list's never should)
+    for row in reader:
+        start, n = n, reader.line_num + 1
         if not row or not row[0].strip():
             continue
         code = row[0].strip().upper()
-        if n == 1 and not any(ch.isdigit() for ch in code):
+        if start == 1 and not any(ch.isdigit() for ch in code):
             continue  # a header row
         if len(code) > 6 or not code.isalnum():
-            raise ClaimkitError(f"{file.name} line {n}: '{row[0]}' is not a {kind.upper()} code; the first column must hold the code")
-        rows[code] = " ".join(" ".join(row[1:]).split())
+            raise ClaimkitError(f"{file.name} line {start}: '{row[0]}' is not a {kind.upper()} code; the first column must hold the code")
+        if any("\n" in cell or "\r" in cell for cell in row[1:]):
+            raise ClaimkitError(f"{file.name} line {start}: the quote opened in code {code}'s description is never closed (it runs"
+                                ' into the next lines); close it (") or remove it, and save the file again')
+        description = " ".join(" ".join(row[1:]).split())
+        if not description:
+            raise ClaimkitError(f"{file.name} line {start}: code {code} has no description; the second column must hold it")
+        rows[code] = description
     if not rows:
         raise ClaimkitError(f"{file.name}: no codes found; the first column must hold the code, the second its description")
     make_private_dir(ws.home / "codes")
     atomic_write(ws.home / "codes" / f"{kind}.tsv", "".join(f"{c}\t{d}\n" for c, d in sorted(rows.items())))
     say(f"Loaded {len(rows)} {kind.upper()} codes from {file.name} into {ws.home / 'codes'}")
-
-
-@code_app.command("icd")
-def code_icd(ctx: typer.Context, text: str = typer.Argument(..., help="A code (F41.1) or words (generalized anxiety)."),
-             limit: int = Opt(20, "--limit", help="At most this many results."),
-             json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
-    """Look up ICD-10-CM diagnoses by code or words (the shipped FY code set; billable = specific enough for a claim).
-
-    Example: claimkit code icd "adjustment disorder"
-    """
-    from claimkit import catalog
-
-    exact = catalog.icd10(text)
-    found = [exact] if exact else catalog.icd10_search(text, limit=limit)
-    if json_:
-        print_json([{"code": i.dotted, "billable": i.billable, "description": i.description} for i in found])
-        return
-    if not found:
-        say(f"No ICD-10-CM code matches '{text}'.")
-        raise typer.Exit(1)
-    cs = catalog.icd10_codeset()
-    table(f"ICD-10-CM ({cs.name}, {cs.effective_from} to {cs.effective_to})", ["Code", "Billable", "Description"],
-          [(i.dotted, "yes" if i.billable else "no: use a more specific code", i.description) for i in found])

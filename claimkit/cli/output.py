@@ -32,7 +32,7 @@ def state(ctx: typer.Context) -> State:
 
 
 def workspace(ctx: typer.Context):
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     ws = Workspace.open(state(ctx).home)
     ctx.call_on_close(ws.close)
@@ -54,10 +54,28 @@ def _plain(text: str) -> str:
     return _STYLE_TAG.sub("", text)
 
 
+# C0 and C1 control characters (not line break or tab) and the bidirectional overrides: what a file holds is shown
+# escaped on a terminal ('\x1b[2J' would clear the screen); JSON output keeps the exact text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CELL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """Text safe to print on a terminal: control characters shown escaped (`one_line`: line breaks and tabs too)."""
+    pattern = _CELL_CONTROL if one_line else _CONTROL
+    return pattern.sub(lambda m: _escape(m.group()), text) if pattern.search(text) else text
+
+
 def say(text: str, markup: bool = True) -> None:
     """A line for the user: rich colours on a terminal; plain text when piped (and no rich import).
     `markup=False` for text that carries what a file said (a payer's name, an EOB cell): shown as written, never
     read as rich markup ('[/]' in a payer name would otherwise break the command on a terminal)."""
+    text = printable(text)
     if sys.stdout.isatty():
         console().print(text, markup=markup)
     else:
@@ -65,6 +83,7 @@ def say(text: str, markup: bool = True) -> None:
 
 
 def warn(text: str, markup: bool = True) -> None:
+    text = printable(text)
     if sys.stderr.isatty():
         console(stderr=True).print(text, markup=markup)
     else:
@@ -92,11 +111,11 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     from rich.text import Text
 
     def cell(v: Any) -> Any:
-        text = "" if v is None else str(v)
+        text = "" if v is None else printable(str(v), one_line=True)
         # our own colour tags stay markup; any other bracket is data (a payer's name, an ERA value) shown as written
         return text if "[" not in text or "[" not in _STYLE_TAG.sub("", text) else Text(text)
 
-    t = Table(title=title, show_lines=False, header_style="bold")
+    t = Table(title=printable(title, one_line=True) if title else title, show_lines=False, header_style="bold")
     for col in columns:
         t.add_column(col, justify="right" if col in right else "left")
     for row in rows:
@@ -105,13 +124,13 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
 
 
 def _plain_table(title, columns, rows, right) -> None:
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[("" if v is None else printable(str(v), one_line=True)) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
 
     def line(values):
         return "  ".join(v.rjust(w) if col in right else v.ljust(w) for v, w, col in zip(values, widths, columns)).rstrip()
 
-    out = [title] if title else []
+    out = [printable(title, one_line=True)] if title else []
     out += [line(list(columns)), line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
     sys.stdout.write("\n".join(out) + "\n")

@@ -25,7 +25,7 @@ def _show(result, json_: bool) -> None:
     if result.already:
         when = result.already
         if result.already_as:  # a timestamp: say it as a person would, and the name it had then if another
-            from claimkit.posting import imported_when
+            from claimkit.remittance.imports import imported_when
 
             when = imported_when(when, result.already_as, result.file)
         say(f"{result.file}: already imported ({when}); nothing changed.", markup=False)
@@ -88,7 +88,7 @@ def era_import(
 
 def _import_one(ws, path: Path, dry_run: bool):
     """One file imported, with a progress bar on a terminal for a large one."""
-    from claimkit.posting import import_era
+    from claimkit.remittance.era_import import import_era
 
     progress = bar = None
     if sys.stderr.isatty() and path.exists() and path.stat().st_size > 1_000_000:
@@ -116,23 +116,25 @@ def era_unmatched(ctx: typer.Context, all_: bool = Opt(False, "--all", help="Inc
 
     Example: claimkit era unmatched
     """
-    from claimkit.posting import unmatched
+    from claimkit.remittance.suspense import suspended_status, unmatched
 
     rows = unmatched(workspace(ctx), include_resolved=all_)
     if json_:
         print_json([{"item": r["id"], "account": r["account"], "patient": r["patient"], "member_id": r["member_id"],
                      "service_date": r["service_date"], "charge": f"{from_cents(r['charge_cents']):.2f}",
-                     "paid": f"{from_cents(r['paid_cents']):.2f}", "status": r["status"], "matched_claim": r["matched_claim"],
-                     **({"why": "paid again"} if r["kind"] == "paid again" else {})}
+                     "paid": f"{from_cents(r['paid_cents']):.2f}", "what": suspended_status(r), "status": r["status"],
+                     "matched_claim": r["matched_claim"], **({"why": r["kind"]} if r["kind"] != "claim" else {})}
                     for r in rows])
         return
     if not rows:
         say("No unmatched remittance items.")
         return
-    table("Unmatched remittance items", ["Item", "Account (CLP01)", "Patient", "Member ID", "Service date", "Charge", "Paid", "Status"],
-          [(r["id"], r["account"], r["patient"], r["member_id"], r["service_date"] or "", dollars(from_cents(r["charge_cents"])),
-            dollars(from_cents(r["paid_cents"])), r["status"] + (f" → {r['matched_claim']}" if r["matched_claim"] else "")
-            + (" (claim paid again)" if r["kind"] == "paid again" else ""))
+    table("Unmatched remittance items", ["Item", "Account (CLP01)", "Patient", "Member ID", "Service date", "What", "Charge", "Paid",
+                                         "Status"],
+          [(r["id"], r["account"], r["patient"], r["member_id"], r["service_date"] or "", suspended_status(r),
+            dollars(from_cents(r["charge_cents"])), dollars(from_cents(r["paid_cents"])),
+            r["status"] + (f" → {r['matched_claim']}" if r["matched_claim"] else "")
+            + (" (claim paid again)" if r["kind"] == "paid again" else f" ({r['kind']})" if r["kind"] != "claim" else ""))
            for r in rows], right=["Charge", "Paid"])
     say("Post one against a claim: claimkit era match ITEM CLAIM")
 
@@ -144,7 +146,7 @@ def era_match(ctx: typer.Context, item: int = typer.Argument(..., help="Item num
 
     Example: claimkit era match 3 CK00012
     """
-    from claimkit.posting import match_item
+    from claimkit.remittance.suspense import match_item
 
     post = match_item(workspace(ctx), item, claim)
     for line in post.plain():
@@ -170,7 +172,7 @@ def eob_add(
 
     Example: claimkit eob add CK00012 --line 1 --allowed 120.00 --paid 95.00 --copay 25.00 --check 10442
     """
-    from claimkit.posting import EobLine, parse_adjust, post_eob
+    from claimkit.remittance.eob import EobLine, parse_adjust, post_eob
 
     if allowed is None or paid is None:
         raise ClaimkitError("--allowed and --paid are required (from the EOB)")
@@ -192,14 +194,23 @@ def eob_import(ctx: typer.Context, file: Path = typer.Argument(..., help="CSV, o
     """
     import csv
 
-    from claimkit.posting import post_eob, read_eob_csv
+    from claimkit.remittance.eob import post_eob, read_eob_csv
 
     try:
         lines, fingerprint = read_eob_csv(file.expanduser())
     except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit
         raise ClaimkitError(f"{file.name}: not a readable CSV ({exc}); a cell is far longer than any EOB value or a quote"
                             " is never closed: check the file in a spreadsheet and save it again as CSV UTF-8") from None
-    posts = post_eob(workspace(ctx), lines, source_name=file.name, fingerprint=fingerprint)
+    from claimkit.remittance.imports import AlreadyImported
+
+    try:
+        posts = post_eob(workspace(ctx), lines, source_name=file.name, fingerprint=fingerprint)
+    except AlreadyImported as exc:  # the same file again: not an error (as with 'era import')
+        if json_:
+            print_json({"file": file.name, "already_imported": True, "message": exc.message})
+        else:
+            say(exc.message, markup=False)
+        return
     if json_:
         print_json([{"claim": p.claim_id, "status": p.status, "paid": f"{p.paid:.2f}", "lines": len(p.lines)} for p in posts])
         return
@@ -220,7 +231,7 @@ def _demo_era(ctx, demo) -> None:
 
     from claimkit.demo import remittances
     from claimkit.store.home import write_output
-    from claimkit.workspace import Workspace
+    from claimkit.store.workspace import Workspace
 
     out = demo.home / "output"
     out.mkdir(mode=0o700, exist_ok=True)

@@ -43,7 +43,7 @@ def init(
 
     Example: claimkit init --practice-name "Calm Waters Counseling" --provider-first Pat --provider-last Example --credentials LPC --npi 1234567893 --tax-id 12-3456789 --yes
     """
-    from claimkit.practice import init_home
+    from claimkit.records.practice import init_home
     from claimkit.store.home import resolve_home
 
     if yes:
@@ -95,15 +95,15 @@ def practice_show(ctx: typer.Context, json_: bool = Opt(False, "--json", help="P
 def _edit_file(path: Path, apply) -> None:
     """Open a copy in $EDITOR; validate after saving; an invalid edit is refused and the file stays as it was."""
     import subprocess
-    import tempfile
 
-    from claimkit.practice import editor_command
+    from claimkit.records.practice import editor_command
+    from claimkit.store import scratch
 
-    fd, tmp = tempfile.mkstemp(suffix=".toml", prefix=f"claimkit-{path.stem}-")
+    home = path.parent.parent if path.parent.name == "clients" else path.parent
+    scratch.sweep(home)
+    tmp = scratch.new_path(home, f"{path.stem}.toml")  # inside the home (0700 folder, 0600): never in /tmp
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(path.read_bytes())
+        scratch.write_private(tmp, path.read_bytes())
         before = Path(tmp).read_bytes()
         try:
             rc = subprocess.call([*editor_command(), tmp])
@@ -130,7 +130,7 @@ def practice_edit(ctx: typer.Context) -> None:
 
     Example: EDITOR=nano claimkit practice edit
     """
-    from claimkit.practice import replace_practice_file
+    from claimkit.records.practice import replace_practice_file
 
     ws = workspace(ctx)
     _edit_file(ws.home / "practice.toml", lambda raw: replace_practice_file(ws, raw))
@@ -145,7 +145,7 @@ def fee_set(ctx: typer.Context, cpt: str = typer.Argument(..., help="CPT code, e
 
     Example: claimkit fee set 90837 180.00
     """
-    from claimkit.practice import set_fee
+    from claimkit.records.practice import set_fee
 
     value = parse_amount(amount, "AMOUNT")
     set_fee(workspace(ctx), cpt, value)
@@ -194,7 +194,7 @@ def payer_add(
 
     Example: claimkit payer add acme --name "Acme Health Plan" --payer-id 60054 --type commercial --timely-filing-days 90
     """
-    from claimkit.practice import add_payer
+    from claimkit.records.practice import add_payer
 
     ws = workspace(ctx)
     name = ask(ctx, name, "--name", "Payer name")
@@ -241,7 +241,7 @@ def payer_edit(
     Example: claimkit payer edit acme --appeal-days 65 --timely-filing-days 90 --no-requires-taxonomy
     """
     from claimkit.appeals.deadlines import appeal_window, window_source
-    from claimkit.practice import edit_payer
+    from claimkit.records.practice import edit_payer
 
     changes: dict = {"name": name, "payer_id": edi_id, "street": address, "street2": address2, "city": city,
                      "state": state_, "zip": zip_, "phone": phone, "timely_filing_days": timely_filing_days,
@@ -320,7 +320,7 @@ def rate_set(ctx: typer.Context, payer_id: str = typer.Argument(..., metavar="PA
 
     Example: claimkit payer rate set acme 90837 120.00
     """
-    from claimkit.practice import set_rate
+    from claimkit.records.practice import set_rate
 
     value = parse_amount(amount, "AMOUNT")
     p = set_rate(workspace(ctx), payer_id, cpt, value, modifier)
@@ -358,7 +358,7 @@ def _policy_options(payer, member_id, group, plan_name, relationship, insured_fi
             raise ClaimkitError(f"--coinsurance {coinsurance}: a percent must be between 0 and 100")
     if insured_sex is not None and insured_sex.upper() not in ("M", "F", "X"):
         raise ClaimkitError(f"--insured-sex '{insured_sex}': use M, F or X")
-    from claimkit.practice import policy_data
+    from claimkit.records.practice import policy_data
 
     return policy_data({
         "payer": payer, "member_id": member_id, "group": group, "plan_name": plan_name, "relationship": relationship,
@@ -420,7 +420,7 @@ def client_add(
 
     Example: claimkit client add jdoe --first Jane --last Doe --dob 1990-04-12 --sex F --address "12 Elm St" --city Austin --state TX --zip 78701 --payer acme --member-id XJ123456789 --copay 25 --dx F41.1
     """
-    from claimkit.practice import add_client
+    from claimkit.records.practice import add_client
 
     ws = workspace(ctx)
     first = ask(ctx, first, "--first", "First name")
@@ -474,7 +474,7 @@ def client_policy_add(
 
     Example: claimkit client policy add jdoe --payer bluepeak --member-id BP99887766 --coinsurance 20 --deductible 500 --secondary
     """
-    from claimkit.practice import add_policy
+    from claimkit.records.practice import add_policy
 
     ws = workspace(ctx)
     payer = ask(ctx, payer, "--payer", "Payer id", choices=sorted(ws.payers) or None)
@@ -520,9 +520,15 @@ def client_show(ctx: typer.Context, client_id: str = typer.Argument(..., metavar
 
     Example: claimkit client show jdoe
     """
-    c = workspace(ctx).client(client_id)
+    from claimkit.eligibility.benefits import describe
+    from claimkit.eligibility.store import latest
+
+    ws = workspace(ctx)
+    c = ws.client(client_id)
+    benefits = latest(ws.conn, [c.id])
     if json_:
-        print_json(c.to_data())
+        print_json({**c.to_data(), "benefits": {payer: {"as_of": s.as_of.isoformat(), "source_file": s.source_file,
+                                                        **s.snapshot.to_data()} for (_, payer), s in benefits.items()}})
         return
     rows = [("Name", c.display_name), ("DOB", c.dob.isoformat()), ("Sex", c.sex), ("Address", c.address.one_line()),
             ("Phone", c.phone), ("Email", c.email), ("Diagnoses", ", ".join(c.dx)), ("Status", c.status)]
@@ -531,6 +537,9 @@ def client_show(ctx: typer.Context, client_id: str = typer.Argument(..., metavar
         rows.append((f"{p.rank.title()} policy", f"{p.payer} member {p.member_id}, {_sharing(p)}, {p.relationship}, {span}"))
         if p.oop_max is not None:
             rows.append(("", f"out-of-pocket max {dollars(p.oop_max)}, plan year from {p.plan_year_start}"))
+        found = benefits.get((c.id, p.payer))
+        if found is not None:
+            rows.append(("", f"271 of {found.as_of}: {describe(found.snapshot)} (claimkit client benefits {c.id})"))
     for a in c.authorizations:
         rows.append(("Authorization", f"{a.number} {a.payer} {a.visits or '-'} visits {a.start or ''}..{a.end or ''}"))
     table(f"Client {c.id}", ["Field", "Value"], rows)
@@ -542,7 +551,7 @@ def client_edit(ctx: typer.Context, client_id: str = typer.Argument(..., metavar
 
     Example: EDITOR=nano claimkit client edit jdoe
     """
-    from claimkit.practice import replace_client_file
+    from claimkit.records.practice import replace_client_file
     from claimkit.store.files import client_path
 
     ws = workspace(ctx)
@@ -557,7 +566,7 @@ def client_discharge(ctx: typer.Context, client_id: str = typer.Argument(..., me
 
     Example: claimkit client discharge jdoe --date 2026-11-30
     """
-    from claimkit.practice import discharge_client
+    from claimkit.records.practice import discharge_client
 
     c = discharge_client(workspace(ctx), client_id, parse_date(on, "--date") or date.today())
     say(f"Discharged {c.id} on {c.discharged}.")

@@ -200,13 +200,23 @@ def print_payers(report, con=None) -> None:
 
     con = con or console()
     t = Table(title=f"Payers as of {report.as_of}", header_style="bold")
-    for col in ("Payer", "Claims", "Billed", "Paid", "Avg days to pay", "Denial rate"):
+    acks = any(p.claims_acknowledged for p in report.payers)  # the clearinghouse columns once acknowledgements exist
+    for col in ("Payer", "Claims", "Billed", "Paid", "Avg days to pay", "Denial rate",
+                *(("Clean claims", "Rejections") if acks else ())):
         t.add_column(col, justify="left" if col == "Payer" else "right")
     for p in report.payers:
         t.add_row(p.name, str(p.claims), usd(p.billed), usd(p.paid),
                   "-" if p.avg_days_to_pay is None else f"{p.avg_days_to_pay:.1f}",
-                  "-" if p.denial_rate is None else f"{p.denial_rate:.0%} ({p.claims_denied}/{p.claims_adjudicated})")
+                  "-" if p.denial_rate is None else f"{p.denial_rate:.0%} ({p.claims_denied}/{p.claims_adjudicated})",
+                  *((("-" if p.clean_claim_rate is None else f"{p.clean_claim_rate:.0%} ({p.claims_clean}/"
+                      f"{p.claims_acknowledged})"), str(p.rejections)) if acks else ()))
     con.print(t)
+    for p in report.payers:
+        if p.paid_before_billed:
+            from claimkit.reports.payers import PAID_BEFORE_BILLED
+
+            con.print(f"{p.name}: {p.paid_before_billed} claim{'s' if p.paid_before_billed > 1 else ''} left out of days to pay:"
+                      f" {PAID_BEFORE_BILLED}", markup=False)
     c = Table(title="Allowed amounts paid vs contracted rates", header_style="bold")
     for col in ("Payer", "CPT", "Lines", "Contracted", "Avg allowed", "Lowest", "Underpaid"):
         c.add_column(col, justify="left" if col in ("Payer", "CPT") else "right")
@@ -228,8 +238,8 @@ def report_payers(
     json_: bool = Opt(False, "--json", help="Same as --format json."),
     today: Optional[str] = Opt(None, "--today", hidden=True, help=TODAY_HELP),
 ) -> None:
-    """Per payer: claims, billed, paid, days to pay, denial rate, allowed vs contracted per CPT (underpayments flagged),
-    and charts of days to pay and monthly collections.
+    """Per payer: claims, billed, paid, days to pay, denial rate, clean-claim rate and rejections (once the clearinghouse
+    acknowledged claims), allowed vs contracted per CPT (underpayments flagged), and charts of days to pay and monthly collections.
 
     Example: claimkit report payers --months 6
     """
@@ -250,7 +260,13 @@ def report_payers(
 TODO_TITLES = {"unbilled": "Sessions to bill", "timely_filing": "Timely filing limits", "denial": "Denials",
                "appeal": "Appeals with no answer",
                "no_remittance": "Claims with no remittance", "unmatched": "Unmatched remittance items",
-               "statement": "Statements to send", "authorization": "Authorizations"}
+               "statement": "Statements to send", "authorization": "Authorizations",
+               "code_set": "Diagnosis code sets (ICD-10-CM)"}
+TODO_TITLES.update({"gfe_missing": "Good Faith Estimates missing", "gfe_expiring": "Good Faith Estimates ending",
+                    "gfe_scope": "Good Faith Estimates: more sessions than estimated",
+                    "gfe_over": "Good Faith Estimates: billed over the estimate"})
+TODO_TITLES.update({"rejected": "Rejected claims (never reached the payer)", "no_999": "Files with no 999 yet",
+                    "no_277ca": "Claims with no 277CA yet", "no_835": "Accepted claims with no remittance"})
 
 
 DENIAL_GROUPS = {"overdue": "appeal window over", "soon": "appeal due within 14 days", "later": "appeal later",
@@ -303,12 +319,6 @@ def todo_cmd(
 
 # --- statements ----------------------------------------------------------------------------------------
 
-def _write_pdf(path: Path, data: bytes) -> None:
-    from claimkit.store.home import write_output
-
-    write_output(path, data)
-
-
 @statement_app.command("render")
 def statement_render(
     ctx: typer.Context,
@@ -340,7 +350,7 @@ def statement_render(
         say(f"No client owes anything on {day}: no statements written.")
         return
     statements = [build_statement(ws, cid, day, since) for cid in ids]
-    from claimkit.render.statement import render_statements
+    from claimkit.forms.statement import render_statements
 
     written: list[str] = []
     if output is not None or (dir_ is None and len(statements) == 1):
@@ -348,18 +358,14 @@ def statement_render(
         if path.suffix.lower() != ".pdf":
             raise ClaimkitError(f"-o {path}: give a file name ending in .pdf")
 
-        def write(sts) -> str:
-            _write_pdf(path, render_statements(sts))
-            return str(path.absolute())
-
-        written.append(issue_statements(ws, statements, write))
+        written.append(issue_statements(ws, statements, path.absolute(), render_statements))
     else:
         folder = (dir_ or Path(".")).expanduser()
         if not folder.is_dir():
             raise ClaimkitError(f"--dir {folder}: no such folder; create it first")
         for st in statements:
             path = folder / f"statement-{st.client_id}-{day.isoformat()}.pdf"
-            written.append(issue_statements(ws, [st], lambda sts, path=path: (_write_pdf(path, render_statements(sts)), str(path.absolute()))[1]))
+            written.append(issue_statements(ws, [st], path.absolute(), render_statements))
     if json_:
         print_json({"files": written, "statements": [st.as_json() for st in statements]})
         return
@@ -417,7 +423,7 @@ def _demo_todo(ctx: typer.Context, demo) -> None:
 def _demo_statement(ctx: typer.Context, demo) -> None:
     from claimkit.reports.balances import balances
     from claimkit.reports.statements import build_statement, issue_statements
-    from claimkit.render.statement import render_statements
+    from claimkit.forms.statement import render_statements
 
     ws = workspace(ctx)
     owing = sorted((r for r in balances(ws).clients if r.balance > 0), key=lambda r: -r.balance)
@@ -428,12 +434,7 @@ def _demo_statement(ctx: typer.Context, demo) -> None:
     folder = Path(demo.home) / "output"
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / f"statement-{st.client_id}-{st.date.isoformat()}.pdf"
-
-    def write(sts) -> str:
-        _write_pdf(path, render_statements(sts))
-        return str(path)
-
-    issue_statements(ws, [st], write)
+    issue_statements(ws, [st], path, render_statements)
     say(f"   {st.client_name} ({st.client_id}) owes {usd(st.amount_due)}: wrote {path}")
 
 

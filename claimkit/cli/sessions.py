@@ -18,12 +18,16 @@ Opt = typer.Option
 def summary_line(row, payer_name: str | None) -> str:
     parts = [f"Session {row.id}", row.client, row.date.isoformat(), row.cpt + (("-" + "-".join(row.modifiers)) if row.modifiers else ""),
              f"fee {dollars(row.fee)}"]
+    if getattr(row, "start_time", None):
+        parts.insert(4, f"{row.start_time}-{row.end_time}")
     if row.payer and row.allowed is not None:
         parts.append(f"{payer_name or row.payer} allows {dollars(row.allowed)}")
     elif row.payer:
         parts.append(f"{payer_name or row.payer}: no contracted rate")
     if row.estimate is not None:
         parts.append(f"client owes ~{dollars(row.estimate.patient)} ({row.estimate.label()})")
+        if row.estimate.source:
+            parts.append(row.estimate.source)
     return " · ".join(parts)
 
 
@@ -34,6 +38,8 @@ def session_add(
     on: Optional[str] = Opt(None, "--date", help="Date of service YYYY-MM-DD."),
     cpt: Optional[str] = Opt(None, "--cpt", help="CPT code, e.g. 90837."),
     minutes: Optional[int] = Opt(None, "--minutes", help="Face-to-face minutes (checked against the CPT's time range)."),
+    start: Optional[str] = Opt(None, "--start", help="Documented start time HH:MM (with --end; on no claim)."),
+    end: Optional[str] = Opt(None, "--end", help="Documented end time HH:MM: checked against --minutes and the CPT's time range."),
     units: int = Opt(1, "--units", help="Units (e.g. 96127 per instrument)."),
     modifier: List[str] = Opt([], "--modifier", help="Modifier, repeatable (up to 4)."),
     pos: Optional[str] = Opt(None, "--pos", help="Place of service (default from practice.toml; 02/10 telehealth)."),
@@ -46,9 +52,9 @@ def session_add(
 ) -> None:
     """Record a session: fills in fee, diagnoses, place of service, payer, allowed amount and the client's share.
 
-    Example: claimkit session add jdoe --date 2026-11-20 --cpt 90837 --minutes 55
+    Example: claimkit session add jdoe --date 2026-11-20 --cpt 90837 --start 09:00 --end 09:55
     """
-    from claimkit.sessions import NewSession, add_session
+    from claimkit.sessions.sessions import NewSession, add_session
 
     ws = workspace(ctx)
     on = ask(ctx, on, "--date", "Date of service (YYYY-MM-DD)", default=date.today().isoformat())
@@ -56,7 +62,7 @@ def session_add(
     day = parse_date(on, "--date")
     added = add_session(ws, NewSession(client=client, day=day, cpt=cpt, minutes=minutes, units=units, modifiers=list(modifier),
                                        pos=pos, dx=list(dx), fee=parse_amount(fee, "--fee"), paid=parse_amount(paid, "--paid"),
-                                       method=method, note=note))
+                                       method=method, note=note, start=start, end=end))
     findings = _session_findings(ws, added.session.id)
     if json_:
         print_json({**added.session.as_json(), "notes": added.notes, "findings": [f.as_dict() for f in findings]})
@@ -90,7 +96,7 @@ def session_list(
 
     Example: claimkit session list --client jdoe --from 2026-11-01 --json
     """
-    from claimkit.sessions import list_sessions
+    from claimkit.sessions.sessions import list_sessions
 
     ws = workspace(ctx)
     rows = list_sessions(ws, client=client, start=parse_date(start, "--from"), end=parse_date(end, "--to"), unbilled=unbilled)
@@ -111,7 +117,7 @@ def session_show(ctx: typer.Context, session_id: int = typer.Argument(..., metav
 
     Example: claimkit session show 12
     """
-    from claimkit.sessions import get_session
+    from claimkit.sessions.sessions import get_session
 
     row = get_session(workspace(ctx), session_id)
     if json_:
@@ -128,7 +134,7 @@ def session_void(ctx: typer.Context, session_id: int = typer.Argument(..., metav
 
     Example: claimkit session void 12 --reason "entered twice"
     """
-    from claimkit.sessions import void_session
+    from claimkit.sessions.sessions import void_session
 
     reason = ask(ctx, reason, "--reason", "Reason")
     row = void_session(workspace(ctx), session_id, reason)
@@ -145,7 +151,7 @@ def payment_add(ctx: typer.Context, client: str = typer.Argument(..., metavar="C
 
     Example: claimkit payment add jdoe 25.00 --method card --date 2026-11-20
     """
-    from claimkit.sessions import add_payment
+    from claimkit.sessions.sessions import add_payment
 
     value = parse_amount(amount, "AMOUNT")
     day = parse_date(on, "--date") or date.today()

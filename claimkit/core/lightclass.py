@@ -12,7 +12,7 @@ hash of the field values when frozen, and `dataclasses.FrozenInstanceError` on a
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform
 
 T = TypeVar("T")
 _MISSING = dataclasses.MISSING
@@ -86,8 +86,10 @@ def _frozen_delattr(self: Any, name: str) -> None:
     raise dataclasses.FrozenInstanceError(f"cannot delete field '{name}'")
 
 
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
 def lightclass(cls: type[T] | None = None, *, frozen: bool = False):
-    """Use like `@dataclass` / `@dataclass(frozen=True)` (no other options)."""
+    """Use like `@dataclass` / `@dataclass(frozen=True)` (no other options). `dataclass_transform` tells type
+    checkers (PEP 681) that the decorated class gets a dataclass constructor from its annotated fields."""
 
     def wrap(c: type[T]) -> type[T]:
         own = c.__dict__

@@ -56,7 +56,7 @@ def npi_valid(npi: str) -> bool:
 def normalize_dx(code: str) -> str:
     """'f41.1 ' -> 'F41.1' (the dotted form people read; the claim prints it without the dot)."""
     raw = code.strip().upper().replace(".", "")
-    if not re.match(r"^[A-Z][0-9][0-9A-Z]{1,5}$", raw):
+    if not re.match(r"^[A-Z][0-9A-Z][0-9A-Z]{1,5}$", raw):
         raise ValueError(f"'{code}' is not an ICD-10-CM code (like F41.1)")
     return raw if len(raw) <= 3 else f"{raw[:3]}.{raw[3:]}"
 

@@ -1,0 +1,1 @@
+"""PDF drawing: values in, PDF bytes out (reportlab imported inside each renderer)."""

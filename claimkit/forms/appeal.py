@@ -38,7 +38,7 @@ def render_appeal(letter: "AppealLetter") -> bytes:
     from reportlab.lib.units import inch
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from claimkit.render.documents import house_style, lines
+    from claimkit.forms.documents import house_style, lines
 
     hs = house_style()
     base = ParagraphStyle("letter", parent=hs.base, fontSize=10, leading=13.5)

@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from claimkit.reports.common import BUCKETS, Background, Buckets, bucket_sql, held_ctes, money
-from claimkit.workspace import Workspace
+from claimkit.reports.common import BUCKETS, Buckets, bucket_sql, held_ctes, money, reads_one_moment
+from claimkit.store.workspace import Workspace
 
 BY = ("service", "statement")
-SPLIT_FROM_CLIENTS = 20  # below this the client part is one pass in the background thread
 
 # Credits pay the oldest debts first, so what is still open is the newest debts up to the balance: each debt's
 # open part is what the balance leaves after the newer debts (a reverse running sum over the debts only).
@@ -140,20 +139,17 @@ class Aging:
                 "clients": [r.as_json(self.by) for r in self.clients], "totals": totals}
 
 
-def client_part_buckets(conn, day: date, client: str | None = None, by: str = "service", *,
-                        below: str | None = None, from_: str | None = None) -> dict[str, tuple[Buckets, int]]:
-    """Per client: the client's part by age (and, by statement, the part not on a statement yet); only the clients
-    whose ids sort `below` / `from_` a given id when asked (the pass is split between two threads). Read as one
-    JSON row (part of it runs in the background thread of `aging`)."""
+def client_part_buckets(conn, day: date, client: str | None = None, by: str = "service") -> dict[str, tuple[Buckets, int]]:
+    """Per client: the client's part by age (and, by statement, the part not on a statement yet). Read as one
+    JSON row (one row to build in Python rather than one per client and bucket)."""
     import json
 
     sql = CLIENT_PART_SQL.format(
-        client_filter=("AND client = :client" if client else "") + (" AND client < :below" if below else "")
-        + (" AND client >= :from_" if from_ else ""), scan="" if client else "NOT INDEXED",
+        client_filter="AND client = :client" if client else "", scan="" if client else "NOT INDEXED",
         due="MAX(CASE WHEN kind IN ('patient_resp', 'refund') AND amount_cents > 0 THEN date END)" if by == "statement" else "NULL",
         age_date="dos" if by == "service" else STATEMENT_DATE,
         bucket=f"CASE WHEN age IS NULL THEN -1 ELSE {bucket_sql('age')} END")
-    (data,) = conn.execute(sql, {"d": day.isoformat(), "client": client, "below": below, "from_": from_}).fetchone()
+    (data,) = conn.execute(sql, {"d": day.isoformat(), "client": client}).fetchone()
     out: dict[str, tuple[Buckets, int]] = {}
     for cid, b, cents in json.loads(data):
         buckets, not_stated = out.get(cid, (Buckets(), 0))
@@ -177,20 +173,15 @@ def insurance_buckets(conn, day: date, client: str | None = None, by: str = "ser
     return out
 
 
+@reads_one_moment
 def aging(ws: Workspace, by: str = "service", client: str | None = None, *, today: date | None = None) -> Aging:
     if by not in BY:
         raise ValueError(by)
     day = today or date.today()
     if client is not None:
         ws.client(client)
-    # the client part is the longer pass: the background thread takes most clients, this thread the insurance
-    # part and the rest (a client's part is aged on its own, so a split by client id changes nothing)
-    ids = sorted(ws.client_ids()) if client is None else []
-    split = ids[len(ids) * 3 // 5] if len(ids) >= SPLIT_FROM_CLIENTS else None
-    bg = Background(ws, lambda conn: client_part_buckets(conn, day, client, by, below=split))
     insurance = insurance_buckets(ws.conn, day, client, by)
-    patient = client_part_buckets(ws.conn, day, client, by, from_=split) if split else {}
-    patient.update(bg.result(0))
+    patient = client_part_buckets(ws.conn, day, client, by)
     rows = []
     for cid in sorted(set(patient) | set(insurance)):
         p, not_stated = patient.get(cid, (Buckets(), 0))

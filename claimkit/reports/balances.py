@@ -11,7 +11,7 @@ Columns (integer cents):
 - balance: patient_responsibility - patient_paid - written_off (negative = credit);
 - insurance_outstanding: what claims standing that day still wait for from insurance;
 - estimated_patient_pending: the client's estimated share of sessions with no remittance yet (the session
-  estimates of claimkit.sessions, run as of the day);
+  estimates of claimkit.sessions.sessions, run as of the day);
 - last_payment: the date of the client's last payment.
 """
 
@@ -23,8 +23,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from claimkit.core.money import from_cents, to_cents
-from claimkit.reports.common import Background, held_ctes, iso, money, scan_hint
-from claimkit.workspace import Workspace
+from claimkit.reports.common import held_ctes, iso, money, reads_one_moment, scan_hint
+from claimkit.store.workspace import Workspace
 
 COLUMNS = ("client", "charges", "insurance_paid", "contractual_adjustments", "patient_responsibility", "patient_paid",
            "written_off", "balance", "insurance_outstanding", "estimated_patient_pending", "last_payment")
@@ -123,8 +123,7 @@ CLAIM_KINDS = ("insurance_paid", "contractual", "other_adj", "patient_resp", "wr
 
 def _sums(conn, day: date, client: str | None) -> dict[str, dict[tuple[str, int], int]]:
     """Per client, the sum of each kind, apart for the postings on a claim (1) and the others (0): one pass over
-    postings. Read as one JSON row: this runs in the background thread, which then needs Python's lock once
-    rather than for every row."""
+    postings. Read as one JSON row (one row to build in Python rather than one per client and kind)."""
     sql = SUMS_SQL.format(scan="" if client else scan_hint(conn), client_filter="AND client = :client" if client else "")
     (data,) = conn.execute(f"SELECT json_group_array(json_array(client, kind, cents, linked)) FROM ({sql})",
                            {"d": day.isoformat(), "client": client}).fetchone()
@@ -134,18 +133,19 @@ def _sums(conn, day: date, client: str | None) -> dict[str, dict[tuple[str, int]
     return out
 
 
+@reads_one_moment
 def balances(ws: Workspace, as_of: date | None = None, client: str | None = None, *, today: date | None = None) -> Balances:
     """Balances of every client with activity (or one client) as they stood at the end of `as_of` (default today).
 
-    The sums per client and kind are read on a second connection (claimkit.reports.common.Background) while
-    this thread reads the claims (standing totals, superseded claims, denials), the last payments and the
-    sessions pending adjudication, and runs their estimates."""
+    Every query reads the same moment of the ledger (one read transaction, reports/common.py `one_moment`): the sums
+    per client and kind, the claims (standing totals, superseded claims, denials), the last payments and the
+    sessions pending adjudication with their estimates."""
     day = as_of or today or date.today()
     if client is not None:
         ws.client(client)  # an unknown id is a clear error
     args = {"d": day.isoformat(), "client": client}
 
-    bg = Background(ws, lambda conn: _sums(conn, day, client))
+    sums = _sums(ws.conn, day, client)
     claims_and = "AND client = :client" if client else ""
     claims = {r[0]: list(r[1:]) for r in ws.conn.execute(CLAIM_PARTS_SQL.format(claims_and=claims_and),
                                                           {**args, "next": (day + timedelta(days=1)).isoformat()})}
@@ -153,7 +153,6 @@ def balances(ws: Workspace, as_of: date | None = None, client: str | None = None
         claims.setdefault(cid, [0, 0, 0, 0])[2:] = [held, held_standing]
     last = dict(ws.conn.execute(LAST_PAYMENT_SQL.format(where="WHERE client = :client" if client else ""), args))
     pending = pending_estimates(ws, day, pending_sessions(ws.conn, day, client))
-    sums = bg.result(0)
     rows = []
     for cid in sorted(set(sums) | set(pending)):
         k = sums.get(cid, {})
@@ -215,13 +214,13 @@ def session_estimates(ws: Workspace, client_id: str, day: date, since: date | No
 
 def client_sessions(ws: Workspace, client_id: str, day: date, since: date | None = None) -> tuple[list, dict]:
     """A client's sessions (EstRow, from `since`) up to `day` and their estimates
-    (claimkit.sessions.estimate_client) with the remittances posted by `day`."""
+    (claimkit.sessions.sessions.estimate_client) with the remittances posted by `day`."""
     rows, estimates = _estimates(ws, {client_id: since}, day)
     return rows.get(client_id, []), estimates
 
 
 class EstRow:
-    """What claimkit.sessions.estimate_client reads of a session (a SessionRow has the same fields), built
+    """What claimkit.sessions.sessions.estimate_client reads of a session (a SessionRow has the same fields), built
     without the rest of the row: the balances estimate every pending client's plan year at once."""
 
     __slots__ = ("id", "client", "date", "cpt", "fee", "payer", "allowed", "cost_sharing", "status")
@@ -233,11 +232,11 @@ class EstRow:
 
 
 def _estimates(ws: Workspace, since: dict[str, date | None], day: date) -> tuple[dict[str, list[EstRow]], dict]:
-    """Run claimkit.sessions.estimate_client for several clients: their sessions from `since[client]` (None: all)
+    """Run claimkit.sessions.sessions.estimate_client for several clients: their sessions from `since[client]` (None: all)
     to `day`, read with two queries, and what remittances assigned by `day` (as claimkit.sessions._adjudicated)."""
     from claimkit.core import estimate as est
     from claimkit.core.errors import ClaimkitError
-    from claimkit.sessions import estimate_client
+    from claimkit.sessions.sessions import estimate_client
 
     if not since:
         return {}, {}

@@ -1,5 +1,5 @@
-"""What every report shares: what insurance still owes (with denials), aging buckets, money formats, and running
-two independent queries at once.
+"""What every report shares: what insurance still owes (with denials), aging buckets, money formats, and reading
+one moment of the ledger (every query of a report in one read transaction on one connection).
 
 All money here is integer cents and the queries do the arithmetic; Python only formats.
 
@@ -21,17 +21,20 @@ or before D names it as its original (a replacement or a void supersedes it).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from claimkit.core.codes import DENIAL_STATUSES, ROUTINE_ADJUSTMENTS, sql_list
 from claimkit.core.money import fmt
 
+T = TypeVar("T")
 BUCKETS = ("0-30", "31-60", "61-90", "91-120", "over-120")
-ROUTINE_ADJUSTMENTS = ("CO-45", "CO-253", "PI-45", "OA-23")
-_ROUTINE = ", ".join(f"'{r}'" for r in ROUTINE_ADJUSTMENTS)
+_ROUTINE = sql_list(ROUTINE_ADJUSTMENTS)
+_DENIAL_STATUSES = sql_list(DENIAL_STATUSES)
 
 # claims as they stood on :d: client, payer, billed day, total, whether the claim stands
 CLAIMS_SQL = """
@@ -52,7 +55,7 @@ cand AS MATERIALIZED (
   WHERE kind IN ('contractual', 'other_adj') AND claim_id IS NOT NULL AND reason NOT IN ({_ROUTINE})
     AND date <= :d {{postings_filter}}
   UNION
-  SELECT id FROM cs WHERE status IN ('denied', 'partial')
+  SELECT id FROM cs WHERE status IN ({_DENIAL_STATUSES})
 )"""
 
 # remittance sums per (claim, session) up to :d, for every claim (r), and with the claim's client, whether it
@@ -88,7 +91,7 @@ sup AS MATERIALIZED (
 cand AS MATERIALIZED (
   {denial_claims}
   UNION
-  SELECT id FROM claims WHERE status IN ('denied', 'partial') {claims_and}
+  SELECT id FROM claims WHERE status IN ({denial_statuses}) {claims_and}
 ),
 hg AS MATERIALIZED (
   SELECT p.claim_id, p.session_id,
@@ -168,7 +171,7 @@ def held_ctes(client: str | None = None, *, day: date | None = None) -> str:
         denial_claims = "SELECT NULL AS id WHERE 0"
     else:
         denial_claims = DENIAL_CLAIMS_SQL.format(**f)
-    return HELD_SQL.format(**f, denial_claims=denial_claims)
+    return HELD_SQL.format(**f, denial_claims=denial_claims, denial_statuses=_DENIAL_STATUSES)
 
 
 def remit_ctes(client: str | None = None) -> str:
@@ -188,50 +191,31 @@ def bucket_sql(age_expr: str) -> str:
             f" WHEN {age_expr} <= 120 THEN 3 ELSE 4 END")
 
 
-class Background:
-    """Read-only queries run in a thread on a second connection to the ledger, while the caller's thread does
-    other work (SQLite runs a query without holding Python's lock, so two cores serve one report). Each job
-    takes the connection; `result(i)` waits for job i. Used where a report needs more than one pass over a
-    large ledger; on one core it costs nothing extra."""
+@contextmanager
+def one_moment(conn) -> Iterator[Any]:
+    """All the queries of a report inside one read transaction on one connection: the ledger as it stood at the
+    first read, whatever is written beside it (a WAL reader keeps its snapshot until the transaction ends). Inside
+    a transaction already open (a write-off reading the balance it checks), that transaction is the moment."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
 
-    def __init__(self, ws, *jobs: Callable[[Any], Any]):
-        self._jobs = jobs
-        self._done = [threading.Event() for _ in jobs]
-        self._out: list[Any] = [None] * len(jobs)
-        self._error: BaseException | None = None
-        self._home = ws.home
-        self._thread = threading.Thread(target=self._work, name="claimkit-report", daemon=True)
-        self._thread.start()
 
-    def _work(self) -> None:
-        from claimkit.store import ledger
+def reads_one_moment(report: Callable[..., T]) -> Callable[..., T]:
+    """A report function (workspace first) that reads one moment of the ledger: see `one_moment`."""
 
-        try:
-            conn = ledger.connect(self._home)
-            try:
-                for i, job in enumerate(self._jobs):
-                    self._out[i] = job(conn)
-                    self._done[i].set()
-            finally:
-                conn.close()
-        except BaseException as exc:  # re-raised in the caller's thread
-            self._error = exc
-        finally:
-            for ev in self._done:
-                ev.set()
+    @functools.wraps(report)
+    def read(ws, *args, **kwargs) -> T:
+        with one_moment(ws.conn):
+            return report(ws, *args, **kwargs)
 
-    def result(self, i: int) -> Any:
-        self._done[i].wait()
-        if self._error is not None:
-            self._thread.join()
-            raise self._error
-        return self._out[i]
-
-    def join(self) -> list[Any]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return list(self._out)
+    return read
 
 
 def money(cents: int | None) -> str:

@@ -1,6 +1,6 @@
 """`report deductible CLIENT`: the plan year's deductible and out-of-pocket used, against the policy's amounts.
 
-The numbers are the session estimates' own (claimkit.core.estimate.run over claimkit.sessions.estimate_client):
+The numbers are the session estimates' own (claimkit.core.estimate.run over claimkit.sessions.sessions.estimate_client):
 adjudicated sessions count what their remittance assigned (PR postings), the others their estimate, and a
 deductible met before claimkit (policy `deductible_met`) is carried in. So an ERA that posts a deductible changes
 this report and the next session's estimate alike.
@@ -20,8 +20,8 @@ from claimkit.core import estimate as est
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, to_cents
 from claimkit.reports.balances import client_sessions
-from claimkit.reports.common import iso, money
-from claimkit.workspace import Workspace
+from claimkit.reports.common import iso, money, reads_one_moment
+from claimkit.store.workspace import Workspace
 
 BIG = Decimal("1000000.00")
 PROBE = 2**62
@@ -91,6 +91,7 @@ def _probe(policy, frozen: list[est.Item], day: date, **changes) -> est.Estimate
     return est.run(policy.replace(**changes), [*frozen, probe])[PROBE]
 
 
+@reads_one_moment
 def deductible(ws: Workspace, client_id: str, as_of: date | None = None, *, today: date | None = None) -> DeductibleReport:
     day = as_of or today or date.today()
     client = ws.client(client_id)

@@ -8,7 +8,8 @@
   record, when its postings paid nothing and assigned nothing to the client but adjusted something;
 - per CPT: the allowed amount the payer actually used (paid + patient_resp of each paid line) against the
   contracted rate in payers.toml (per unit); a line allowed below the contract is an underpayment;
-- monthly collections: insurance payments by month (and what clients paid) for the last 12 months.
+- monthly collections: insurance payments by month (and what clients paid) for the last 12 months;
+- clean_claim_rate: claims never rejected / claims acknowledged (999, TA1, 277CA); rejections: rejection events.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from claimkit.core.money import to_cents
-from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, money
-from claimkit.workspace import Workspace
+from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, money, reads_one_moment
+from claimkit.store.workspace import Workspace
+
+PAID_BEFORE_BILLED = "paid before the claim was created in claimkit"  # (an old file, a claim entered after it was paid)
 
 CLAIMS_SQL = f"""
 WITH cl AS (SELECT id, payer, substr(created, 1, 10) AS billed, total_cents FROM claims WHERE frequency != '8'),
@@ -32,14 +35,27 @@ r AS (
 ),
 {LAST_REMIT_SQL}
 SELECT cl.payer, COUNT(*), SUM(cl.total_cents), COALESCE(SUM(r.paid), 0),
-  AVG(CASE WHEN r.paid > 0 THEN julianday(r.first_paid) - julianday(cl.billed) END),
+  AVG(CASE WHEN r.paid > 0 AND r.first_paid >= cl.billed THEN julianday(r.first_paid) - julianday(cl.billed) END),
   COUNT(CASE WHEN r.paid > 0 THEN 1 END),
   COUNT(CASE WHEN r.claim_id IS NOT NULL OR lr.claim_id IS NOT NULL THEN 1 END),
   COUNT(CASE WHEN (lr.claim_id IS NOT NULL AND {REMIT_DENIED})
-              OR (lr.claim_id IS NULL AND r.paid = 0 AND r.pr = 0 AND r.adj != 0) THEN 1 END)
+              OR (lr.claim_id IS NULL AND r.paid = 0 AND r.pr = 0 AND r.adj != 0) THEN 1 END),
+  COUNT(CASE WHEN r.paid > 0 AND r.first_paid < cl.billed THEN 1 END)
 FROM cl LEFT JOIN r ON r.claim_id = cl.id LEFT JOIN lr ON lr.claim_id = cl.id
 WHERE cl.billed <= :d
 GROUP BY cl.payer ORDER BY cl.payer
+"""
+
+# clean-claim rate: of the claims the clearinghouse or payer acknowledged (999, TA1, 277CA), those never rejected;
+# rejections: every rejection event (a claim rejected, fixed and rejected again counts twice)
+ACKS_SQL = """
+SELECT c.payer, COUNT(*), COUNT(CASE WHEN e.rejections = 0 THEN 1 END), SUM(e.rejections)
+FROM claims c JOIN (
+  SELECT claim_id, SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejections FROM claim_events
+  WHERE kind IN ('999', 'ta1', '277ca') AND substr(at, 1, 10) <= :d GROUP BY claim_id
+) e ON e.claim_id = c.id
+WHERE c.frequency != '8' AND substr(c.created, 1, 10) <= :d
+GROUP BY c.payer
 """
 
 LINES_SQL = """
@@ -98,7 +114,15 @@ class PayerRow:
     claims_paid: int = 0
     claims_adjudicated: int = 0
     claims_denied: int = 0
+    paid_before_billed: int = 0  # left out of the days to pay: paid on a day before the claim was created
     cpts: list[CptRow] = field(default_factory=list)
+    claims_acknowledged: int = 0  # claims with a 999/TA1/277CA answer
+    claims_clean: int = 0  # of those, never rejected
+    rejections: int = 0
+
+    @property
+    def clean_claim_rate(self) -> float | None:
+        return self.claims_clean / self.claims_acknowledged if self.claims_acknowledged else None
 
     @property
     def denial_rate(self) -> float | None:
@@ -110,7 +134,11 @@ class PayerRow:
                 "avg_days_to_pay": None if self.avg_days_to_pay is None else round(self.avg_days_to_pay, 1),
                 "claims_paid": self.claims_paid, "claims_adjudicated": self.claims_adjudicated,
                 "claims_denied": self.claims_denied,
+                "days_to_pay_left_out": {"claims": self.paid_before_billed, "why": PAID_BEFORE_BILLED},
                 "denial_rate": None if self.denial_rate is None else round(self.denial_rate, 4),
+                "claims_acknowledged": self.claims_acknowledged, "claims_clean": self.claims_clean,
+                "clean_claim_rate": None if self.clean_claim_rate is None else round(self.clean_claim_rate, 4),
+                "rejections": self.rejections,
                 "cpt": [c.as_json() for c in self.cpts]}
 
 
@@ -136,14 +164,19 @@ def _month_start(day: date, back: int) -> date:
     return date(y, m, 1)
 
 
+@reads_one_moment
 def payers_report(ws: Workspace, *, today: date | None = None, months: int = 12) -> PayerReport:
     day = today or date.today()
     args = {"d": day.isoformat()}
     known = ws.payers
     rows: dict[str, PayerRow] = {}
-    for payer, n, billed, paid, days, n_paid, n_adj, n_denied in ws.conn.execute(CLAIMS_SQL, args):
+    for payer, n, billed, paid, days, n_paid, n_adj, n_denied, early in ws.conn.execute(CLAIMS_SQL, args):
         name = known[payer].name if payer in known else payer
-        rows[payer] = PayerRow(payer, name, n, billed or 0, paid or 0, days, n_paid, n_adj, n_denied)
+        rows[payer] = PayerRow(payer, name, n, billed or 0, paid or 0, days, n_paid, n_adj, n_denied, early)
+    for payer, acked, clean, rejections in ws.conn.execute(ACKS_SQL, args):
+        if payer in rows:
+            row = rows[payer]
+            row.claims_acknowledged, row.claims_clean, row.rejections = acked, clean, rejections or 0
     cpts: dict[tuple[str, str], CptRow] = {}
     for payer, cpt, modifiers, units, allowed, n in ws.conn.execute(LINES_SQL, args):
         row = cpts.setdefault((payer, cpt), CptRow(cpt))

@@ -1,4 +1,4 @@
-"""Patient statements (the figures; claimkit.render.statement draws them) and user write-offs.
+"""Patient statements (the figures; claimkit.forms.statement draws them) and user write-offs.
 
 A statement covers a period (by default from the day after the last statement, or the last 90 days for a first
 one) as a balance-forward account: the balance before the period, then each date of service of the period (or
@@ -16,13 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Callable
 
 from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import to_cents
-from claimkit.reports.common import Buckets, iso, money, owed_ctes, remit_ctes, usd
+from claimkit.reports.common import Buckets, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
 from claimkit.store.ledger import now_iso
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 FIRST_PERIOD_DAYS = 90
 METHOD_LABEL = {"cash": "Payment - cash", "card": "Payment - card", "check": "Payment - check", "other": "Payment",
@@ -74,6 +75,7 @@ class Statement:
     aging: Buckets
     how_to_pay: tuple[str, ...]
     pending_estimate: int
+    gfe_note: str = ""  # the Good Faith Estimate in force on the statement's date (gfe/watch.py), if any
 
     @property
     def new_charges(self) -> int:
@@ -136,6 +138,7 @@ def how_to_pay(ws: Workspace, client_id: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+@reads_one_moment
 def build_statement(ws: Workspace, client_id: str, day: date | None = None, start: date | None = None) -> Statement:
     from claimkit.reports.aging import client_part_buckets
     from claimkit.reports.balances import pending_sessions, session_estimates
@@ -220,23 +223,38 @@ def build_statement(ws: Workspace, client_id: str, day: date | None = None, star
         provider=p.provider.display_name, client_id=client_id, client_name=client.display_name,
         client_lines=tuple(_address_lines(client.address)), previous_balance=previous, lines=tuple(lines),
         payments=tuple(payments), aging=aging, how_to_pay=how_to_pay(ws, client_id),
-        pending_estimate=sum(ln.estimate or 0 for ln in lines if ln.your_part is None))
+        pending_estimate=sum(ln.estimate or 0 for ln in lines if ln.your_part is None),
+        gfe_note=_gfe_note(ws, client_id, day))
 
 
+def _gfe_note(ws: Workspace, client_id: str, day: date) -> str:
+    from claimkit.gfe.watch import note_for
+
+    return note_for(ws.conn, client_id, day)
+
+
+@reads_one_moment
 def clients_with_balance(ws: Workspace, day: date) -> list[str]:
     from claimkit.reports.balances import balances
 
     return [r.client for r in balances(ws, day).clients if r.balance > 0]
 
 
-def issue_statements(ws: Workspace, statements: list[Statement], write: Callable[[list[Statement]], str]) -> str:
-    """Write the PDF (`write` returns the path written) and only then record the statements as sent."""
-    path = write(statements)
-    with ws.transaction() as conn:
-        for st in statements:
-            conn.execute("INSERT INTO statements (client, date, amount_cents, file) VALUES (?,?,?,?)",
-                         (st.client_id, st.date.isoformat(), st.amount_due, path))
-    return path
+def issue_statements(ws: Workspace, statements: list[Statement], path: Path, render: Callable[[list[Statement]], bytes]) -> str:
+    """Render the PDF under a temp name of ours, record the statements as sent, then put the PDF under its name."""
+    from claimkit.store.scratch import PendingOutput
+
+    pending = PendingOutput(ws.home, path)
+    try:
+        pending.write(render(statements))
+        with ws.transaction() as conn:
+            for st in statements:
+                conn.execute("INSERT INTO statements (client, date, amount_cents, file) VALUES (?,?,?,?)",
+                             (st.client_id, st.date.isoformat(), st.amount_due, str(path)))
+        pending.publish()
+    finally:
+        pending.discard()
+    return str(path)
 
 
 # --- write-offs -----------------------------------------------------------------------------------------
@@ -273,12 +291,12 @@ def writeoff(ws: Workspace, target: str, amount: Decimal, reason: str, day: date
         raise NotFound(f"no client or claim '{target}': see 'claimkit client list' or 'claimkit claim list'") from None
     from claimkit.reports.balances import balances
 
-    row = next(iter(balances(ws, day, target).clients), None)
-    owed = row.balance if row else 0
-    if cents > owed:
-        raise ClaimkitError(f"{target} owes {usd(owed)} on {day}; write off at most that"
-                            + (" (a credit is refunded, not written off)" if owed < 0 else ""))
-    with ws.transaction() as conn:
+    with ws.transaction() as conn:  # the balance is read under the write lock: a write-off beside it cannot slip in
+        row = next(iter(balances(ws, day, target).clients), None)
+        owed = row.balance if row else 0
+        if cents > owed:
+            raise ClaimkitError(f"{target} owes {usd(owed)} on {day}; write off at most that"
+                                + (" (a credit is refunded, not written off)" if owed < 0 else ""))
         conn.execute("INSERT INTO postings (date, client, kind, reason, amount_cents, source, note, created)"
                      " VALUES (?,?,'writeoff','patient',?,'manual',?,?)", (day.isoformat(), target, cents, reason, now_iso()))
     return WriteOff(target, "patient", target, cents, ((None, cents),), owed - cents)
@@ -288,21 +306,21 @@ def _writeoff_claim(ws: Workspace, claim, cents: int, reason: str, day: date) ->
     claim_id, client, payer = claim
     sql = (f"WITH {owed_ctes(client)} SELECT line_no, session_id, owed FROM owed"
            " WHERE claim_id = :claim ORDER BY line_no")
-    owed = ws.conn.execute(sql, {"d": day.isoformat(), "client": client, "claim": claim_id}).fetchall()
-    if not owed:
-        raise ClaimkitError(f"claim {claim_id} does not stand (replaced, voided, or a void itself): write off on the claim"
-                            " that replaced it")
-    total = sum(max(0, o) for _, _, o in owed)
-    if cents > total:
-        raise ClaimkitError(f"claim {claim_id} has {usd(total)} outstanding from insurance on {day}; write off at most that")
-    left = cents
-    parts = []
-    for _, sid, o in owed:
-        take = min(left, max(0, o))
-        if take:
-            parts.append((sid, take))
-            left -= take
-    with ws.transaction() as conn:
+    with ws.transaction() as conn:  # what is outstanding is read under the write lock, with the write
+        owed = conn.execute(sql, {"d": day.isoformat(), "client": client, "claim": claim_id}).fetchall()
+        if not owed:
+            raise ClaimkitError(f"claim {claim_id} does not stand (replaced, voided, or a void itself): write off on the claim"
+                                " that replaced it")
+        total = sum(max(0, o) for _, _, o in owed)
+        if cents > total:
+            raise ClaimkitError(f"claim {claim_id} has {usd(total)} outstanding from insurance on {day}; write off at most that")
+        left = cents
+        parts = []
+        for _, sid, o in owed:
+            take = min(left, max(0, o))
+            if take:
+                parts.append((sid, take))
+                left -= take
         now = now_iso()
         for sid, take in parts:
             conn.execute("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source,"

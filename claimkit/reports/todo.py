@@ -8,7 +8,13 @@
 - appeal: appeals sent 30+ days ago with no answer from the payer (appeals/records.py);
 - unmatched: remittance items posting could not match (the `suspense` table), until resolved;
 - statement: client balances with a part over 30 days old (by date of service) and no statement in 30 days;
-- authorization: authorizations ending within 30 days or with 2 visits or fewer left.
+- authorization: authorizations ending within 30 days or with 2 visits or fewer left;
+- eligibility: clients with a session in the next 7 days and no 271 newer than 30 days, and in the first two weeks
+  of January (new plan years) every active insured client without a 271 of this year;
+- code_set: in September, next year's ICD-10-CM set (in force October 1) and how to load it; sessions dated where
+  no loaded set is in force;
+- gfe_missing, gfe_expiring, gfe_scope, gfe_over: Good Faith Estimates (claimkit/gfe/watch.py).
+- rejected, no_999, no_277ca, no_835: the clearinghouse's replies (acks/todo.py).
 """
 
 from __future__ import annotations
@@ -16,14 +22,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, remit_ctes, usd
-from claimkit.workspace import Workspace
+from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
+from claimkit.store.workspace import Workspace
 
-KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization")
+KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
+KINDS += ("gfe_missing", "gfe_expiring", "gfe_scope", "gfe_over")
+KINDS = ("rejected",) + KINDS[:4] + ("no_999", "no_277ca", "no_835") + KINDS[4:]  # the clearinghouse's (acks/todo.py)
+KINDS += ("eligibility",)
 FILING_WARN_DAYS = 14
 STATEMENT_DAYS = 30
 AUTH_WARN_DAYS = 30
 AUTH_WARN_VISITS = 2
+ELIGIBILITY_DAYS = 7  # sessions this many days ahead want a recent 271
+ELIGIBILITY_FRESH_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -302,10 +313,75 @@ def _authorizations(ws: Workspace, today: date) -> list[TodoItem]:
     return out
 
 
+def _eligibility(ws: Workspace, today: date) -> list[TodoItem]:
+    """Clients to verify: a session soon and no recent 271; every insured client at the start of the year."""
+    from claimkit.eligibility.store import latest_received
+
+    received = latest_received(ws.conn)
+    fresh = (today - timedelta(days=ELIGIBILITY_FRESH_DAYS)).isoformat()
+    soon = dict(ws.conn.execute(
+        "SELECT client, MIN(date) FROM sessions WHERE status != 'void' AND date >= ? AND date <= ? GROUP BY client",
+        (today.isoformat(), (today + timedelta(days=ELIGIBILITY_DAYS)).isoformat())))
+    new_year = today.month == 1 and today.day <= 14
+    out = []
+    for client in ws.clients():
+        if client.status == "discharged":
+            continue
+        insured = [p for p in client.policies if p.cost_sharing != "self_pay" and p.in_force(today)]
+        if not insured:
+            continue
+        last = received.get(client.id)
+        when = f"last 271 {last}" if last else "no 271 on file"
+        command = f"claimkit eligibility request {client.id} -o eligibility-{client.id}.270"
+        if client.id in soon and (last is None or last < fresh):
+            out.append(TodoItem("eligibility", client.id, f"session on {soon[client.id]}, {when}: verify the benefits"
+                                " before it", command, client=client.id, due=date.fromisoformat(soon[client.id])))
+        elif new_year and (last is None or last < f"{today.year}-01-01"):
+            out.append(TodoItem("eligibility", client.id, f"a new plan year began, {when}: deductibles and copays may"
+                                " have changed", command, client=client.id, due=date(today.year, 1, 14)))
+    return out
+
+
+@reads_one_moment
 def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -> list[TodoItem]:
     day = today or date.today()
     wait = days if days is not None else ws.practice.defaults.no_remittance_days
     unanswered = _unanswered(ws, day)
-    items = (_unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
-             + _no_remittance(ws, day, wait, unanswered) + _unmatched(ws) + _statements(ws, day) + _authorizations(ws, day))
-    return items
+    from claimkit.acks.todo import handled, items as clearinghouse_items  # rejected, no 999 / 277CA / 835
+
+    acked = handled(ws)
+    items = clearinghouse_items(ws, day) + (
+        _unbilled(ws, day) + _timely_filing(ws, day, unanswered) + _denials(ws, day) + _appeals_waiting(ws, day)
+        + _no_remittance(ws, day, wait, [u for u in unanswered if u[0] not in acked]) + _unmatched(ws)
+        + _statements(ws, day) + _authorizations(ws, day) + _eligibility(ws, day))
+    from claimkit.gfe.watch import todo_items as gfe_items
+
+    return items + _code_sets(ws, day) + gfe_items(ws, day)
+
+
+def _code_sets(ws: Workspace, today: date) -> list[TodoItem]:
+    """ICD-10-CM: next year's set in September, and sessions in a year no loaded set covers."""
+    from claimkit.catalog.icd10cm import home_folder, home_sets
+    from claimkit.checks.coding import load_hint
+
+    sets = home_sets(home_folder(ws.home))
+    out = []
+    if today.month == 9 and sets.by_name(today.year + 1) is None:
+        fy = today.year + 1
+        out.append(TodoItem("code_set", f"ICD-10-CM FY{fy}", f"takes effect on {today.year}-10-01; diagnoses on sessions from"
+                            " then are checked against it", load_hint(fy), due=date(today.year, 10, 1)))
+    missing: dict[int, list] = {}
+    for day, n, unbilled in ws.conn.execute(
+            "SELECT date, COUNT(*), SUM(status = 'unbilled') FROM sessions WHERE status != 'void' AND dx != ''"
+            " AND payer IS NOT NULL GROUP BY date ORDER BY date"):
+        when = date.fromisoformat(day)
+        if sets.in_force(when) is None:
+            missing.setdefault(sets.missing_year(when), []).append((when, n, unbilled or 0))
+    for fy, days in sorted(missing.items()):
+        n, unbilled = sum(d[1] for d in days), sum(d[2] for d in days)
+        first, last = days[0][0], days[-1][0]
+        span = first.isoformat() if first == last else f"{first} to {last}"
+        out.append(TodoItem("code_set", f"ICD-10-CM FY{fy}", f"{n} session{'s' if n != 1 else ''} ({unbilled} not billed) dated {span}"
+                            f" fall in FY{fy}, which is not loaded: their diagnoses are checked against an older set",
+                            load_hint(fy), due=first))
+    return out

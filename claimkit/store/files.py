@@ -67,7 +67,7 @@ def parse_toml(raw: bytes, label: str) -> dict[str, Any]:
     import tomllib
 
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors write one) is not part of the TOML
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ProblemError(Finding("file-encoding", "error", "is not valid UTF-8 text", fix="save it as UTF-8", source=Source(label, line))) from None
@@ -181,19 +181,35 @@ def clients_dir(home: Path) -> Path:
 
 
 def client_path(home: Path, client_id: str) -> Path:
+    """The file of a client id; an id that is not one ('../practice') is refused before any path is made of it."""
+    from claimkit.core.records import ID_RE, check_id
+
+    if not ID_RE.match(client_id or ""):
+        try:
+            check_id(client_id, "client id")
+        except ValueError as exc:
+            raise ClaimkitError(str(exc)) from None
     return clients_dir(home) / f"{client_id}.toml"
+
+
+# the modules whose validators the cache stands for: the pydantic models and the checks they call
+VALIDATOR_MODULES = ("schema.py", "records.py", "amounts.py")
 
 
 @functools.cache
 def _schema_stamp() -> bytes:
-    """Changes when the schemas change (a new release, or a developer's edit), so cached validations expire."""
+    """Changes when a validator changes (a new release, or a developer's edit of core/schema.py, core/records.py or
+    core/amounts.py), so cached validations expire."""
     from claimkit.core import records
 
-    try:
-        stamp = str(Path(records.__file__).with_name("schema.py").stat().st_mtime_ns)
-    except OSError:
-        stamp = ""
-    return f"|{__version__}|{stamp}".encode()
+    core = Path(records.__file__).parent
+    stamps = []
+    for name in VALIDATOR_MODULES:
+        try:
+            stamps.append(str((core / name).stat().st_mtime_ns))
+        except OSError:
+            stamps.append("")
+    return f"|{__version__}|{'|'.join(stamps)}".encode()
 
 
 def _cache_key(raw: bytes) -> str:

@@ -50,7 +50,7 @@ def atomic_write(path: Path, data: bytes | str, mode: int = FILE_MODE) -> None:
     import tempfile  # here, not at the top: read-only commands never load it (nor the random module it needs)
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)  # pid: swept if killed
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
@@ -120,6 +120,9 @@ def write_lock(home: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
                         f"another claimkit command has been writing to {home} for over {int(timeout)} s; wait for it to finish and run this again"
                     ) from None
                 time.sleep(0.02)
+        from claimkit.store.scratch import sweep
+
+        sweep(home)  # what killed commands left
         yield
     finally:
         os.close(fd)

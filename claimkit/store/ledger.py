@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -307,9 +307,77 @@ CREATE TABLE x12_unmatched (
 """
 
 
+# v10: Good Faith Estimates (claimkit/gfe): each estimate as given (JSON, never changed) and its standing
+SCHEMA_GFE = """
+CREATE TABLE gfes (
+    id            TEXT PRIMARY KEY,
+    client        TEXT NOT NULL,
+    issued        TEXT NOT NULL,
+    due           TEXT NOT NULL,
+    start         TEXT NOT NULL,
+    end           TEXT NOT NULL,
+    sessions      INTEGER NOT NULL,
+    total_cents   INTEGER NOT NULL,
+    superseded_by TEXT REFERENCES gfes (id),
+    superseded_on TEXT,
+    snapshot      TEXT NOT NULL,
+    created       TEXT NOT NULL
+);
+CREATE INDEX gfes_client ON gfes (client, start)
+"""
+
+# eligibility (issue 20): every 270 inquiry written (its trace number is what the 271 echoes), every 271 answer kept
+# as a dated benefits snapshot per client policy (never overwritten), and the answers that matched no client
+SCHEMA_ELIGIBILITY = """
+CREATE TABLE eligibility_inquiries (
+    id             INTEGER PRIMARY KEY,
+    trace          TEXT NOT NULL UNIQUE,
+    client         TEXT NOT NULL,
+    payer          TEXT NOT NULL,
+    member_id      TEXT NOT NULL DEFAULT '',
+    rank           TEXT NOT NULL DEFAULT 'primary',
+    service_type   TEXT NOT NULL,
+    service_date   TEXT NOT NULL,
+    file           TEXT NOT NULL,
+    control_number TEXT NOT NULL,
+    created        TEXT NOT NULL
+);
+CREATE INDEX eligibility_inquiries_client ON eligibility_inquiries (client, created);
+CREATE TABLE benefits (
+    id          INTEGER PRIMARY KEY,
+    client      TEXT NOT NULL,
+    payer       TEXT NOT NULL,
+    member_id   TEXT NOT NULL DEFAULT '',
+    rank        TEXT NOT NULL DEFAULT 'primary',
+    as_of       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    inquiry_id  INTEGER REFERENCES eligibility_inquiries (id),
+    import_id   INTEGER REFERENCES imports (id),
+    source_file TEXT NOT NULL,
+    matched_by  TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created     TEXT NOT NULL
+);
+CREATE INDEX benefits_client ON benefits (client, payer, as_of);
+CREATE TABLE eligibility_unmatched (
+    id          INTEGER PRIMARY KEY,
+    import_id   INTEGER REFERENCES imports (id),
+    source_file TEXT NOT NULL,
+    payer_name  TEXT NOT NULL DEFAULT '',
+    member_id   TEXT NOT NULL DEFAULT '',
+    patient     TEXT NOT NULL DEFAULT '',
+    dob         TEXT,
+    trace       TEXT NOT NULL DEFAULT '',
+    reason      TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created     TEXT NOT NULL
+)
+"""
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5,
                                                                  SCHEMA_V6, SCHEMA_V7, SCHEMA_SWITCHING,
-                                                                 SCHEMA_V9]
+                                                                 SCHEMA_V9, SCHEMA_GFE,
+                                                                 SCHEMA_ELIGIBILITY]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -333,12 +401,10 @@ def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     try:
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.DatabaseError as exc:
+        _use_wal(conn, path)
+    except BaseException:
         conn.close()
-        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({exc}); restore it from a backup") from None
+        raise
     conn.execute("PRAGMA synchronous = NORMAL")
     _fix_modes(home)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -350,6 +416,62 @@ def connect(home: Path, *, create: bool = False) -> sqlite3.Connection:
     if version < SCHEMA_VERSION:
         migrate(home, conn, version)
     return conn
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch the ledger to WAL (a restored or old ledger is in rollback-journal mode). Two connections switching at
+    once deadlock and one gets SQLITE_BUSY at once, without the busy handler: that is retried, never called damage;
+    'restore it from a backup' is said only when SQLite's integrity check fails."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                break
+            if time.monotonic() >= deadline:
+                raise ClaimkitError("the ledger is busy with another claimkit command; wait for it to finish and run this again") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        except sqlite3.DatabaseError:
+            break
+    try:
+        damaged = conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
+        detail = "it fails SQLite's integrity check"
+    except sqlite3.DatabaseError as exc:
+        damaged, detail = True, str(exc)
+    if damaged:
+        raise ClaimkitError(f"{path} is not a readable claimkit ledger ({detail}); restore it from a backup")
+    raise ClaimkitError(f"{path} could not be opened; run 'claimkit doctor' and try again")
+
+
+def refresh_statistics(conn: sqlite3.Connection, *, everything: bool = False) -> None:
+    """Let SQLite gather the planner's statistics where they are missing or stale, as it recommends doing before a
+    connection that changed the database closes (PRAGMA optimize: the tables this connection used), and for every
+    table after a schema change (ANALYZE); analysis_limit bounds either to a few ms on a large ledger. Without
+    statistics the planner can pick an index 80x slower for some queries."""
+    try:
+        conn.execute("PRAGMA analysis_limit = 400")
+        conn.execute("ANALYZE" if everything else "PRAGMA optimize")
+    except sqlite3.OperationalError:  # busy with another writer: the next command that writes does it
+        pass
+
+
+def close(conn: sqlite3.Connection) -> None:
+    """Close a ledger connection; one that wrote refreshes the statistics first."""
+    if conn.total_changes and not conn.in_transaction:
+        refresh_statistics(conn)
+    conn.close()
 
 
 def _fix_modes(home: Path) -> None:
@@ -396,6 +518,7 @@ def migrate(home: Path, conn: sqlite3.Connection, version: int) -> None:
                             conn.execute(stmt)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
+            refresh_statistics(conn, everything=True)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -425,3 +548,16 @@ def next_counter(conn: sqlite3.Connection, name: str, start: int = 1) -> int:
     value = start if row is None else row[0] + 1
     conn.execute("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, value))
     return value
+
+
+IDS_PER_QUERY = 500  # ids bound in one IN (...): well under SQLite's variable limit (999 in older builds)
+
+
+def rows_for_ids(conn: sqlite3.Connection, sql: str, ids: Iterable, before: Sequence = (), after: Sequence = ()) -> Iterator:
+    """The rows of `sql` for many ids, IDS_PER_QUERY at a time: `sql` holds `{ids}` where the placeholders of one
+    batch go (`... WHERE id IN ({ids})`); `before` and `after` are the parameters around them. Rows come batch by
+    batch, so an ORDER BY orders within a batch only; no ids, no query."""
+    ids = list(ids)
+    for i in range(0, len(ids), IDS_PER_QUERY):
+        batch = ids[i:i + IDS_PER_QUERY]
+        yield from conn.execute(sql.replace("{ids}", ",".join("?" * len(batch))), [*before, *batch, *after])

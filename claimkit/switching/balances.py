@@ -18,7 +18,7 @@ from claimkit.store.ledger import now_iso
 from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, stopped
 from claimkit.switching.past_sessions import client_index, find_client
 from claimkit.switching.table import Profile, RowError, Table, cell_money, read_table, split_name, write_refused
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 FIELDS = ("client_id", "name", "client_owes", "insurance_pending")
 

@@ -16,7 +16,7 @@ from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client, Payer, check_id, normalize_dx, normalize_state, npi_valid
 from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, stopped, slug, unique
 from claimkit.switching.table import Profile, Row, RowError, Table, cell_date, cell_int, cell_money, split_name
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 FIELDS = ("client_id", "name", "first_name", "last_name", "middle", "dob", "sex", "address", "address2", "city",
           "state", "zip", "phone", "email", "dx", "payer", "member_id", "group", "plan_name", "relationship", "copay",

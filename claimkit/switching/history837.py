@@ -22,7 +22,7 @@ from claimkit.core.money import ZERO, dollars
 from claimkit.core.records import Client, Payer, normalize_dx
 from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, slug, unique
 from claimkit.switching.table import read_file
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 RELATIONSHIP = {"18": "self", "01": "spouse", "19": "child"}
 SEX = {"F": "F", "M": "M"}
@@ -110,7 +110,7 @@ def _icd10(claim) -> list[str]:
 
 
 def _read(path: Path):
-    from claimkit.x12.reader837 import read_837p
+    from claimkit.claims.read_837p import read_837p
 
     raw = read_file(path, "837P")
     f = read_837p(raw)
@@ -123,8 +123,9 @@ def _read(path: Path):
 
 
 def import_837(ws: Workspace, path: Path, *, dry_run: bool = False) -> ImportReport:
-    from claimkit.claims import build_claims, record_claims
-    from claimkit.sessions import NewSession, get_session, insert_session, prepare_session
+    from claimkit.claims.build import build_claims
+    from claimkit.claims.ledger import record_claims
+    from claimkit.sessions.sessions import NewSession, get_session, insert_session, prepare_session
     from claimkit.store import files
 
     raw, f = _read(path)

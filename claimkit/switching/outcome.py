@@ -66,7 +66,7 @@ class ImportReport:
 
 def imported_before(conn: sqlite3.Connection, fingerprint: str, name: str) -> str:
     """'on DATE at HH:MM [as NAME]' when these bytes were imported before, else ''."""
-    from claimkit.posting import _imported_before, imported_when
+    from claimkit.remittance.imports import imported_before as _imported_before, imported_when
 
     seen = _imported_before(conn, fingerprint)
     return imported_when(*seen, name) if seen else ""

@@ -13,10 +13,10 @@ import re
 from pathlib import Path
 
 from claimkit.core.errors import ClaimkitError
-from claimkit.sessions import NewSession, Prepared, insert_session, prepare_session
+from claimkit.sessions.sessions import NewSession, Prepared, insert_session, prepare_session
 from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, stopped
 from claimkit.switching.table import Profile, Row, RowError, Table, cell_date, cell_int, cell_money, split_name
-from claimkit.workspace import Workspace
+from claimkit.store.workspace import Workspace
 
 FIELDS = ("client_id", "name", "date", "cpt", "minutes", "units", "modifiers", "pos", "dx", "fee", "billed",
           "billed_date", "billed_to", "note")

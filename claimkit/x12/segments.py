@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from collections.abc import Iterator
 from itertools import compress, islice, repeat
 from operator import itemgetter, not_
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-__all__ = ["DEFAULT_SEPARATORS", "Notice", "SegmentReader", "Separators", "decode"]
+__all__ = ["DEFAULT_SEPARATORS", "Finding", "FindingLog", "Notice", "SegmentReader", "Separators", "decode"]
 
 ISA_FIXED_WIDTH_SEP16 = 103  # offset of the 16th element separator in a 106-character ISA
 _ISA_SEARCH_LIMIT = 1000  # an ISA with more than this many characters is not an ISA
@@ -74,7 +74,7 @@ DEFAULT_SEPARATORS = Separators("*", ":", None, "~")
 
 
 class Notice(NamedTuple):
-    """A problem the tokenizer saw; era835 turns these into Findings (same fields)."""
+    """A problem the tokenizer saw; the readers turn these into Findings (same fields)."""
 
     severity: str  # "error" | "warning"
     code: str
@@ -364,14 +364,60 @@ def _foreign_separator(text: str, pos: int, seps: Separators, number: int) -> st
             f" {seps.element!r}: the file mixes separators (damaged or edited by hand); ask the sender for a new copy")
 
 
-def element(els: list[str], i: int) -> str:
-    """Element i of a segment, or "" when the segment is shorter (X12 drops trailing empty elements)."""
-    return els[i] if len(els) > i else ""
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in the file. ``segment`` is the 1-based segment number, or None for the file."""
+
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    segment: int | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
 
-def decimal_or_none(value: str) -> Decimal | None:
-    """An X12 number element as Decimal; None when empty or not a number."""
-    try:
-        return Decimal(value) if value else None
-    except (InvalidOperation, ValueError):
-        return None
+FINDINGS_PER_CODE = 50  # findings of one code listed; the rest are counted in one "too-many-findings"
+
+
+class FindingLog:
+    """The findings of a reader: ``err``/``warn`` add one; past FINDINGS_PER_CODE of a code they are only counted
+    (a damaged 10 MB file must not make a million messages). ``errors`` counts the error findings so far."""
+
+    def __init__(self) -> None:
+        self.errors = 0
+        self.findings: list[Finding] = []
+        self.counts: Counter[str] = Counter()
+        self.suppressed: dict[str, tuple[str, int]] = {}
+
+    def add(self, severity: str, code: str, message: str, segment: int | None) -> None:
+        if severity == "error":
+            self.errors += 1
+        c = self.counts[code] = self.counts[code] + 1
+        if c <= FINDINGS_PER_CODE:
+            self.findings.append(Finding(severity, code, message, segment))
+        else:
+            prev = self.suppressed.get(code)
+            sev = "error" if severity == "error" or (prev and prev[0] == "error") else "warning"
+            self.suppressed[code] = (sev, (prev[1] if prev else 0) + 1)
+
+    def room(self, code: str, severity: str) -> bool:
+        """False when findings of this code are no longer listed: count one without building its message."""
+        if self.counts[code] < FINDINGS_PER_CODE:
+            return True
+        self.add(severity, code, "", None)
+        return False
+
+    def err(self, code: str, message: str, segment: int | None) -> None:
+        self.add("error", code, message, segment)
+
+    def warn(self, code: str, message: str, segment: int | None) -> None:
+        self.add("warning", code, message, segment)
+
+    def sorted_findings(self) -> tuple[Finding, ...]:
+        """Every finding in file order (those of the whole file first), then one per code that had more than were listed."""
+        findings = sorted(self.findings, key=lambda f: -1 if f.segment is None else f.segment)
+        for code, (sev, k) in self.suppressed.items():
+            findings.append(Finding(sev, "too-many-findings", f"{k} more '{code}' findings were not listed", None))
+        return tuple(findings)

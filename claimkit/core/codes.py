@@ -1,0 +1,66 @@
+"""One vocabulary for claims and remittances: claim statuses, CAS groups, the patient-responsibility reasons and
+their CARCs, the routine adjustments and the rule that says a service line was denied.
+
+Defined once here and used by claims/, remittance/, reports/, acks/, appeals/ and the checks; the SQL that needs
+them is built from the same constants (`sql_list`). Values only: no I/O, no imports of claimkit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# --- claim statuses (claims.status) ---------------------------------------------------------------------------
+BILLED = "billed"  # recorded when the claim was built (a CMS-1500 printed, or not yet sent)
+SENT = "sent"  # went out in an 837P (switching: sent by the tool used before)
+ACCEPTED = "accepted"  # a 999/277CA said the payer took it in
+REJECTED = "rejected"  # a 999/277CA refused it: fix and resend
+PAID = "paid"
+PARTIAL = "partial"  # some lines paid, some denied
+DENIED = "denied"
+REVERSED = "reversed"  # the payer took its payment back (CLP02 = 22)
+FORWARDED = "forwarded"  # processed and passed on to the next payer (CLP02 19-21)
+REPLACED = "replaced"  # a replacement (frequency 7) supersedes it
+VOIDED = "voided"  # a void (frequency 8) cancels it
+
+CLAIM_STATUSES = (BILLED, SENT, ACCEPTED, REJECTED, PAID, PARTIAL, DENIED, REVERSED, FORWARDED, REPLACED, VOIDED)
+SUPERSEDED = (REPLACED, VOIDED)  # a claim another claim corrected: it no longer stands
+AWAITING_PAYER = (BILLED, SENT, ACCEPTED)  # out with the payer, no remittance yet
+DENIAL_STATUSES = (DENIED, PARTIAL)  # posting found a denied line on the claim
+
+# --- remittance adjustments ------------------------------------------------------------------------------------
+CAS_GROUPS = ("CO", "PR", "OA", "PI")  # 5010 claim adjustment groups; CR (corrections) exists only in 4010
+CAS_GROUP_4010 = "CR"
+
+# the patient-responsibility reasons claimkit names, by CARC (PR-1 deductible, PR-2 coinsurance, PR-3 copay);
+# any other PR reason is the payer's own and is kept as its code
+PR_REASON_BY_CARC = {"1": "deductible", "2": "coinsurance", "3": "copay"}
+# ... and back: a posting's reason word -> the CARC a secondary claim reports it under
+CARC_BY_PR_REASON = {**{word: carc for carc, word in PR_REASON_BY_CARC.items()}, "noncovered": "96", "non-covered": "96"}
+
+# adjustments every remittance carries and no one appeals: the fee schedule (CO-45, CO-253 sequestration, PI-45)
+# and the prior payer's share (OA-23, which settles a secondary that pays nothing)
+ROUTINE_ADJUSTMENTS = ("CO-45", "CO-253", "PI-45", "OA-23")
+
+
+def is_routine(group: str, reason: str) -> bool:
+    return f"{group}-{reason}" in ROUTINE_ADJUSTMENTS
+
+
+def is_denied_line(paid_cents: int, patient_cents: int, adjusted_cents: int, claim_status: str,
+                   adjustments: Iterable[str] = ()) -> bool:
+    """A service line is denied when its remittance paid nothing and assigned nothing to the client while adjusting
+    something, on a claim posting marked denied or partial or that carries an adjustment other than the routine
+    ones ("CO-45" ...). The same rule as the reports' SQL (reports/common.py, built from these constants)."""
+    if paid_cents or patient_cents or not adjusted_cents:
+        return False
+    return claim_status in DENIAL_STATUSES or any(a not in ROUTINE_ADJUSTMENTS for a in adjustments)
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """Constants as an SQL list: ('replaced', 'voided') -> "'replaced', 'voided'" (our own constants only)."""
+    out = []
+    for v in values:
+        if "'" in v:
+            raise ValueError(v)
+        out.append(f"'{v}'")
+    return ", ".join(out)

@@ -1,0 +1,170 @@
+"""A superbill PDF: the itemised statement an out-of-network or self-pay client files with their insurer.
+
+Pure: a `claimkit.claims.Superbill` in, PDF bytes out (reportlab imported inside). US Letter, one page for a
+month of weekly sessions, more when the table runs on (the header row repeats, every page is numbered).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from claimkit.core.entries import SnapAddress
+
+if TYPE_CHECKING:
+    from claimkit.claims.superbill import Superbill
+
+
+def _d(day: date | None) -> str:
+    return day.strftime("%m/%d/%Y") if day else ""
+
+
+def _usd(amount: Decimal) -> str:
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def tax_id_text(tax_id: str, kind: str) -> str:
+    d = "".join(c for c in tax_id if c.isdigit())
+    if len(d) != 9:
+        return tax_id
+    return f"{d[:3]}-{d[3:5]}-{d[5:]}" if kind == "ssn" else f"{d[:2]}-{d[2:]}"
+
+
+def _phone(p: str) -> str:
+    d = "".join(c for c in p if c.isdigit())
+    if len(d) == 11 and d[0] == "1":
+        d = d[1:]
+    return f"({d[:3]}) {d[3:6]}-{d[6:]}" if len(d) == 10 else p
+
+
+def _address(a: SnapAddress) -> list[str]:
+    street = ", ".join(x for x in (a.street, a.street2) if x)
+    city = " ".join(x for x in (f"{a.city}," if a.city else "", a.state, a.zip) if x)
+    return [x for x in (street, city) if x]
+
+
+def render_superbill(sb: "Superbill") -> bytes:
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import inch
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from xml.sax.saxutils import escape
+
+    from claimkit.forms.documents import house_style, lines
+
+    hs = house_style()
+    ink, muted, rule, band = hs.ink, hs.muted, hs.rule, hs.band
+    base, small, label, right, cell = hs.base, hs.small, hs.label, hs.right, hs.cell
+
+    def p(text: str, style=base) -> Paragraph:
+        return Paragraph(text, style)
+
+    b, r, c = sb.billing, sb.provider, sb.client
+    story = []
+    title = Table([[p(f"<b>{escape(sb.practice_name)}</b><br/>" + lines(*_address(b.address), _phone(b.address.phone)), base),
+                    p(f"<font size=15><b>SUPERBILL</b></font><br/>Statement {escape(sb.number)}<br/>Date issued {_d(sb.issued)}"
+                      f"<br/>Services {_d(sb.start)} to {_d(sb.end)}", right)]],
+                  colWidths=[4.1 * inch, 3.2 * inch])
+    title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LINEBELOW", (0, 0), (-1, 0), 1, ink),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    story += [title, Spacer(1, 10)]
+
+    provider_name = ", ".join(x for x in (r.name, r.credentials) if x)
+    license_text = f"{r.license} ({r.license_state})" if r.license and r.license_state else r.license
+    provider = [p("PROVIDER", label), p(f"<b>{escape(provider_name)}</b>"),
+                p(lines(f"License: {license_text}" if license_text else "", f"Individual NPI: {r.npi}" if r.npi else "",
+                        f"Taxonomy: {r.taxonomy}" if r.taxonomy else ""))]
+    billing = [p("PRACTICE (BILLING)", label), p(f"<b>{escape(b.name)}</b>"),
+               p(lines(f"Tax ID ({'SSN' if sb.tax_id_type == 'ssn' else 'EIN'}): {tax_id_text(sb.tax_id, sb.tax_id_type)}" if sb.tax_id else "",
+                       f"Practice NPI: {b.npi}" if b.npi and b.npi != r.npi else "",
+                       *_address(b.address), f"Phone: {_phone(b.address.phone)}" if b.address.phone else ""))]
+    client_name = " ".join(x for x in (c.first, c.middle, c.last, c.suffix) if x)
+    client = [p("CLIENT", label), p(f"<b>{escape(client_name)}</b>"),
+              p(lines(f"Date of birth: {_d(c.dob)}", *_address(c.address), f"Phone: {_phone(sb.client_phone)}" if sb.client_phone else ""))]
+    insurance = [p("INSURANCE (FOR THE CLIENT'S CLAIM)", label)]
+    if sb.member_id or sb.payer_name:
+        insurance.append(p(lines(sb.payer_name, f"Member ID: {sb.member_id}" if sb.member_id else "",
+                                 f"Group: {sb.group}" if sb.group else "")))
+    else:
+        insurance.append(p("Not on file", small))
+    parties = Table([[provider, billing], [client, insurance]], colWidths=[3.65 * inch, 3.65 * inch])
+    parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 0.5, rule),
+                                 ("INNERGRID", (0, 0), (-1, -1), 0.5, rule), ("TOPPADDING", (0, 0), (-1, -1), 5),
+                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 6), ("LEFTPADDING", (0, 0), (-1, -1), 7)]))
+    story += [parties, Spacer(1, 10)]
+
+    letters = {code: chr(ord("A") + i) for i, (code, _) in enumerate(sb.diagnoses)}
+    if sb.diagnoses:
+        dx_rows = [[p("DIAGNOSES (ICD-10-CM)", label), ""]] + [
+            [p(f"<b>{letters[code]}.</b> {escape(code)}", cell), p(escape(desc) or "", cell)] for code, desc in sb.diagnoses]
+        dx = Table(dx_rows, colWidths=[1.2 * inch, 6.1 * inch])
+        dx.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("LINEBELOW", (0, 0), (-1, 0), 0.5, rule),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]))
+        story += [dx, Spacer(1, 10)]
+
+    header = ["Date", "POS", "CPT", "Service", "Mod", "Units", "Dx", "Fee", "Paid"]
+    money_cell = ParagraphStyle("money", parent=cell, alignment=TA_RIGHT)
+    rows = [[p(f"<b>{h}</b>", money_cell if h in ("Fee", "Paid") else cell) for h in header]]
+    for ln in sb.lines:
+        pos = f"{ln.pos}" + (f" {escape(ln.pos_label)}" if ln.pos_label else "")
+        service = escape(ln.cpt_label) + (f" ({ln.minutes} min)" if ln.minutes else "")
+        rows.append([p(_d(ln.date), cell), p(pos, cell), p(ln.cpt, cell), p(service, cell), p(" ".join(ln.modifiers), cell),
+                     p(str(ln.units), cell), p("".join(letters.get(d, "") for d in ln.dx) or "", cell),
+                     p(_usd(ln.fee), money_cell), p(_usd(ln.paid), money_cell)])
+    table = Table(rows, colWidths=[0.78 * inch, 1.25 * inch, 0.52 * inch, 1.95 * inch, 0.45 * inch, 0.42 * inch,
+                                   0.42 * inch, 0.76 * inch, 0.75 * inch], repeatRows=1)
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), band), ("LINEBELOW", (0, 0), (-1, 0), 0.8, ink),
+                               ("LINEBELOW", (0, 1), (-1, -1), 0.3, rule), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
+    story += [table, Spacer(1, 8)]
+
+    totals_rows = [["Total charges", _usd(sb.total_fee)], ["Paid by the client for these sessions", _usd(sb.paid_on_lines)]]
+    if sb.other_payments:
+        totals_rows.append(["Other client payments in this period", _usd(sb.other_payments)])
+    totals_rows.append(["Balance due", _usd(max(sb.balance, Decimal("0.00")))])
+    if sb.balance < 0:
+        totals_rows.append(["Credit on account", _usd(-sb.balance)])
+    totals = Table([[p(a, right), p(f"<b>{v}</b>" if a == "Balance due" else v, right)] for a, v in totals_rows],
+                   colWidths=[5.5 * inch, 1.8 * inch])
+    totals.setStyle(TableStyle([("LINEABOVE", (0, len(totals_rows) - 1), (-1, len(totals_rows) - 1), 0.8, ink),
+                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    if sb.paid_in_full:
+        statement = ("<b>OUT OF NETWORK - PAID IN FULL BY THE CLIENT.</b> The client has paid the provider in full for the "
+                     "services above. This provider does not accept assignment for them: please send any reimbursement "
+                     "directly to the client.")
+    else:
+        statement = (f"<b>OUT OF NETWORK - BILLED TO THE CLIENT.</b> The client has paid {_usd(sb.total_paid)} of "
+                     f"{_usd(sb.total_fee)}; {_usd(sb.balance)} is due from the client. This provider does not accept "
+                     "assignment for these services: please send any reimbursement directly to the client.")
+    box = Table([[p(statement)]], colWidths=[7.3 * inch])
+    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, ink), ("BACKGROUND", (0, 0), (-1, -1), band),
+                             ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 7)]))
+    sign = Table([[p("I certify that I provided the services listed above on the dates shown.", small), ""],
+                  ["", ""],
+                  [p(f"Signature of provider: {escape(provider_name)}", small), p("Date", small)]],
+                 colWidths=[5.0 * inch, 2.3 * inch], rowHeights=[14, 26, 12])
+    sign.setStyle(TableStyle([("LINEBELOW", (0, 1), (0, 1), 0.8, ink), ("LINEBELOW", (1, 1), (1, 1), 0.8, ink),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (0, -1), 24)]))
+    estimate = [Spacer(1, 6), p(escape(sb.gfe_note), small)] if sb.gfe_note else []
+    story += [KeepTogether([totals, Spacer(1, 10), box, *estimate, Spacer(1, 14), sign])]
+
+    def footer(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(muted)
+        canvas.drawString(0.6 * inch, 0.45 * inch, f"{sb.practice_name} - superbill {sb.number} - contains protected health information")
+        canvas.drawRightString(letter[0] - 0.6 * inch, 0.45 * inch, f"page {doc.page}")
+        canvas.restoreState()
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=letter, leftMargin=0.6 * inch, rightMargin=0.6 * inch, topMargin=0.55 * inch,
+                            bottomMargin=0.7 * inch, title=f"Superbill {sb.number}", author=sb.practice_name,
+                            creator="claimkit", invariant=1)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()
