@@ -15,9 +15,9 @@ from pathlib import Path
 
 from claimkit.core.money import dollars, from_cents, to_cents
 from claimkit.store.ledger import now_iso
-from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, stopped
+from claimkit.switching.outcome import ImportReport, Outcome, apply_once, imported_before
 from claimkit.switching.past_sessions import client_index, find_client
-from claimkit.switching.table import Profile, RowError, Table, cell_money, read_table, split_name, write_refused
+from claimkit.switching.table import Profile, RowError, Table, cell_money, read_table, split_name
 from claimkit.store.workspace import Workspace
 
 FIELDS = ("client_id", "name", "client_owes", "insurance_pending")
@@ -73,19 +73,10 @@ def import_balances(ws: Workspace, path: Path, profile: Profile, *, as_of: date,
         except RowError as exc:
             report.outcomes.append(Outcome(row.line, row.get("client_id") or " ".join(split_name(row, profile)),
                                            "refused", str(exc)))
-    if stopped(report, skip_bad) or dry_run:
-        return report
-    if report.refused:
-        report.refused_file = str(write_refused(path, table, {o.line: o.detail for o in report.refused}))
-    with ws.transaction() as conn:
-        again = imported_before(conn, table.fingerprint, table.name)
-        if again:
-            report.already = again
-            return report
-        import_id = record_import(conn, table.fingerprint, "balances-csv", table.name, report.summary())
+    def write(conn, import_id: int) -> None:
         now = now_iso()
         conn.executemany("INSERT INTO postings (date, client, kind, reason, amount_cents, source, import_id, note, created)"
                          " VALUES (?,?,?,?,?,'opening',?,?,?)",
                          [(d, c, k, r, a, import_id, n, now) for d, c, k, r, a, n in postings])
-    report.applied = True
-    return report
+
+    return apply_once(ws, report, table, path, skip_bad, "balances-csv", write)

@@ -108,3 +108,23 @@ def unique(base: str, taken: set[str]) -> str:
     while f"{base}{n}" in taken:
         n += 1
     return f"{base}{n}"
+
+
+def apply_once(ws, report: ImportReport, table, path, skip_bad: bool, kind: str, write) -> ImportReport:
+    """The end every row import shares: stop on a refused row (with --skip-bad write the refused rows beside the
+    file instead), then in one transaction make sure the file was not imported meanwhile, record its fingerprint
+    and `write(conn, import_id)` what it brings."""
+    from claimkit.switching.table import write_refused
+
+    if stopped(report, skip_bad) or report.dry_run:
+        return report
+    if report.refused:
+        report.refused_file = str(write_refused(path, table, {o.line: o.detail for o in report.refused}))
+    with ws.transaction() as conn:
+        again = imported_before(conn, table.fingerprint, table.name)
+        if again:
+            report.already = again
+            return report
+        write(conn, record_import(conn, table.fingerprint, kind, table.name, report.summary()))
+    report.applied = True
+    return report

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from claimkit.core.errors import ClaimkitError
 from claimkit.sessions.sessions import NewSession, Prepared, insert_session, prepare_session
-from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, stopped
+from claimkit.switching.outcome import ImportReport, Outcome, apply_once, imported_before
 from claimkit.switching.table import Profile, Row, RowError, Table, cell_date, cell_int, cell_money, split_name
 from claimkit.store.workspace import Workspace
 
@@ -90,7 +90,7 @@ def _prepared(ws: Workspace, row: Row, new: NewSession) -> Prepared:
 
 def import_sessions(ws: Workspace, path: Path, profile: Profile, *, dry_run: bool = False,
                     skip_bad: bool = False) -> ImportReport:
-    from claimkit.switching.table import read_table, write_refused
+    from claimkit.switching.table import read_table
 
     table: Table = read_table(path, profile)
     report = ImportReport("sessions", table.name, dry_run)
@@ -124,17 +124,8 @@ def import_sessions(ws: Workspace, path: Path, profile: Profile, *, dry_run: boo
         except RowError as exc:
             report.outcomes.append(Outcome(row.line, row.get("client_id") or " ".join(split_name(row, profile)),
                                            "refused", str(exc)))
-    if stopped(report, skip_bad) or dry_run:
-        return report
-    if report.refused:
-        report.refused_file = str(write_refused(path, table, {o.line: o.detail for o in report.refused}))
-    with ws.transaction() as conn:
-        again = imported_before(conn, table.fingerprint, table.name)
-        if again:
-            report.already = again
-            return report
-        record_import(conn, table.fingerprint, "sessions-csv", table.name, report.summary())
+    def write(conn, import_id: int) -> None:
         for prepared, billed in planned:
             insert_session(conn, prepared, billed_elsewhere=billed)
-    report.applied = True
-    return report
+
+    return apply_once(ws, report, table, path, skip_bad, "sessions-csv", write)
