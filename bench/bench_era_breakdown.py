@@ -13,6 +13,14 @@ Prints the median wall time (and CPU time) of:
               key: what writing one row per money event (DESIGN.md) costs at the least, with nothing else
   import      import_era, in-process
   cli         `claimkit era import FILE`, whole process (what bench_era.py times)
+  floor       the same-work floor (issue 24): the file split naively (on ~ and *, nothing checked) and the same
+              posting rows INSERTed into the same schema in one transaction (`postings` after a naive split)
+
+    python bench/bench_era_breakdown.py --pairs 5 [--claims 5000]
+
+runs only `import` and `floor`, alternating, each in a fresh process on a fresh copy of the practice (the
+interleaved pairs of bench/timing.py, so that a machine busy with other work slows both alike), and prints their
+medians and the ratio.
 """
 
 from __future__ import annotations
@@ -42,7 +50,8 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 from pathlib import Path
-import claimkit.posting as P
+from claimkit.remittance import post as P
+from claimkit.remittance.era_import import import_era
 from claimkit.store.workspace import Workspace
 from claimkit.remittance.era835 import parse_835
 part = os.environ["PART"]
@@ -57,10 +66,10 @@ elif part in ("no-sql", "import"):
             if rows_file and not os.path.exists(rows_file):
                 kept.extend(self.rows)
             self.rows.clear()
-        P._Batch.flush = flush
+        P.Batch.flush = flush
     ws = Workspace(Path(home))
     w, c = time.perf_counter(), cpu()
-    P.import_era(ws, Path(era))
+    import_era(ws, Path(era))
     if part == "no-sql" and rows_file and not os.path.exists(rows_file):
         w1, c1 = time.perf_counter(), cpu()
         with open(rows_file, "wb") as f:
@@ -74,21 +83,23 @@ elif part == "bare":
                  " amount_cents, source, source_ref, import_id, note, created)")
     w, c = time.perf_counter(), cpu()
     conn.execute("BEGIN")
-    for k in range(0, len(rows), P._Batch.SIZE):
-        conn.executemany(P._Batch.SQL, rows[k:k + P._Batch.SIZE])
+    for k in range(0, len(rows), P.Batch.SIZE):
+        conn.executemany(P.Batch.SQL, rows[k:k + P.Batch.SIZE])
     conn.execute("COMMIT")
-elif part == "postings":
+elif part in ("postings", "floor"):
     with open(rows_file, "rb") as f:
         rows = pickle.load(f)
     conn = sqlite3.connect(Path(home) / "ledger.db", isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     w, c = time.perf_counter(), cpu()
+    if part == "floor":  # a naive split: segments on ~, elements on *, nothing checked or kept beyond the lists
+        segments = [seg.split(b"*") for seg in Path(era).read_bytes().split(b"~")]
     conn.execute("BEGIN IMMEDIATE")
     import_id = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES ('bench', 'era', 'b', 'now')").lastrowid
     rows = [r[:10] + (import_id,) + r[11:] for r in rows]
-    for k in range(0, len(rows), P._Batch.SIZE):
-        conn.executemany(P._Batch.SQL, rows[k:k + P._Batch.SIZE])
+    for k in range(0, len(rows), P.Batch.SIZE):
+        conn.executemany(P.Batch.SQL, rows[k:k + P.Batch.SIZE])
     conn.execute("COMMIT")
     conn.close()
 print(f"{time.perf_counter() - w:.3f} {cpu() - c:.3f}")
@@ -119,6 +130,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--claims", type=int, default=5000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pairs", type=int, default=0, help="Only the import and its floor, alternating, this many times.")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp())
     era = work / "large.835"
@@ -134,6 +146,17 @@ def main() -> None:
         shutil.copytree(template, home)
         return home
 
+    if a.pairs:
+        run_part("no-sql", fresh(), era, rows)  # writes the rows file the floor inserts
+        pairs = [(run_part("import", fresh(), era, rows), run_part("floor", fresh(), era, rows)) for _ in range(a.pairs)]
+        t_import = statistics.median(w for (w, _), _ in pairs)
+        t_floor = statistics.median(f for _, (f, _) in pairs)
+        ratios = sorted(w / f for (w, _), (f, _) in pairs)
+        print(f"machine: {machine()}; file {era.stat().st_size / 1e6:.1f} MB, {a.claims} claims; {a.pairs} pairs")
+        print(f"  import_era {t_import:6.2f} s, same-work floor {t_floor:6.2f} s: {t_import / t_floor:.2f}x"
+              f" (pair ratios {', '.join(f'{r:.2f}' for r in ratios)})")
+        shutil.rmtree(work, ignore_errors=True)
+        return
     results: dict[str, list[tuple[float, float]]] = {}
     for _ in range(a.runs):
         results.setdefault("oxedi", []).append(

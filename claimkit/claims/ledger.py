@@ -99,8 +99,12 @@ def list_claims(ws: Workspace, *, client: str | None = None, status: str | None 
     if where:
         sql += " WHERE " + " AND ".join(where)
     rows = ws.conn.execute(sql + " ORDER BY created, id", args).fetchall()
+    # one client's claims lead their lines (CROSS JOIN keeps the order), instead of every line of the practice
+    lines = ("SELECT cl.claim_id, cl.session_id FROM claims c CROSS JOIN claim_lines cl ON cl.claim_id = c.id"
+             " WHERE c.client = ? AND cl.session_id IS NOT NULL ORDER BY cl.claim_id, cl.line_no" if client is not None else
+             "SELECT claim_id, session_id FROM claim_lines WHERE session_id IS NOT NULL ORDER BY claim_id, line_no")
     sessions: dict[str, list[int]] = {}
-    for cid, sid in ws.conn.execute("SELECT claim_id, session_id FROM claim_lines WHERE session_id IS NOT NULL ORDER BY claim_id, line_no"):
+    for cid, sid in ws.conn.execute(lines, [client] if client is not None else []):
         sessions.setdefault(cid, []).append(sid)
     return [_claim_row(r, sessions) for r in rows]
 

@@ -116,8 +116,9 @@ def build_superbill(ws: Workspace, client_id: str, start: date | None = None, en
     practice = ws.practice
     rows = list_sessions(ws, client=client_id, start=start, end=end, include_void=False)
     on_claims = {sid for sid, in ws.conn.execute(
-        "SELECT DISTINCT cl.session_id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
-        f" WHERE cl.session_id IS NOT NULL AND c.frequency != '8' AND c.status NOT IN ({sql_list(SUPERSEDED)})")}
+        "SELECT DISTINCT cl.session_id FROM claims c CROSS JOIN claim_lines cl ON cl.claim_id = c.id"  # the client's claims lead
+        f" WHERE c.client = ? AND cl.session_id IS NOT NULL AND c.frequency != '8' AND c.status NOT IN ({sql_list(SUPERSEDED)})",
+        (client_id,))}
     rows = [r for r in rows if r.id not in on_claims]
     if not rows:
         span = f" between {start} and {end}" if start and end else f" from {start}" if start else f" up to {end}" if end else ""

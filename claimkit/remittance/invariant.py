@@ -62,13 +62,16 @@ SELECT said.*,
 FROM said
 """
 
-# per ERA payment: BPR02 against its claims (posted or in the suspense list) less its PLB
+# per ERA payment: BPR02 against its claims (posted or in the suspense list) less its PLB. The PLB postings (no
+# client) are found through postings_report's (client, kind), named: with no index led by kind, anything else is a
+# pass over every posting of the ledger per payment
 _PAYMENTS_SQL = """
 SELECT r.id, r.trace, r.payer_name, r.amount_cents,
   (SELECT COALESCE(SUM(rc.paid_cents), 0) FROM remit_claims rc WHERE rc.remittance_id = r.id) AS posted,
   (SELECT COALESCE(SUM(s.paid_cents), 0) FROM suspense s WHERE s.remittance_id = r.id AND s.status != 'matched') AS held,
-  (SELECT COALESCE(SUM(p.amount_cents), 0) FROM postings p WHERE p.kind = 'provider_adj' AND p.source = 'era'
-     AND p.source_ref = r.trace AND p.import_id IS r.import_id) AS plb
+  (SELECT COALESCE(SUM(p.amount_cents), 0) FROM postings p INDEXED BY postings_report
+   WHERE p.client IS NULL AND p.kind = 'provider_adj' AND p.source = 'era' AND p.source_ref = r.trace
+     AND p.import_id IS r.import_id) AS plb
 FROM remittances r WHERE r.source = 'era' {only}
 """
 

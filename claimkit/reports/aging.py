@@ -63,7 +63,8 @@ STATEMENT_DATE = ("(SELECT MIN(st.date) FROM statements st WHERE st.client = ope
 # insurance: the standing claims that may still owe something, then what each of their lines owes (exact); the
 # denied adjustments do not count (reports.common). For a day in the past every claim's postings are summed to
 # find them; for today the claims posting marked paid or forwarded are settled (a remittance balances each line:
-# charge = paid + adjustments + patient responsibility) unless they carry a denial.
+# charge = paid + adjustments + patient responsibility) unless they carry a denial. The open claims lead their
+# lines (CROSS JOIN keeps the order: the lines are searched by claim instead of every line of the practice read).
 INSURANCE_SQL = """WITH {held},
 stand AS MATERIALIZED (
   SELECT c.id, c.client, c.status, substr(c.created, 1, 10) AS billed, c.total_cents FROM claims c
@@ -79,7 +80,7 @@ owed AS (
   SELECT o.client, o.billed, l.date,
     l.charge_cents - COALESCE(a.posted, 0) + COALESCE(ha.held, 0)
       - CASE WHEN l.line_no = 1 THEN COALESCE(b.posted, 0) - COALESCE(hb.held, 0) ELSE 0 END AS owed
-  FROM open_claims o JOIN claim_lines l ON l.claim_id = o.id
+  FROM open_claims o CROSS JOIN claim_lines l ON l.claim_id = o.id
   LEFT JOIN line_posted a ON a.claim_id = l.claim_id AND a.session_id = l.session_id
   LEFT JOIN line_posted b ON b.claim_id = l.claim_id AND b.session_id IS NULL
   LEFT JOIN hc ha ON ha.claim_id = l.claim_id AND ha.session_id = l.session_id

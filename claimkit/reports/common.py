@@ -110,12 +110,14 @@ hc AS MATERIALIZED (
                                                   AND (h2.paid != 0 OR h2.pr != 0)))
 )"""
 
+# the standing claims lead their lines (CROSS JOIN keeps SQLite's join order: the lines are searched by claim, where
+# without statistics the planner would read every line and look its claim up in an automatic index)
 OWED_SQL = """,
 owed AS (
   SELECT cs.client, cs.payer, cs.billed, l.claim_id, l.line_no, l.session_id, l.date, l.cpt,
     l.charge_cents - COALESCE(a.paid + a.pr + a.adj - a.held + a.wo, 0) - COALESCE(b.paid + b.pr + b.adj - b.held + b.wo, 0) AS owed,
     COALESCE(a.held, 0) + COALESCE(b.held, 0) AS held
-  FROM claim_lines l JOIN cs ON cs.id = l.claim_id AND cs.stands
+  FROM cs CROSS JOIN claim_lines l ON l.claim_id = cs.id AND cs.stands
   LEFT JOIN rh a ON a.claim_id = l.claim_id AND a.session_id = l.session_id
   LEFT JOIN rh b ON b.claim_id = l.claim_id AND b.session_id IS NULL AND l.line_no = 1
 )"""

@@ -314,9 +314,12 @@ def kpis(ws, *, start: date | None = None, end: date | None = None, payer: str |
                 r[0] += 1
                 r[1] += ch
         ar, ar_insurance, credits = _ar(conn, end, payer)
+        # sessions joined only to filter by payer: without the join the pass reads postings_report alone (kind, date
+        # and amount are in it), not the table
         charges_n = conn.execute(
-            "SELECT COALESCE(SUM(p.amount_cents), 0) FROM postings p LEFT JOIN sessions s ON s.id = p.session_id"
-            " WHERE p.kind = 'charge' AND p.date > ? AND p.date <= ?" + (" AND s.payer = ?" if payer else ""),
+            "SELECT COALESCE(SUM(p.amount_cents), 0) FROM postings p"
+            + (" LEFT JOIN sessions s ON s.id = p.session_id" if payer else "")
+            + " WHERE p.kind = 'charge' AND p.date > ? AND p.date <= ?" + (" AND s.payer = ?" if payer else ""),
             ((end - timedelta(days=AR_DAYS)).isoformat(), end.isoformat(), *([payer] if payer else []))).fetchone()[0]
         flows, months = _money_flows(conn, start, end, payer)
         clean = _clean_claims(conn, start, end, payer)

@@ -170,7 +170,8 @@ def build_statement(ws: Workspace, client_id: str, day: date | None = None, star
         " AND kind IN ('insurance_paid', 'contractual', 'other_adj', 'patient_resp')", (client_id, s, d))}
     pending = {sid for sid, _ in pending_sessions(ws.conn, day, client_id).get(client_id, [])}
     denied = {sid for (sid,) in conn.execute(
-        "SELECT cl.session_id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id WHERE c.client = ? AND c.status = 'denied'",
+        "SELECT cl.session_id FROM claims c CROSS JOIN claim_lines cl ON cl.claim_id = c.id"  # the client's claims lead
+        " WHERE c.client = ? AND c.status = 'denied'",
         (client_id,))}
     estimates = session_estimates(ws, client_id, day) if pending else {}
     lines = []
