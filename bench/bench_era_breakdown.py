@@ -67,6 +67,8 @@ elif part in ("no-sql", "import"):
                 kept.extend(self.rows)
             self.rows.clear()
         P.Batch.flush = flush
+        import claimkit.remittance.invariant as I
+        I.in_ledger = lambda conn, import_id=None: []  # the check after the import: nothing was written to check
     ws = Workspace(Path(home))
     w, c = time.perf_counter(), cpu()
     import_era(ws, Path(era))
