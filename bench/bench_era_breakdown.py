@@ -50,7 +50,7 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 from pathlib import Path
-from claimkit.remittance import post as P
+from claimkit.remittance import post as P  # the posting rows (Batch)
 from claimkit.remittance.era_import import import_era
 from claimkit.store.workspace import Workspace
 from claimkit.remittance.era835 import parse_835
@@ -164,7 +164,7 @@ def main() -> None:
         results.setdefault("oxedi", []).append(
             (whole([sys.executable, "-c", "import oxedi, sys; oxedi.parse(open(sys.argv[1], 'rb').read())", str(era)]), 0.0))
         results.setdefault("startup", []).append(
-            (whole([sys.executable, "-c", "import claimkit.cli.receivables, claimkit.posting, claimkit.remittance.era835"]), 0.0))
+            (whole([sys.executable, "-c", "import claimkit.cli.receivables, claimkit.remittance.era_import, claimkit.remittance.era835"]), 0.0))
         results.setdefault("read", []).append(run_part("read", fresh(), era, rows))
         results.setdefault("no-sql", []).append(run_part("no-sql", fresh(), era, rows))
         results.setdefault("postings", []).append(run_part("postings", fresh(), era, rows))
