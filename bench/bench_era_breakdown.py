@@ -154,9 +154,12 @@ def main() -> None:
         t_import = statistics.median(w for (w, _), _ in pairs)
         t_floor = statistics.median(f for _, (f, _) in pairs)
         ratios = sorted(w / f for (w, _), (f, _) in pairs)
+        cpu_import = statistics.median(c for (_, c), _ in pairs)
+        cpu_floor = statistics.median(c for _, (_, c) in pairs)
         print(f"machine: {machine()}; file {era.stat().st_size / 1e6:.1f} MB, {a.claims} claims; {a.pairs} pairs")
         print(f"  import_era {t_import:6.2f} s, same-work floor {t_floor:6.2f} s: {t_import / t_floor:.2f}x"
-              f" (pair ratios {', '.join(f'{r:.2f}' for r in ratios)})")
+              f" (pair ratios {', '.join(f'{r:.2f}' for r in ratios)}); CPU {cpu_import:.2f} s against"
+              f" {cpu_floor:.2f} s: {cpu_import / cpu_floor:.2f}x")
         shutil.rmtree(work, ignore_errors=True)
         return
     results: dict[str, list[tuple[float, float]]] = {}
