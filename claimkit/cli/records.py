@@ -10,8 +10,10 @@ from typing import List, Optional
 import typer
 
 from claimkit.cli.apps import app, client_app, fee_app, payer_app, policy_app, practice_app, rate_app
-from claimkit.cli.output import (ask, complete_client, complete_payer, interactive, parse_amount, parse_date,
+from claimkit.cli.output import (complete_client, complete_payer, parse_amount, parse_date,
                                  print_json, say, state, table, workspace)
+from claimkit.cli.prompting import ask, terminal
+from claimkit.core import inputs
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import dollars, fmt
 
@@ -53,16 +55,38 @@ def init(
               "credentials": credentials, "npi": npi, "tax_id": tax_id, "tax_id_type": tax_id_type, "taxonomy": taxonomy,
               "license": license, "license_state": license_state, "address": address, "city": city, "state": state_,
               "zip": zip_, "phone": phone, "rendering_npi": rendering_npi}
-    prompts = [("practice_name", "--practice-name", "Practice name", None), ("provider_first", "--provider-first", "Your first name", None),
-               ("provider_last", "--provider-last", "Your last name", None), ("credentials", "--credentials", "Credentials (LPC, LCSW, ...)", None),
-               ("npi", "--npi", "Billing NPI (10 digits)", None), ("tax_id", "--tax-id", "Tax ID (EIN or SSN)", None),
-               ("tax_id_type", "--tax-id-type", "Tax ID type", ["ein", "ssn"]), ("taxonomy", "--taxonomy", "Taxonomy code", None),
-               ("address", "--address", "Billing street address", None), ("city", "--city", "City", None),
-               ("state", "--state", "State (2 letters)", None), ("zip", "--zip", "ZIP+4", None), ("phone", "--phone", "Phone", None)]
-    if interactive(ctx):
-        for key, flag, prompt, choices in prompts:
-            values[key] = ask(ctx, values[key], flag, prompt, choices=choices, default="ein" if key == "tax_id_type" else "", required=False)
-    values["practice_name"] = ask(ctx, values["practice_name"], "--practice-name", "Practice name")
+    written = {"tax_id": tax_id or ""}  # how the tax ID was written: 123-45-6789 suggests (and must be) an SSN
+
+    def typed_tax_id(value: str, flag: str) -> str:
+        written["tax_id"] = value.strip()
+        return inputs.tax_id(value, flag)
+
+    fields = [("practice_name", "--practice-name", "Practice name (as billed, box 33)", inputs.required_text),
+              ("provider_first", "--provider-first", "Your first name", inputs.text),
+              ("provider_last", "--provider-last", "Your last name", inputs.text),
+              ("credentials", "--credentials", "Credentials (LPC, LCSW, ...)", inputs.text),
+              ("npi", "--npi", "Billing NPI (10 digits)", inputs.npi),
+              ("tax_id", "--tax-id", "Tax ID (EIN 12-3456789 or SSN 123-45-6789)", typed_tax_id),
+              ("tax_id_type", "--tax-id-type", "Tax ID type",
+               lambda v, f: inputs.tax_id_type(v, f, written=written["tax_id"])),
+              ("taxonomy", "--taxonomy", "Taxonomy code (like 101YP2500X)", inputs.taxonomy),
+              ("address", "--address", "Billing street address (no PO box)", inputs.text),
+              ("city", "--city", "City", inputs.text), ("state", "--state", "State (2 letters)", inputs.state),
+              ("zip", "--zip", "ZIP+4 (like 78701-1234)", inputs.zip_code), ("phone", "--phone", "Phone", inputs.phone)]
+    checked_only = [("license", "--license", inputs.text), ("license_state", "--license-state", inputs.state),
+                    ("rendering_npi", "--rendering-npi", inputs.npi)]
+    for key, flag, _, check in fields:  # what is on the command line is checked before anything is asked
+        if values[key] is not None:
+            values[key] = check(values[key], flag)
+    for key, flag, check in checked_only:
+        if values[key] is not None:
+            values[key] = check(values[key], flag)
+    for key, flag, prompt, check in fields:
+        if values[key] is None and (key == "practice_name" or terminal(ctx)):
+            values[key] = ask(ctx, None, flag, prompt, check, required=key == "practice_name",
+                              choices=["ein", "ssn"] if key == "tax_id_type" else None,
+                              default=inputs.tax_id_type_for(written["tax_id"]) if key == "tax_id_type" else None)
+    values["tax_id_type"] = values["tax_id_type"] or inputs.tax_id_type_for(written["tax_id"])
     values = {k: (v or "") for k, v in values.items()}
     practice = init_home(home, values)
     say(f"Created practice '{practice.name}' in {home}")
@@ -197,14 +221,17 @@ def payer_add(
     from claimkit.records.practice import add_payer
 
     ws = workspace(ctx)
-    name = ask(ctx, name, "--name", "Payer name")
+    addr = {k: v for k, v in {"street": address and inputs.text(address, "--address"), "city": city and inputs.text(city, "--city"),
+                              "state": state_ and inputs.state(state_, "--state"),
+                              "zip": zip_ and inputs.zip_code(zip_, "--zip")}.items() if v}
+    phone = phone and inputs.phone(phone, "--phone")
+    name = ask(ctx, name, "--name", "Payer name (as on the claim)", inputs.required_text)
     if type_ not in PAYER_TYPES:
         raise ClaimkitError(f"--type '{type_}': use one of {', '.join(PAYER_TYPES)}")
     if telehealth_modifier.upper() not in ("95", "GT", "93", "NONE"):
         raise ClaimkitError(f"--telehealth-modifier '{telehealth_modifier}': use 95, GT, 93 or none")
     if telehealth_pos not in ("02", "10"):
         raise ClaimkitError(f"--telehealth-pos '{telehealth_pos}': use 02 or 10")
-    addr = {k: v for k, v in {"street": address, "city": city, "state": (state_ or "").upper() or None, "zip": zip_}.items() if v}
     payer = add_payer(ws, {"id": payer_id, "name": name, "payer_id": edi_id, "type": type_, "address": addr or None,
                            "timely_filing_days": timely_filing_days,
                            "telehealth_modifier": "none" if telehealth_modifier.lower() == "none" else telehealth_modifier.upper(),
@@ -356,16 +383,16 @@ def _policy_options(payer, member_id, group, plan_name, relationship, insured_fi
             raise ClaimkitError(f"--coinsurance '{coinsurance}' is not a percent; write it like 20") from None
         if not 0 <= pct <= 100:
             raise ClaimkitError(f"--coinsurance {coinsurance}: a percent must be between 0 and 100")
-    if insured_sex is not None and insured_sex.upper() not in ("M", "F", "X"):
-        raise ClaimkitError(f"--insured-sex '{insured_sex}': use M, F or X")
     from claimkit.records.practice import policy_data
 
     return policy_data({
         "payer": payer, "member_id": member_id, "group": group, "plan_name": plan_name, "relationship": relationship,
         "insured_first": insured_first, "insured_last": insured_last,
-        "insured_dob": parse_date(insured_dob, "--insured-dob"), "insured_sex": insured_sex.upper() if insured_sex else None,
+        "insured_dob": insured_dob and inputs.past_day(insured_dob, "--insured-dob"),
+        "insured_sex": insured_sex and inputs.sex(insured_sex, "--insured-sex"),
         "insured_street": insured_address, "insured_city": insured_city,
-        "insured_state": insured_state.upper() if insured_state else None, "insured_zip": insured_zip,
+        "insured_state": insured_state and inputs.state(insured_state, "--insured-state"),
+        "insured_zip": insured_zip and inputs.zip_code(insured_zip, "--insured-zip"),
         "effective": parse_date(effective, "--effective"), "end": parse_date(end, "--end"),
         "copay": parse_amount(copay, "--copay"), "coinsurance": coinsurance.rstrip("%") if coinsurance else None,
         "self_pay": self_pay, "deductible": parse_amount(deductible, "--deductible"),
@@ -423,12 +450,17 @@ def client_add(
     from claimkit.records.practice import add_client
 
     ws = workspace(ctx)
-    first = ask(ctx, first, "--first", "First name")
-    last = ask(ctx, last, "--last", "Last name")
-    dob = ask(ctx, dob, "--dob", "Date of birth (YYYY-MM-DD)")
-    sex = ask(ctx, sex, "--sex", "Sex", choices=["M", "F", "X"])
-    if sex.upper() not in ("M", "F", "X"):
-        raise ClaimkitError(f"--sex '{sex}': use M, F or X")
+    address_given = {"street": (address, "--address", inputs.text), "city": (city, "--city", inputs.text),
+                     "state": (state_, "--state", inputs.state), "zip": (zip_, "--zip", inputs.zip_code)}
+    home_address = {k: check(v, flag) for k, (v, flag, check) in address_given.items() if v}
+    phone = phone and inputs.phone(phone, "--phone")
+    asked = [("--first", first, "First name", inputs.required_text), ("--last", last, "Last name", inputs.required_text),
+             ("--dob", dob, "Date of birth (YYYY-MM-DD)", inputs.past_day), ("--sex", sex, "Sex", inputs.sex)]
+    for flag, value, _, check in asked:  # every option checked before anything is asked
+        if value is not None:
+            check(value, flag)
+    first, last, born, sex = (ask(ctx, value, flag, prompt, check, choices=["M", "F", "X"] if flag == "--sex" else None)
+                              for flag, value, prompt, check in asked)
     if self_pay and payer is None:
         policy = None
     elif payer is None:
@@ -440,9 +472,8 @@ def client_add(
                                  insured_sex, insured_address, insured_city, insured_state, insured_zip, effective, end,
                                  copay, coinsurance, self_pay, deductible, deductible_met, oop_max, plan_year_start,
                                  copay_after_deductible, secondary)
-    values = {"id": client_id, "first": first, "last": last, "middle": middle, "dob": parse_date(dob, "--dob"), "sex": sex.upper(),
-              "address": {k: v for k, v in {"street": address, "city": city, "state": state_.upper() if state_ else None, "zip": zip_}.items() if v} or None,
-              "phone": phone, "email": email, "dx": list(dx)}
+    values = {"id": client_id, "first": first, "last": last, "middle": middle, "dob": born, "sex": sex,
+              "address": home_address or None, "phone": phone, "email": email, "dx": list(dx)}
     try:
         client = add_client(ws, values, policy)
     except ValueError as exc:
@@ -477,7 +508,7 @@ def client_policy_add(
     from claimkit.records.practice import add_policy
 
     ws = workspace(ctx)
-    payer = ask(ctx, payer, "--payer", "Payer id", choices=sorted(ws.payers) or None)
+    payer = ask(ctx, payer, "--payer", "Payer id", lambda v, f: ws.payer(v.strip()).id, choices=sorted(ws.payers) or None)
     policy = _policy_options(payer, member_id, group, plan_name, relationship, insured_first, insured_last, insured_dob,
                              insured_sex, insured_address, insured_city, insured_state, insured_zip, effective, end, copay,
                              coinsurance, self_pay, deductible, deductible_met, oop_max, plan_year_start,
