@@ -208,7 +208,7 @@ EOB_REFUSED = {
         ": not UTF-8 text; save the sheet as CSV UTF-8"),
 }
 
-# accepted today although they should be refused: the CSV reader (read_eob_csv in claimkit/posting.py).
+# accepted today although they should be refused: the CSV reader (read_eob_csv in claimkit/remittance/eob.py).
 EOB_OPEN: dict[str, tuple[str, str]] = {}  # none left: the five found by the corpus are refused since 2026-12-02
 
 # --- template PDFs (claimkit cms1500 render --template FILE): file -> (what is wrong, the line after "error: --template PATH")
