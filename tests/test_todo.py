@@ -124,3 +124,12 @@ def test_human_output_and_empty_list(scenario, practice):
 def test_nothing_to_do(practice):
     assert practice.ok("todo --today 2026-05-20").stdout.strip() == "Nothing to do: everything is billed, answered and paid."
     assert json.loads(practice.ok("todo --json --today 2026-05-20").stdout) == {"today": "2026-05-20", "items": []}
+
+
+def test_a_client_to_verify_is_shown_under_its_heading(scenario):
+    """Every kind of item has a heading on screen: an eligibility item (a session in two days, no 271) stopped the
+    screen with "unexpected KeyError: 'eligibility'"."""
+    scenario.ok("session add eli --date 2026-05-22 --cpt 90834")
+    out = scenario.ok("todo --today 2026-05-20").stdout
+    assert "Eligibility to verify (1)\n  • eli: session on 2026-05-22, no 271 on file: verify the benefits before it\n" in out
+    assert "→ claimkit eligibility request eli -o eligibility-eli.270" in out
