@@ -7,13 +7,13 @@ import sqlite3
 
 import pytest
 
-from test_reports import build
+from conftest import copy_home
 
 
 @pytest.fixture
-def scenario(practice):
-    build(practice)
-    return practice
+def scenario(cli, report_scenario_template):
+    """A copy of the report scenario (tests/test_reports.py build()), made once per test process."""
+    return copy_home(report_scenario_template, cli)
 
 
 def todo(cli, *args) -> list[dict]:
@@ -115,7 +115,7 @@ def test_claim_denied_whole(scenario, home):
     assert before["estimated_patient_pending"] == "25.00"
 
 
-def test_human_output_and_empty_list(scenario, practice):
+def test_human_output_and_empty_list(scenario):
     out = scenario.ok("todo --today 2026-05-20").stdout
     assert out.startswith("Sessions to bill (1)")
     assert "Denials (1)" in out and "→ Appeal with the treatment plan" in out
