@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
+from claimkit.reports.common import (LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, prior_cte, reads_one_moment,
+                                     remit_ctes, usd)
 from claimkit.store.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
@@ -112,10 +113,11 @@ def _timely_filing(ws: Workspace, today: date, unanswered: list[tuple]) -> list[
 
 
 def _unanswered(ws: Workspace, today: date) -> list[tuple]:
-    """Claims standing today with no remittance posted: (claim, client, payer, first date of service, billed, cents)."""
-    sql = (f"WITH {remit_ctes(None)} "
-           "SELECT cs.id, cs.client, cs.payer, MIN(l.date), cs.billed, SUM(l.charge_cents) FROM cs"
-           " JOIN claim_lines l ON l.claim_id = cs.id"
+    """Claims standing today with no remittance posted: (claim, client, payer, first date of service, billed, cents
+    owed: a secondary claim's is what the primary left the client)."""
+    sql = (f"WITH {remit_ctes(None)}, {prior_cte(None)} "
+           "SELECT cs.id, cs.client, cs.payer, MIN(l.date), cs.billed, SUM(l.charge_cents - COALESCE(pr.settled, 0)) FROM cs"
+           " JOIN claim_lines l ON l.claim_id = cs.id LEFT JOIN prior pr ON pr.claim_id = l.claim_id AND pr.line_no = l.line_no"
            " WHERE cs.stands AND NOT EXISTS (SELECT 1 FROM r WHERE r.claim_id = cs.id AND r.nrem > 0)"
            " AND NOT EXISTS (SELECT 1 FROM remit_claims rc WHERE rc.claim_id = cs.id AND COALESCE(rc.date, '') <= :d)"
            " GROUP BY cs.id ORDER BY cs.billed, cs.id")
@@ -224,7 +226,7 @@ def _appeals_waiting(ws: Workspace, today: date) -> list[TodoItem]:
 
 
 def _unmatched(ws: Workspace) -> list[TodoItem]:
-    """The open items of the suspense list (posting.py: remittance claims no claim matched)."""
+    """The open items of the suspense list (remittance/suspense.py: remittance claims no claim matched)."""
     conn = ws.conn
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suspense'").fetchone() is None:
         return []
