@@ -640,6 +640,30 @@ def test_unbalanced_claim_line_and_payment():
     assert finding(era, "line-unbalanced").message.startswith("segment 21 (SVC): service line 24599 of claim 0001000054")
 
 
+def test_svc01_split_with_the_element_separator_is_no_procedure_code_not_an_unbalanced_line():
+    # issue 16.11: 'SVC*HC*24599*...' read the code as the charge and said the line did not balance
+    era = parse_835(_text(TERTIARY).replace("SVC*HC:24599*1766.5*187.50", "SVC*HC*24599*1766.5*187.50"))
+    assert [(f.severity, f.code, f.segment, f.message) for f in era.findings if f.severity == "error"] == [
+        ("error", "no-procedure", 21, "segment 21 (SVC01): the service line has no procedure code, only the qualifier "
+         "'HC' (the line reads 'SVC*HC*24599*1766.5*187.50**1'; '24599' after it looks like the code, split off with '*' "
+         "where HC:24599 was meant); ask the sender for a new copy")]
+    assert not {"line-unbalanced", "claim-unbalanced", "claim-line-charges", "payment-unbalanced"} & set(codes(era))
+    # a real sample with '>' as its component separator, and a split that leaves no code at all
+    text = _text("835_uhc_commercial_co45_pr.txt")
+    era = parse_835(text.replace("SVC*HC>B4034*27.84*27.84**12", "SVC*HC*B4034*27.84*27.84**12"))
+    assert [f.message for f in era.findings] == [
+        "segment 53 (SVC01): the service line has no procedure code, only the qualifier 'HC' (the line reads "
+        "'SVC*HC*B4034*27.84*27.84**12'; 'B4034' after it looks like the code, split off with '*' where HC>B4034 was "
+        "meant); ask the sender for a new copy"]
+    era = parse_835(text.replace("SVC*HC>B4034*27.84*27.84**12", "SVC*HC*27.84*27.84**12"))
+    assert [f.message for f in era.findings] == [
+        "segment 53 (SVC01): the service line has no procedure code, only the qualifier 'HC' (the line reads "
+        "'SVC*HC*27.84*27.84**12'); ask the sender for a new copy"]
+    # a code without its qualifier is still read, with the note it always had
+    era = parse_835(text.replace("SVC*HC>B4034*27.84", "SVC*B4034*27.84"))
+    assert [f.message for f in era.findings] == ["segment 53 (SVC01): procedure 'B4034' has no qualifier (HC, AD, ...)"]
+
+
 def test_reversal_arithmetic_with_negative_amounts():
     text = _text(TERTIARY).replace("CLP*0001000054*3*1766.5*187.50", "CLP*0001000054*22*-1766.5*-187.50")
     text = text.replace("SVC*HC:24599*1766.5*187.50", "SVC*HC:24599*-1766.5*-187.50")

@@ -99,6 +99,8 @@ ERA_REFUSED = {
         "segment 17 (SVC03): amount '16.OO' is not a number"),
     "svc-before-clp.835": ("line 1 (SVC and its segments) moved in front of CLP",
         "segment 13 (SVC): a service line before any claim (CLP); it was ignored (and 1 more problem)"),
+    "svc01-split.835": ("the procedure composite of line 2 split with '*' (SVC*HC*90837*...)",
+        "segment 23 (SVC01): the service line has no procedure code, only the qualifier 'HC' (the line reads 'SVC*HC*90837*180*96**1'; '90837' after it looks like the code, split off with '*' where HC:90837 was meant); ask the sender for a new copy"),
     "svc-does-not-balance.835": ("SVC03 of line 2 says 97, its adjustments leave 96",
         "segment 23 (SVC): service line 90837 of claim CK00001 does not balance: charge 180.00 - adjustments 84.00 = 96.00, but paid is 97.00 (SVC03)"),
     "truncated-in-isa.835": ("cut after 60 bytes, inside the ISA",
@@ -206,7 +208,7 @@ EOB_REFUSED = {
         ": not UTF-8 text; save the sheet as CSV UTF-8"),
 }
 
-# accepted today although they should be refused: the CSV reader (read_eob_csv in claimkit/posting.py).
+# accepted today although they should be refused: the CSV reader (read_eob_csv in claimkit/remittance/eob.py).
 EOB_OPEN: dict[str, tuple[str, str]] = {}  # none left: the five found by the corpus are refused since 2026-12-02
 
 # --- template PDFs (claimkit cms1500 render --template FILE): file -> (what is wrong, the line after "error: --template PATH")

@@ -9,6 +9,7 @@ from claimkit.x12.elements import clip as _clip
 from claimkit.x12.elements import element as _el
 from claimkit.x12.elements import fmt_amount as _fmt
 
+PRODUCT_QUALIFIERS = frozenset({"AD", "ER", "HC", "HP", "IV", "N4", "N6", "NU", "UI", "WK", "ZZ"})  # SVC01-1 (X12 235)
 MAX_UNITS = 9_999  # SVC05: more units than this on one line is a damaged file, not a service
 
 
@@ -206,6 +207,13 @@ class ClaimLoops:
                 rec["modifiers"] = tuple(m.strip() for m in proc[2:6] if m.strip())
                 if len(proc) > 6:
                     rec["description"] = proc[6].strip()
+        elif proc[0].strip() in PRODUCT_QUALIFIERS:
+            # 'SVC*HC*90837*180*96': the composite was split with the element separator, so SVC01 is a qualifier
+            # without a code and every amount after it is one element off; saying the line does not balance would
+            # send the reader looking at the money
+            rec["code"] = ""
+            line.bad = True
+            return self.no_procedure(n, els, proc[0].strip())
         else:
             rec["code"] = proc[0].strip()
             self.warn("missing-element", f"segment {n} (SVC01): procedure {_clip(proc[0])!r} has no qualifier "

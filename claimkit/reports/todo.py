@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from claimkit.reports.common import REMIT_DENIED, claims_ctes, denied_owed_ctes, iso, money, reads_one_moment, usd
+from claimkit.reports.common import (REMIT_DENIED, claims_ctes, denied_owed_ctes, iso, money, prior_cte, reads_one_moment,
+                                     usd)
 from claimkit.store.ledger import rows_for_ids
 from claimkit.store.workspace import Workspace
 
@@ -113,11 +114,12 @@ def _timely_filing(ws: Workspace, today: date, unanswered: list[tuple]) -> list[
 
 
 def _unanswered(ws: Workspace, today: date) -> list[tuple]:
-    """Claims standing today with no remittance posted: (claim, client, payer, first date of service, billed, cents).
-    Each claim asks its own postings (an index probe) whether a remittance was posted, instead of summing them all."""
-    sql = (f"WITH {claims_ctes(None)} "
-           "SELECT cs.id, cs.client, cs.payer, MIN(l.date), cs.billed, SUM(l.charge_cents) FROM cs"
-           " JOIN claim_lines l ON l.claim_id = cs.id"
+    """Claims standing today with no remittance posted: (claim, client, payer, first date of service, billed, cents
+    owed: a secondary claim's is what the primary left the client). Each claim asks its own postings (an index
+    probe) whether a remittance was posted, instead of summing every claim's postings."""
+    sql = (f"WITH {claims_ctes(None)}, {prior_cte(None)} "
+           "SELECT cs.id, cs.client, cs.payer, MIN(l.date), cs.billed, SUM(l.charge_cents - COALESCE(pr.settled, 0)) FROM cs"
+           " JOIN claim_lines l ON l.claim_id = cs.id LEFT JOIN prior pr ON pr.claim_id = l.claim_id AND pr.line_no = l.line_no"
            " WHERE cs.stands AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.claim_id = cs.id AND p.source IN ('era', 'eob')"
            " AND p.date <= :d)"
            " AND NOT EXISTS (SELECT 1 FROM remit_claims rc WHERE rc.claim_id = cs.id AND COALESCE(rc.date, '') <= :d)"
@@ -244,7 +246,7 @@ def _appeals_waiting(ws: Workspace, today: date) -> list[TodoItem]:
 
 
 def _unmatched(ws: Workspace) -> list[TodoItem]:
-    """The open items of the suspense list (posting.py: remittance claims no claim matched)."""
+    """The open items of the suspense list (remittance/suspense.py: remittance claims no claim matched)."""
     conn = ws.conn
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suspense'").fetchone() is None:
         return []

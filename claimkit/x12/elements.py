@@ -34,6 +34,11 @@ def decimal_or_none(value: str) -> Decimal | None:
         return None
 
 
+def is_number(value: str) -> bool:
+    """'180.00' or '-5': an X12 decimal number (R type) as written."""
+    return len(value) <= _MAX_AMOUNT_CHARS and _NUMBER.match(value) is not None
+
+
 def date8(value: str) -> date | None:
     """A CCYYMMDD date (DTP D8, DTM, BPR16 ...); None when it is not one."""
     if not _DATE8.match(value):

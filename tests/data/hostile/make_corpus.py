@@ -100,6 +100,7 @@ def file_835() -> dict[str, bytes]:
     out["clp-amount-huge"] = replace("CLP*CK00001*1*540*208", "CLP*CK00001*1*540*999999999999999999999999")
     out["amt-allowed-not-numeric"] = replace("AMT*B6*120", "AMT*B6*12O")
     out["dtm-impossible-date"] = replace("DTM*472*20261001", "DTM*472*20261341")
+    out["svc01-split"] = replace("SVC*HC:90837*180*96**1", "SVC*HC*90837*180*96**1")
     out["svc-does-not-balance"] = replace("SVC*HC:90837*180*96**1", "SVC*HC:90837*180*97**1")
     out["bpr-does-not-balance"] = replace("BPR*I*208*", "BPR*I*280*")
     out["clp-does-not-balance"] = replace("CLP*CK00001*1*540*208", "CLP*CK00001*1*540*209")
