@@ -129,14 +129,15 @@ owed AS (
 
 
 # per line of a secondary (or later) claim standing on :d whose own remittance has posted nothing by :d (net): the part
-# of its charge the prior payer settled, i.e. the charge less the client share the primary claims assigned
+# of its charge the prior payer settled, i.e. the charge less the client share the primary claims assigned. The claims
+# lead their lines (CROSS JOIN keeps the order: without statistics SQLite read every line of the practice first)
 PRIOR_SQL = """
 prior AS MATERIALIZED (
   SELECT l.claim_id, l.line_no, l.session_id, c.client,
     l.charge_cents - COALESCE((SELECT SUM(p.amount_cents) FROM postings p
       WHERE p.session_id = l.session_id AND p.kind = 'patient_resp' AND p.source IN ('era', 'eob') AND p.date <= :d
         AND EXISTS (SELECT 1 FROM claims pc WHERE pc.id = p.claim_id AND pc.rank = 'primary')), 0) AS settled
-  FROM claims c JOIN claim_lines l ON l.claim_id = c.id
+  FROM claims c CROSS JOIN claim_lines l ON l.claim_id = c.id
   WHERE c.rank != 'primary' AND c.frequency != '8' AND substr(c.created, 1, 10) <= :d {claims_and}
     AND NOT EXISTS (SELECT 1 FROM claims n WHERE n.original_claim = c.id AND substr(n.created, 1, 10) <= :d)
     AND COALESCE((SELECT SUM(p.amount_cents) FROM postings p WHERE p.claim_id = l.claim_id
