@@ -163,8 +163,12 @@ def correct_claim(ws: Workspace, claim_id: str, mode: str, payer_claim_number: s
     ref = (payer_claim_number or row.payer_claim_number or "").strip()
     if not ref:
         raise ClaimkitError(f"--payer-claim-number is required: the payer's claim number for {row.id} (ICN/DCN on the EOB or ERA)")
-    if not re.fullmatch(r"[A-Za-z0-9 \-]{1,30}", ref):
-        raise ClaimkitError(f"--payer-claim-number '{ref}': use the payer's claim number as printed (letters and digits)")
+    from claimkit.core.identifiers import payer_claim_number
+
+    try:
+        payer_claim_number(ref)
+    except ValueError as exc:
+        raise ClaimkitError(f"--payer-claim-number {exc}") from None
     created = created or date.today()
     frequency = "7" if mode == "replace" else "8"
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from claimkit.core.entries import SnapAddress
+from claimkit.core.nucc import digits
 
 if TYPE_CHECKING:
     from claimkit.claims.superbill import Superbill
@@ -27,7 +28,7 @@ def _usd(amount: Decimal) -> str:
 
 
 def tax_id_text(tax_id: str, kind: str) -> str:
-    d = "".join(c for c in tax_id if c.isdigit())
+    d = digits(tax_id)
     if len(d) != 9:
         return tax_id
     return f"{d[:3]}-{d[3:5]}-{d[5:]}" if kind == "ssn" else f"{d[:2]}-{d[2:]}"

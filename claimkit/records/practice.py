@@ -17,11 +17,18 @@ from claimkit.store import files, home as homes, ledger
 from claimkit.store.workspace import Workspace
 
 
+def entered(check, value: str, flag: str, **kw: Any) -> str:
+    """A value typed for an option, checked by its core.identifiers validator: ClaimkitError naming the option."""
+    try:
+        return check(value, **kw)
+    except ValueError as exc:
+        raise ClaimkitError(f"{flag} {exc}") from None
+
+
 def _npi(value: str, flag: str) -> str:
-    value = value.strip()
-    if value and not npi_valid(value):
-        raise ClaimkitError(f"{flag} '{value}' is not a valid NPI (10 digits with a correct check digit); copy it from the NPPES registry")
-    return value
+    from claimkit.core import identifiers
+
+    return entered(identifiers.npi, value, flag)
 
 
 def model(cls, data: dict[str, Any], what: str):
@@ -38,7 +45,7 @@ def model(cls, data: dict[str, Any], what: str):
         msg = re.sub(r"^(Value error|Assertion failed), ", "", err["msg"])
         if err["type"] == "missing":
             msg = "is required"
-        flag = "--" + loc.split(".")[-1].replace("_", "-") if loc else what
+        flag = ("ID" if loc == "id" else "--" + loc.split(".")[-1].replace("_", "-")) if loc else what  # id: the argument
         raise ClaimkitError(f"{what} {flag}: {msg}") from None
 
 
@@ -50,9 +57,9 @@ def init_home(path: Path, values: dict[str, Any]) -> Practice:
         raise ClaimkitError(f"{path} is a file, not a folder; choose another --home")
     billing_npi = _npi(values.get("npi", ""), "--npi")
     rendering_npi = _npi(values.get("rendering_npi", ""), "--rendering-npi")
-    tax_id = re.sub(r"[-\s]", "", values.get("tax_id", ""))
-    if tax_id and not re.fullmatch(r"\d{9}", tax_id):
-        raise ClaimkitError(f"--tax-id '{values.get('tax_id')}' must be 9 digits (EIN 12-3456789 or SSN)")
+    from claimkit.core import identifiers
+
+    tax_id = entered(identifiers.tax_id, values.get("tax_id", ""), "--tax-id")
     data = {
         "name": values.get("practice_name") or "",
         "billing": {

@@ -217,7 +217,8 @@ class ClaimLoops:
             # send the reader looking at the money
             rec["code"] = ""
             line.bad = True
-            return self.no_procedure(n, els, proc[0].strip())
+            sep = self.reader.separators.element if self.reader.separators is not None else "*"
+            return self.err("no-procedure", _no_procedure(els, proc[0].strip(), sep, self.comp, n), n)
         else:
             rec["code"] = proc[0].strip()
             self.warn("missing-element", f"segment {n} (SVC01): procedure {_clip(proc[0])!r} has no qualifier "
@@ -276,17 +277,6 @@ class ClaimLoops:
             if L > 7 and els[7].strip():
                 rec["original_units"] = self.number(els, 7, n, "SVC")
 
-    def no_procedure(self, n: int, els: list[str], qualifier: str) -> None:
-        sep = self.reader.separators.element if self.reader.separators is not None else "*"
-        after = els[2].strip() if len(els) > 2 else ""
-        looks_like_code = len(els) > 3 and _is_number(els[3].strip()) and (
-            _PROCEDURE.match(after) is not None or (after.isalnum() and not _is_number(after)))
-        hint = (f"; {after!r} after it looks like the code, split off with {sep!r} where "
-                f"{qualifier}{self.comp}{after} was meant" if looks_like_code else "")
-        self.err("no-procedure", f"segment {n} (SVC01): the service line has no procedure code, only the qualifier "
-                                 f"{qualifier!r} (the line reads {_clip(sep.join(els), 60)!r}{hint}); ask the "
-                                 "sender for a new copy", n)
-
     def h_lq(self, n: int, els: list[str]) -> None:
         line = self.line
         if line is None:
@@ -324,3 +314,15 @@ class ClaimLoops:
                 else:
                     tx.plb.append(ProviderAdjustment(provider, fiscal, reason, ref, amt, n))
             k += 2
+
+
+def _no_procedure(els: list[str], qualifier: str, sep: str, comp: str, n: int) -> str:
+    """SVC01 is a product qualifier alone: the line quoted, and the composite meant when the next element looks like
+    the code ('SVC*HC*90837*180*96': HC:90837)."""
+    after = els[2].strip() if len(els) > 2 else ""
+    looks_like_code = len(els) > 3 and _is_number(els[3].strip()) and (
+        _PROCEDURE.match(after) is not None or (after.isalnum() and not _is_number(after)))
+    hint = (f"; {after!r} after it looks like the code, split off with {sep!r} where {qualifier}{comp}{after} was meant"
+            if looks_like_code else "")
+    return (f"segment {n} (SVC01): the service line has no procedure code, only the qualifier {qualifier!r} (the line"
+            f" reads {_clip(sep.join(els), 60)!r}{hint}); ask the sender for a new copy")
