@@ -42,7 +42,8 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 from pathlib import Path
-import claimkit.posting as P
+from claimkit.remittance import post as P  # the posting rows (Batch)
+from claimkit.remittance.era_import import import_era
 from claimkit.store.workspace import Workspace
 from claimkit.remittance.era835 import parse_835
 part = os.environ["PART"]
@@ -57,10 +58,10 @@ elif part in ("no-sql", "import"):
             if rows_file and not os.path.exists(rows_file):
                 kept.extend(self.rows)
             self.rows.clear()
-        P._Batch.flush = flush
+        P.Batch.flush = flush
     ws = Workspace(Path(home))
     w, c = time.perf_counter(), cpu()
-    P.import_era(ws, Path(era))
+    import_era(ws, Path(era))
     if part == "no-sql" and rows_file and not os.path.exists(rows_file):
         w1, c1 = time.perf_counter(), cpu()
         with open(rows_file, "wb") as f:
@@ -74,8 +75,8 @@ elif part == "bare":
                  " amount_cents, source, source_ref, import_id, note, created)")
     w, c = time.perf_counter(), cpu()
     conn.execute("BEGIN")
-    for k in range(0, len(rows), P._Batch.SIZE):
-        conn.executemany(P._Batch.SQL, rows[k:k + P._Batch.SIZE])
+    for k in range(0, len(rows), P.Batch.SIZE):
+        conn.executemany(P.Batch.SQL, rows[k:k + P.Batch.SIZE])
     conn.execute("COMMIT")
 elif part == "postings":
     with open(rows_file, "rb") as f:
@@ -87,8 +88,8 @@ elif part == "postings":
     conn.execute("BEGIN IMMEDIATE")
     import_id = conn.execute("INSERT INTO imports (fingerprint, kind, filename, imported) VALUES ('bench', 'era', 'b', 'now')").lastrowid
     rows = [r[:10] + (import_id,) + r[11:] for r in rows]
-    for k in range(0, len(rows), P._Batch.SIZE):
-        conn.executemany(P._Batch.SQL, rows[k:k + P._Batch.SIZE])
+    for k in range(0, len(rows), P.Batch.SIZE):
+        conn.executemany(P.Batch.SQL, rows[k:k + P.Batch.SIZE])
     conn.execute("COMMIT")
     conn.close()
 print(f"{time.perf_counter() - w:.3f} {cpu() - c:.3f}")
@@ -139,7 +140,7 @@ def main() -> None:
         results.setdefault("oxedi", []).append(
             (whole([sys.executable, "-c", "import oxedi, sys; oxedi.parse(open(sys.argv[1], 'rb').read())", str(era)]), 0.0))
         results.setdefault("startup", []).append(
-            (whole([sys.executable, "-c", "import claimkit.cli.receivables, claimkit.posting, claimkit.remittance.era835"]), 0.0))
+            (whole([sys.executable, "-c", "import claimkit.cli.receivables, claimkit.remittance.era_import, claimkit.remittance.era835"]), 0.0))
         results.setdefault("read", []).append(run_part("read", fresh(), era, rows))
         results.setdefault("no-sql", []).append(run_part("no-sql", fresh(), era, rows))
         results.setdefault("postings", []).append(run_part("postings", fresh(), era, rows))

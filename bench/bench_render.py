@@ -90,7 +90,7 @@ def floor_input(snaps) -> dict:
     import tomllib
 
     from claimkit.forms.cms1500_fields import layout, page_fields
-    from claimkit.resources import template
+    from claimkit.core.resources import template
 
     lay = layout()
     pages = []

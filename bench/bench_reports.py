@@ -6,7 +6,7 @@ two passes at once on two connections (claimkit.reports.common.Background): on a
 with other work the figures rise.
 
 The ledger: bench/large_practice.py's 200 clients and 20,000 sessions over ten years (the newest 200 unbilled),
-then with direct SQL what claims/ and posting.py write: one claim per client and month, a remittance for every
+then with direct SQL what claims/ and remittance/ write: one claim per client and month, a remittance for every
 claim older than 45 days (its remit_claims record and status, and insurance_paid, contractual CO-45, patient_resp
 copay/deductible/coinsurance; every 40th claim denied whole, which posts nothing; every 97th reversed and
 corrected), a client payment for most adjudicated sessions (half of them tied to the session), a few statements,
@@ -67,7 +67,7 @@ def add_remittances(home: Path, today: date, seed: int = 11) -> int:
             paid_on = (date.fromisoformat(created) + timedelta(days=rnd.randrange(12, 40))).isoformat()
             if paid_on > today.isoformat():
                 continue
-            # what posting.py records: the claim's status, its remittance record, and (unless denied whole) postings
+            # what remittance/ records: the claim's status, its remittance record, and (unless denied whole) postings
             denied = n % 40 == 0
             payer_id = sessions[0][5]
             if (payer_id, paid_on) not in remits:

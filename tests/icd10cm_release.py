@@ -11,7 +11,7 @@ import gzip
 import io
 import zipfile
 
-from claimkit.resources import template
+from claimkit.core.resources import template
 
 ADDED = ("F64A", True, "Gender identity disorder, in remission")
 DELETED = "F418"

@@ -60,7 +60,7 @@ def _bill(ws, **select) -> list[ClaimSnapshot]:
 def _post_era(ws, folder: Path, snap: ClaimSnapshot, paid: str, adjustments, pcn: str = "PCN-1") -> None:
     """The primary's remittance as a payer sends it: an 835 written for the claim (each line paid `paid`, with the
     CAS `adjustments` (group, reason, amount)), imported through the library the CLI uses (`era import`)."""
-    from claimkit.posting import import_era
+    from claimkit.remittance.era_import import import_era
     from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
     lines = tuple(LineOutcome(line.cpt, tuple(line.modifiers), line.charge, D(paid), line.date_from, line.line_control,

@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import pytest
 from ack_writers import write_277ca, write_999, write_ta1
 from conftest import ledger_rows
-from test_837p_cli import EDI, write_edi
+from test_837p_cli import write_edi
 
 from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 

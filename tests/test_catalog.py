@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from claimkit import catalog
-from claimkit.resources import template
+from claimkit.core.resources import template
 
 FORM_BOXES = (
     "carrier 1 1a 2 3 4 5 6 7 8 9 9a 9b 9c 9d 10a 10b 10c 10d 11 11a 11b 11c 11d 12 13 14 15 16 17 17a 17b 18 19 20 "

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest

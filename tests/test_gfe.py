@@ -91,7 +91,7 @@ def test_create_records_the_estimate(solo):
     # scheduled Friday 11/20 for 12/07 (10+ business days ahead): 3 business days, over the weekend -> Wednesday
     assert "give it by 2026-11-25 (3 business days after scheduling" in out.stdout
     assert gfes(solo.home) == [("GFE-0001", "solo", TODAY, "2026-11-25", "2026-12-07", "2027-12-06", 41, 740000, None, None)]
-    data = json.loads(solo.ok("gfe show GFE-0001 --json").stdout)
+    data = json.loads(solo.ok(f"gfe show GFE-0001 --json --today {TODAY}").stdout)
     assert data["provider"]["tin"] == "991234567" and data["provider"]["tin_type"] == "ein"
     assert data["client"] == {"id": "solo", "name": "Selfie Payer", "dob": "1980-01-02", "coverage": "uninsured",
                               "address": {"street": "5 Cash Ct", "street2": "", "city": "Austin", "state": "TX",

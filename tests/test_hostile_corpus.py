@@ -217,7 +217,7 @@ EOB_REFUSED = {
         " line 3: column check '10442\\x1b[2J' is not a check or claim number (letters, digits, - . / and spaces); retype it"),
 }
 
-# accepted today although they should be refused: the CSV reader (read_eob_csv in claimkit/posting.py).
+# accepted today although they should be refused: the CSV reader (read_eob_csv in claimkit/remittance/eob.py).
 EOB_OPEN: dict[str, tuple[str, str]] = {}  # none left: the five found by the corpus are refused since 2026-12-02
 
 # --- code lists (claimkit codes import FILE --kind carc): file -> (what is wrong, the line after "error: FILE")

@@ -228,7 +228,7 @@ def test_not_a_file_and_empty_files_are_refused(practice, tmp_path):
 
 
 def test_the_shipped_examples_import(practice, home):
-    from claimkit.resources import examples_dir
+    from claimkit.core.resources import examples_dir
 
     folder = examples_dir() / "import"
     out = practice.ok("import", "clients", str(folder / "clients.csv"), "--create-payers").stdout

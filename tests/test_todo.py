@@ -81,7 +81,7 @@ def test_authorizations(scenario, home):
 
 def test_unmatched_remittance_items(scenario, home):
     conn = sqlite3.connect(home / "ledger.db")
-    with conn:  # what posting.py keeps of a remittance claim no claim matched
+    with conn:  # what remittance/suspense.py keeps of a remittance claim no claim matched
         conn.execute("INSERT INTO suspense (kind, account, patient, member_id, service_date, charge_cents, paid_cents, data,"
                      " created) VALUES ('claim', 'XX123', 'TESTCASE, DANA', 'D1', '2026-04-06', 18000, 9500, '{}', '2026-05-01')")
         conn.execute("INSERT INTO suspense (kind, account, patient, member_id, charge_cents, paid_cents, data, status,"
@@ -95,7 +95,7 @@ def test_unmatched_remittance_items(scenario, home):
 
 
 def test_claim_denied_whole(scenario, home):
-    """A claim the payer denies whole (CLP02 4) posts nothing: its remittance record says so (posting.py)."""
+    """A claim the payer denies whole (CLP02 4) posts nothing: its remittance record says so (remittance/)."""
     conn = sqlite3.connect(home / "ledger.db")
     with conn:
         conn.execute("UPDATE claims SET status = 'denied' WHERE id = 'CK00006'")

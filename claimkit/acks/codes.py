@@ -10,7 +10,7 @@ from functools import cache
 def tables() -> dict:
     import tomllib
 
-    from claimkit.resources import template
+    from claimkit.core.resources import template
 
     return tomllib.loads(template("x12", "acks.toml").read_text(encoding="utf-8"))
 

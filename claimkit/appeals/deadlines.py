@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from claimkit.core.records import Payer
-from claimkit.resources import template
+from claimkit.core.resources import template
 
 
 @cache

@@ -16,7 +16,7 @@ from functools import cache
 from claimkit.appeals import deadlines
 from claimkit.core.codes import REJECTED, ROUTINE_ADJUSTMENTS, SUPERSEDED
 from claimkit.core.errors import ClaimkitError
-from claimkit.resources import template
+from claimkit.core.resources import template
 
 ROUTINE = ROUTINE_ADJUSTMENTS
 NOT_APPEALABLE = (REJECTED, *SUPERSEDED)

@@ -1,7 +1,7 @@
 """The shipped code catalogs: CPT/HCPCS labels and rules, place of service, modifiers, taxonomy, CARC/RARC and
 group codes, the CMS-1500 box catalog; the ICD-10-CM code sets by fiscal year are in ``catalog.icd10cm``.
 
-Pure and lazy: every file is read from ``claimkit.resources.template(...)`` on first use and cached; importing this
+Pure and lazy: every file is read from ``claimkit.core.resources.template(...)`` on first use and cached; importing this
 module reads nothing and never touches the practice home. Lookups return immutable named tuples (or None when the
 code is unknown: named tuples, not dataclasses, because defining a dataclass costs ~1 ms at import and this module
 is on every check's path); the ``*_codes()`` functions return fresh dicts the caller may change.
@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from claimkit.resources import template
+from claimkit.core.resources import template
 
 __all__ = [
     "Box", "Carc", "CodeSet", "CodeSets", "CptCode", "GroupCode", "Icd10", "Icd10CodeSet", "Modifier", "Pos", "Qualifier", "Rarc", "Taxonomy",

@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from claimkit.resources import template
+from claimkit.core.resources import template
 
 MANIFEST = "sets.json"  # in the folder of loaded sets: the list of sets, written last (the commit point of an import)
 

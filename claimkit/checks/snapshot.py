@@ -230,7 +230,7 @@ def session_already_billed(ctx: Context):
                       f"send a replacement (code 7) for {other} instead, or void one of the claims", where=f"line {line.line_no}")
 
 
-# ledger statuses a remittance leaves on a claim the payer has decided (see claimkit.posting)
+# ledger statuses a remittance leaves on a claim the payer has decided (see claimkit/remittance/records.py)
 ADJUDICATED = {"paid": "paid", "partial": "partly paid", "denied": "denied", "forwarded": "paid and forwarded to the next payer"}
 
 

@@ -57,7 +57,7 @@ def demo(ctx: typer.Context, dir_: Optional[Path] = typer.Option(None, "--dir", 
     import tempfile
 
     from claimkit.cli.sessions import summary_line
-    from claimkit.demo import build
+    from claimkit.sessions.demo import build
 
     target = dir_.expanduser().absolute() if dir_ else Path(tempfile.mkdtemp(prefix="claimkit-demo-")) / "home"
     say(f"[bold]1. Practice home[/bold]: copying the demo practice (fictional people) into {target}")

@@ -229,7 +229,7 @@ from claimkit.cli.demo import run as _demo_run, step as _demo_step  # noqa: E402
 def _demo_era(ctx, demo) -> None:
     from datetime import date
 
-    from claimkit.demo import remittances
+    from claimkit.remittance.demo import remittances
     from claimkit.store.home import write_output
     from claimkit.store.workspace import Workspace
 

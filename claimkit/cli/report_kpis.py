@@ -5,7 +5,6 @@ Kept apart from cli/reports.py (balances, aging, ...): the same `report` group, 
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Optional
 

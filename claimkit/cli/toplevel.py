@@ -51,7 +51,7 @@ def print_help(argv: list[str]) -> None:
     from claimkit.cli.apps import SETTINGS, app
     from claimkit.cli.errors import ClaimkitGroup
     from claimkit.cli.root import root
-    from claimkit.resources import template
+    from claimkit.core.resources import template
 
     listed = tomllib.loads(template("cli", "commands.toml").read_text(encoding="utf-8"))["commands"]
     helper = typer.Typer(name="claimkit", help=app.info.help, cls=ClaimkitGroup, no_args_is_help=True, context_settings=SETTINGS,

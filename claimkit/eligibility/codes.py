@@ -14,7 +14,7 @@ MH_PREFERENCE = ("MH", "CF", "A6", "A8", "98", "30")
 def _table() -> dict:
     import tomllib
 
-    from claimkit.resources import template
+    from claimkit.core.resources import template
 
     with open(template("eligibility", "codes.toml"), "rb") as fh:
         return tomllib.load(fh)

@@ -36,7 +36,7 @@ class TemplateError(ClaimkitError):
 
 @cache
 def form_spec() -> dict:
-    from claimkit.resources import template
+    from claimkit.core.resources import template
 
     return tomllib.loads(template("cms1500", "form.toml").read_text("utf-8"))
 

@@ -64,7 +64,7 @@ def _pt_rect(rect_in: list[float]) -> tuple[float, float, float, float]:
 
 @cache
 def layout() -> Layout:
-    from claimkit.resources import template
+    from claimkit.core.resources import template
 
     data = tomllib.loads(template("cms1500", "layout.toml").read_text("utf-8"))
     grid = data["grid"]

@@ -55,7 +55,7 @@ def wording() -> dict[str, Any]:
     """The printed statements (shipped data, not code)."""
     import tomllib
 
-    from claimkit.resources import template
+    from claimkit.core.resources import template
 
     with template("gfe", "statements.toml").open("rb") as fh:
         return tomllib.load(fh)

@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache
 
 from claimkit.reports.kpis import Ratio, read_moment
-from claimkit.resources import template
+from claimkit.core.resources import template
 
 
 

@@ -132,7 +132,7 @@ def scan_hint(conn) -> str:
     return f"INDEXED BY {REPORT_INDEX}" if found else "NOT INDEXED"
 
 
-# the latest remittance claim record (posting.py's remit_claims) of each claim up to :d. A denial posts nothing
+# the latest remittance claim record (remittance/post.py's remit_claims) of each claim up to :d. A denial posts nothing
 # when the payer denies the whole claim (CLP02 4): this record is what says so, with its reasons ("CO-50,...")
 LAST_REMIT_SQL = """
 lr AS MATERIALIZED (
@@ -162,7 +162,7 @@ DENIAL_CLAIMS_SQL = f"""SELECT claim_id AS id FROM postings {{scan}}
 def held_ctes(client: str | None = None, *, day: date | None = None) -> str:
     """sup, cand, hg, hc: the denied (held) adjustments per (claim, session) of the candidate claims.
 
-    The candidates are the claims posting marked denied or partial (posting.py marks every claim with a line that
+    The candidates are the claims posting marked denied or partial (remittance/ marks every claim with a line that
     paid nothing and assigned nothing to the client), and the claims with a denial-type adjustment on file by :d,
     found by a pass over postings. For today (`day` on or after today) the claims' statuses are enough; a day in
     the past needs the pass (a claim denied then may be paid now)."""

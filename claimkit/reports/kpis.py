@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from claimkit.reports.common import BUCKETS, ROUTINE_ADJUSTMENTS, Buckets, money, owed_ctes
+from claimkit.reports.common import ROUTINE_ADJUSTMENTS, Buckets, money, owed_ctes
 
 AR_DAYS = 90  # N in days in A/R: gross charges of the last N days / N
 CONTRACTUAL = ("CO-45", "CO-253", "PI-45")  # fee-schedule write-offs: the "contractual adjustments" of the NCR

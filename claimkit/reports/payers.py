@@ -4,7 +4,7 @@
 - paid: insurance_paid posted on them (net of reversals);
 - avg_days_to_pay: days from the claim's date to its first payment, averaged over the claims paid;
 - denial_rate: denied claims / claims with a remittance; a claim is denied when its latest remittance record
-  (posting.py's remit_claims) says so (CLP02 4, or nothing paid and nothing assigned to the client), or, with no
+  (remittance/post.py's remit_claims) says so (CLP02 4, or nothing paid and nothing assigned to the client), or, with no
   record, when its postings paid nothing and assigned nothing to the client but adjusted something;
 - per CPT: the allowed amount the payer actually used (paid + patient_resp of each paid line) against the
   contracted rate in payers.toml (per unit); a line allowed below the contract is an underpayment;

@@ -224,7 +224,7 @@ def _appeals_waiting(ws: Workspace, today: date) -> list[TodoItem]:
 
 
 def _unmatched(ws: Workspace) -> list[TodoItem]:
-    """The open items of the suspense list (posting.py: remittance claims no claim matched)."""
+    """The open items of the suspense list (remittance/suspense.py: remittance claims no claim matched)."""
     conn = ws.conn
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suspense'").fetchone() is None:
         return []

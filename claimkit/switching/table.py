@@ -21,7 +21,7 @@ from pathlib import Path
 
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import parse_money
-from claimkit.resources import template
+from claimkit.core.resources import template
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
