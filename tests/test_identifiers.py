@@ -109,6 +109,9 @@ LOAD = [
     ("clients/jdoe.toml", 'group = "GRP-1"', 'group = "GRP:1"', "client show jdoe",
      f"error: clients/jdoe.toml, line 17: policies[0].group: group number 'GRP:1' holds ':': {CARD_FIX}; fix the value in"
      " the file"),
+    ("clients/jdoe.toml", 'signature_on_file = true\n', 'signature_on_file = true\n\n[[authorizations]]\nnumber = "AU*7"\n',
+     "client show jdoe", f"error: clients/jdoe.toml, line 29: authorizations[0].number: authorization number 'AU*7' holds"
+     f" '*': {CARD_FIX}; fix the value in the file"),
     ("practice.toml", 'npi = "1234567893"', 'npi = "12345678^3"', "practice show",
      "error: practice.toml, line 10: billing.npi: NPI '12345678^3' holds '^': an NPI is 10 digits; copy it from the NPPES"
      " registry; fix the value in the file"),
