@@ -66,13 +66,14 @@ def test_each_identifier_is_refused_where_it_is_typed(ck, args, line):
 
 
 @pytest.mark.parametrize("option,value,line", [
-    ("--npi", "12345*6789", "error: --npi NPI '12345*6789' holds '*': an NPI is 10 digits; copy it from the NPPES registry"),
+    ("--npi", "12345*6789", "error: --npi '12345*6789' is not a valid NPI (10 digits with a correct check digit); copy it"
+                            " from the NPPES registry"),
     ("--npi", "1234567890", "error: --npi '1234567890' is not a valid NPI (10 digits with a correct check digit); copy it"
                             " from the NPPES registry"),
-    ("--rendering-npi", "124531959~", "error: --rendering-npi NPI '124531959~' holds '~': an NPI is 10 digits; copy it"
-                                      " from the NPPES registry"),
-    ("--tax-id", "99-123~4567", "error: --tax-id tax ID '99-123~4567' holds '~': an EIN (12-3456789) or SSN is 9 digits"),
-    ("--tax-id", "99-123456", "error: --tax-id '99-123456' must be 9 digits (EIN 12-3456789 or SSN)"),
+    ("--rendering-npi", "124531959~", "error: --rendering-npi '124531959~' is not a valid NPI (10 digits with a correct"
+                                      " check digit); copy it from the NPPES registry"),
+    ("--tax-id", "99-123~4567", "error: --tax-id '99-123~4567' must be 9 digits (EIN 12-3456789 or SSN 123-45-6789)"),
+    ("--tax-id", "99-123456", "error: --tax-id '99-123456' must be 9 digits (EIN 12-3456789 or SSN 123-45-6789)"),
 ])
 def test_init_refuses_an_npi_or_tax_id_the_claim_cannot_carry(cli, home, option, value, line):
     args = PRACTICE_ARGS.replace("--npi 1234567893", "--npi 1234567893" if option != "--npi" else f"--npi '{value}'")

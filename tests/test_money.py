@@ -494,13 +494,109 @@ def test_secondary_claim_carries_the_primary_patient_reason_codes(secondary):
     assert cas == [["CAS", "CO", "45", "60"], ["CAS", "PR", "204", "20"]]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 7 not fixed yet: a secondary claim's lines still count their whole"
-                   " charge (claim_lines.charge_cents, claims.total_cents) as insurance outstanding")
+def _statement(cli, client: str, day: date):
+    from claimkit.reports.statements import build_statement
+    from claimkit.store.workspace import Workspace
+
+    ws = Workspace(cli.home)
+    try:
+        return build_statement(ws, client, day)
+    finally:
+        ws.close()
+
+
 def test_secondary_outstanding_is_what_the_primary_left(secondary):
     """Item 7: the secondary claim counted its whole 180.00 charge as insurance outstanding; what the secondary may
-    still pay is what the primary left to the client (20.00)."""
+    still pay is what the primary left to the client (20.00). Balances, aging, todo and the statement say so."""
     got = balances(secondary)["t"]
     assert (got["charges"], got["insurance_paid"], got["patient_responsibility"], got["insurance_outstanding"]) == (
         "180.00", "100.00", "20.00", "20.00")
     aging = json.loads(secondary.ok("report aging --json").stdout)
     assert aging["totals"]["insurance"]["total"] == "20.00"
+    assert json.loads(secondary.ok("report aging --by statement --json").stdout)["totals"]["insurance"]["total"] == "20.00"
+    items = json.loads(secondary.ok("todo --json --days 0").stdout)["items"]
+    assert [(i["claim"], i["amount"]) for i in items if i["kind"] == "no_remittance"] == [("CK00002", "20.00")]
+    st = _statement(secondary, "t", date.today())
+    assert [(ln.charge, ln.insurance_paid, ln.adjustments, ln.your_part) for ln in st.lines] == [(18000, 10000, 6000, 2000)]
+    assert st.amount_due == 2000
+
+
+def _secondary_era(cli, tmp_path, lines_of, trace="T2", status="2", pcn="PCN2", name="s.835") -> None:
+    """An ERA from Bluepeak (the secondary) for CK00002, its line given as (paid, adjustments)."""
+    control = json.loads(sqlite3.connect(cli.home / "ledger.db").execute(
+        "SELECT snapshot FROM claims WHERE id = 'CK00002'").fetchone()[0])["lines"][0]["line_control"]
+    paid, adjustments = lines_of
+    charge = D("180.00") if status != "22" else D("-180.00")
+    f = tmp_path / name
+    other = ClaimOutcome("ZZOTHER", "1", "PCN-OTHER", "Nobody", "Testy", "NOTOURS", (  # (the payment never negative)
+        LineOutcome("90834", (), D("500.00"), D("500.00"), date(2026, 9, 1)),))
+    f.write_text(write_835(Remit("Bluepeak", "22222", "Testwell", "1234567893", trace, date(2026, 11, 20), (ClaimOutcome(
+        "CK00002", status, pcn, "Secondary", "Testa", "B2", (LineOutcome(
+            "90837", (), charge, paid, date(2026, 10, 1), control, None, adjustments),)), other))))
+    cli.ok(f"era import {f}")
+
+
+def test_secondary_era_leaves_the_client_the_secondary_share_only(secondary, tmp_path):
+    """Suspicion (a): the secondary paid 18.00 of the 20.00 the primary left the client (OA-23 160.00 for the
+    primary's part, PR-2 2.00): the client owed 22.00 (the primary's PR-204 20.00 and the secondary's PR-2 2.00)."""
+    _secondary_era(secondary, tmp_path, (D("18.00"), (("OA", "23", D("160.00")), ("PR", "2", D("2.00")))))
+    got = balances(secondary)["t"]
+    assert (got["insurance_paid"], got["patient_responsibility"], got["balance"], got["insurance_outstanding"]) == (
+        "118.00", "2.00", "2.00", "0.00")
+    aging = json.loads(secondary.ok("report aging --json").stdout)["totals"]
+    assert (aging["patient"]["total"], aging["insurance"]["total"]) == ("2.00", "0.00")
+    assert _statement(secondary, "t", date.today()).amount_due == 200
+    assert invariant_breaks(secondary.home) == []
+
+
+def test_secondary_reversal_gives_the_client_share_back(secondary, tmp_path):
+    """The secondary's payment reversed (CLP02 22): the 20.00 the primary left is the client's again and the secondary
+    owes it again."""
+    _secondary_era(secondary, tmp_path, (D("18.00"), (("OA", "23", D("160.00")), ("PR", "2", D("2.00")))))
+    _secondary_era(secondary, tmp_path, (D("-18.00"), (("OA", "23", D("-160.00")), ("PR", "2", D("-2.00")))),
+                   trace="T3", status="22", name="r.835")
+    got = balances(secondary)["t"]
+    assert (got["insurance_paid"], got["patient_responsibility"], got["insurance_outstanding"]) == ("100.00", "20.00", "20.00")
+
+
+def test_a_reversal_undoes_each_patient_reason_code(tmp_path):
+    """Suspicion (b): a reversal (CLP02 22) negated the client's share under 'noncovered' without the original's PR-204,
+    so the payment made again (PR-1 deductible) left a secondary claim with PR-204 20.00 that no payer still says."""
+    from conftest import PRACTICE_ARGS
+    from test_837p import EDI, segments
+
+    home = tmp_path / "home"
+    cli = Cli(home)
+    cli.ok(PRACTICE_ARGS)
+    cli.ok("fee set 90837 180")
+    cli.ok("payer add acme --name Acme --payer-id 11111")
+    cli.ok("payer add blue --name Bluepeak --payer-id 22222")
+    cli.ok("client add t --first Testa --last Reversal --dob 1980-01-01 --sex F --dx F41.1 --payer acme --member-id A1 --copay 20"
+           " --address '1 Test St' --city Austin --state TX --zip 78701")
+    cli.ok("client policy add t --payer blue --member-id B2 --coinsurance 10 --secondary")
+    cli.ok("session add t --date 2026-10-01 --cpt 90837 --minutes 55")
+    with open(home / "practice.toml", "a") as fh:
+        fh.write(EDI)
+    cli.ok(f"x12 837p --unbilled --force -o {tmp_path / 'p.837'}")
+    control = json.loads(sqlite3.connect(home / "ledger.db").execute("SELECT snapshot FROM claims").fetchone()[0])["lines"][0]["line_control"]
+
+    def paid(status, sign, adjustments, trace, pcn):
+        f = tmp_path / f"{trace}.835"
+        f.write_text(write_835(Remit("Acme", "11111", "Testwell", "1234567893", trace, date(2026, 11, 1), (ClaimOutcome(
+            "CK00001", status, pcn, "Reversal", "Testa", "A1", (LineOutcome(
+                "90837", (), sign * D("180.00"), sign * D("100.00"), date(2026, 10, 1), control, None,
+                tuple((g, r, sign * a) for g, r, a in adjustments)),)), ClaimOutcome(
+            "ZZOTHER", "1", f"PCN-OTHER-{trace}", "Nobody", "Testy", "NOTOURS", (  # (the payment never negative)
+                LineOutcome("90834", (), D("500.00"), D("500.00"), date(2026, 9, 1)),))))))
+        cli.ok(f"era import {f}")
+
+    paid("1", 1, (("CO", "45", D("60.00")), ("PR", "204", D("20.00"))), "T1", "PCN1")
+    paid("22", -1, (("CO", "45", D("60.00")), ("PR", "204", D("20.00"))), "T2", "PCN1")
+    conn = sqlite3.connect(home / "ledger.db")
+    net = conn.execute("SELECT reason, note GLOB 'PR-204*', SUM(amount_cents) FROM postings WHERE kind = 'patient_resp'"
+                       " GROUP BY 1, 2").fetchall()
+    assert net == [("noncovered", 1, 0)]
+    paid("1", 1, (("CO", "45", D("60.00")), ("PR", "1", D("20.00"))), "T3", "PCN1B")
+    cli.ok(f"x12 837p --secondary --force -o {tmp_path / 's.837'}")
+    cas = [s for s in segments(tmp_path / "s.837") if s[0] == "CAS"]
+    assert cas == [["CAS", "CO", "45", "60"], ["CAS", "PR", "1", "20"]]

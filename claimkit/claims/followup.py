@@ -11,7 +11,7 @@ from datetime import date
 from claimkit.claims.build import (Emit, _Group, _group, _next_claim_id, _patient_paid, _preview_ids, _snapshot, issue_claims,
                                    snap_policy)
 from claimkit.claims.ledger import _sessions_of, active_claims, get_claim, list_claims
-from claimkit.core.codes import CARC_BY_PR_REASON, SUPERSEDED
+from claimkit.core.codes import CARC_BY_PR_REASON, PR_CODE_OF_NOTE_SQL, SUPERSEDED
 from claimkit.core.entries import ClaimSnapshot, SnapAdjustment
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import from_cents
@@ -35,7 +35,7 @@ def _adjustment(kind: str, reason: str) -> tuple[str, str]:
 
 def _remittance(ws: Workspace, claim_id: str):
     rows = ws.conn.execute(
-        "SELECT session_id, kind, CASE WHEN kind = 'patient_resp' AND note GLOB 'PR-?*' THEN note ELSE reason END AS reason,"
+        f"SELECT session_id, kind, CASE WHEN kind = 'patient_resp' AND note GLOB 'PR-?*' THEN {PR_CODE_OF_NOTE_SQL} ELSE reason END AS reason,"
         " amount_cents, date FROM postings WHERE claim_id = ? AND source IN ('era', 'eob')"
         " AND kind IN ('insurance_paid', 'contractual', 'patient_resp', 'other_adj') ORDER BY id", (claim_id,)).fetchall()
     paid: dict[int | None, int] = {}

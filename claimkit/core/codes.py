@@ -37,6 +37,14 @@ PR_REASON_BY_CARC = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 # ... and back: a posting's reason word -> the CARC a secondary claim reports it under
 CARC_BY_PR_REASON = {**{word: carc for carc, word in PR_REASON_BY_CARC.items()}, "noncovered": "96", "non-covered": "96"}
 
+# a PR reason claimkit has no word for is posted as 'noncovered' with its code leading the posting's note ("PR-204",
+# "PR-204 reversal of payer claim P1"); this SQL reads the code back ('' when the note carries none)
+PR_NOT_NAMED = "noncovered"
+PR_CODE_OF_NOTE_SQL = "CASE WHEN note GLOB 'PR-?*' THEN substr(note, 1, instr(note || ' ', ' ') - 1) ELSE '' END"
+# the client's share a primary assigned, taken over by the secondary once the secondary's remittance adjudicates the
+# line: a patient_resp posting of minus that share on the session, on no claim, under this reason
+PR_TO_SECONDARY = "to_secondary"
+
 # adjustments every remittance carries and no one appeals: the fee schedule (CO-45, CO-253 sequestration, PI-45)
 # and the prior payer's share (OA-23, which settles a secondary that pays nothing)
 ROUTINE_ADJUSTMENTS = ("CO-45", "CO-253", "PI-45", "OA-23")

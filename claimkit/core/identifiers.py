@@ -79,11 +79,11 @@ def npi(value: str, *, complete: bool = True, length: bool = False) -> str:
     v = (value or "").strip()
     if not v:
         return ""
-    if not _only(v, _DIGIT):
-        raise ValueError(f"NPI {shown(v)} holds {_odd(v, _DIGIT)}: an NPI is 10 digits; copy it from the NPPES registry")
-    if complete and not npi_valid(v):
+    if complete and not (_only(v, _DIGIT) and npi_valid(v)):
         raise ValueError(f"{shown(v)} is not a valid NPI (10 digits with a correct check digit); copy it from the NPPES"
                          " registry")
+    if not _only(v, _DIGIT):
+        raise ValueError(f"NPI {shown(v)} holds {_odd(v, _DIGIT)}: an NPI is 10 digits; copy it from the NPPES registry")
     if length and len(v) != 10:
         raise ValueError(f"NPI {shown(v)} must be 10 digits")
     return v
@@ -94,13 +94,13 @@ def tax_id(value: str, *, complete: bool = True) -> str:
     v = (value or "").strip()
     if not v:
         return ""
-    if not _only(v, _TAX_ID):
-        raise ValueError(f"tax ID {shown(v)} holds {_odd(v, _TAX_ID)}: an EIN (12-3456789) or SSN is 9 digits")
     digits = v.replace("-", "").replace(" ", "")
     if complete:
-        if len(digits) != 9:
-            raise ValueError(f"{shown(v)} must be 9 digits (EIN 12-3456789 or SSN)")
+        if not (_only(v, _TAX_ID) and len(digits) == 9):
+            raise ValueError(f"{shown(v)} must be 9 digits (EIN 12-3456789 or SSN 123-45-6789)")
         return digits
+    if not _only(v, _TAX_ID):
+        raise ValueError(f"tax ID {shown(v)} holds {_odd(v, _TAX_ID)}: an EIN (12-3456789) or SSN is 9 digits")
     return v
 
 

@@ -11,24 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from claimkit.core import inputs
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client, Payer, Policy, Practice, normalize_cpt, normalize_modifier, npi_valid  # noqa: F401
 from claimkit.store import files, home as homes, ledger
 from claimkit.store.workspace import Workspace
-
-
-def entered(check, value: str, flag: str, **kw: Any) -> str:
-    """A value typed for an option, checked by its core.identifiers validator: ClaimkitError naming the option."""
-    try:
-        return check(value, **kw)
-    except ValueError as exc:
-        raise ClaimkitError(f"{flag} {exc}") from None
-
-
-def _npi(value: str, flag: str) -> str:
-    from claimkit.core import identifiers
-
-    return entered(identifiers.npi, value, flag)
 
 
 def model(cls, data: dict[str, Any], what: str):
@@ -55,11 +42,9 @@ def init_home(path: Path, values: dict[str, Any]) -> Practice:
         raise ClaimkitError(f"{path} already holds a practice; claimkit init never overwrites one (use --home for another folder)")
     if path.exists() and not path.is_dir():
         raise ClaimkitError(f"{path} is a file, not a folder; choose another --home")
-    billing_npi = _npi(values.get("npi", ""), "--npi")
-    rendering_npi = _npi(values.get("rendering_npi", ""), "--rendering-npi")
-    from claimkit.core import identifiers
-
-    tax_id = entered(identifiers.tax_id, values.get("tax_id", ""), "--tax-id")
+    billing_npi = inputs.npi(values.get("npi", ""), "--npi")
+    rendering_npi = inputs.npi(values.get("rendering_npi", ""), "--rendering-npi")
+    tax_id = inputs.tax_id(values.get("tax_id", ""), "--tax-id")
     data = {
         "name": values.get("practice_name") or "",
         "billing": {

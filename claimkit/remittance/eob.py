@@ -15,7 +15,8 @@ from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, from_cents, to_cents
 from claimkit.remittance.imports import AlreadyImported, imported_before, imported_when
 from claimkit.remittance.match import Claims
-from claimkit.remittance.post import Batch, claim_update, INSERT_REMIT_CLAIM, post_lines, refuse_unbalanced, remit_claim_row, undo_earlier_eob, UPDATE_CLAIM
+from claimkit.remittance.post import (Batch, claim_update, INSERT_REMIT_CLAIM, post_lines, refuse_unbalanced, remit_claim_row,
+                                      take_over_client_share, undo_earlier_eob, UPDATE_CLAIM)
 from claimkit.remittance.records import ClaimPosting, LinePosting
 from claimkit.store.ledger import now_iso
 from claimkit.store.workspace import Workspace
@@ -110,7 +111,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                 payer = ws.payers.get(row["payer"])
                 post = ClaimPosting(account=row["id"], claim_id=row["id"], client=row["client"], payer=row["payer"],
                                     payer_name=payer.name if payer else row["payer"], status_code="1", payer_claim_number=pcn,
-                                    charge=ZERO, paid=ZERO, lines=[], reasons=[], remarks=[])
+                                    charge=ZERO, paid=ZERO, lines=[], reasons=[], remarks=[], rank=row["rank"])
                 posts[row["id"]] = post
             ln = LinePosting(target["line_no"], target.get("session_id"), date.fromisoformat(target["date_from"]), target["cpt"],
                              charge, e.paid, e.allowed, adjustments)
@@ -146,6 +147,8 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                 undo_earlier_eob(batch, post, target.get("session_id"), day, import_id)
             conn.execute("UPDATE remittances SET amount_cents = amount_cents + ? WHERE id = ?", (to_cents(e.paid), remits[(trace, row["payer"])]))
             post_lines(batch, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
+            if post.rank != "primary":
+                take_over_client_share(batch, dataclasses.replace(post, lines=[ln]), day, "eob", import_id)
             remit_of[row["id"]] = (remits[(trace, row["payer"])], day)
         if twice:
             raise ClaimkitError(twice)

@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import re
-
 from claimkit.remittance.era835_records import CAS_GROUPS_5010, CLAIM_STATUS, OLD_CLAIM_STATUS, ZERO, Name, ProviderAdjustment
 from claimkit.remittance.era835_state import _adjustment, _amount, _Claim, _Line, _make
 from claimkit.x12.elements import clip as _clip
 from claimkit.x12.elements import element as _el
 from claimkit.x12.elements import fmt_amount as _fmt
-from claimkit.x12.elements import is_number as _is_number
 
 PRODUCT_QUALIFIERS = frozenset({"AD", "ER", "HC", "HP", "IV", "N4", "N6", "NU", "UI", "WK", "ZZ"})  # SVC01-1 (X12 235)
-_PROCEDURE = re.compile(r"[A-Z0-9]{5}\Z", re.ASCII)  # a CPT or HCPCS code
 MAX_UNITS = 9_999  # SVC05: more units than this on one line is a damaged file, not a service
 
 

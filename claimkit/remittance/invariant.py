@@ -58,7 +58,7 @@ SELECT said.*,
    WHERE p.claim_id = said.claim_id AND p.import_id IS said.import_id AND p.source = 'era' AND p.source_ref = said.pcn) AS got_paid,
   (SELECT COALESCE(SUM(CASE WHEN p.kind IN ('insurance_paid', 'patient_resp', 'contractual', 'other_adj') THEN p.amount_cents END), 0)
    FROM postings p WHERE p.claim_id = said.claim_id AND p.import_id IS said.import_id AND p.source = 'era'
-     AND p.source_ref = said.pcn AND p.note NOT LIKE 'reversal%') AS got_total
+     AND p.source_ref = said.pcn AND p.note NOT LIKE 'reversal%' AND p.note NOT LIKE 'PR-% reversal%') AS got_total
 FROM said
 """
 

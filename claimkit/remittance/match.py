@@ -150,7 +150,7 @@ def claim_posting(clp, payment, claims: Claims, payer_map: dict[str, str]) -> Cl
                         payer=row["payer"] if row else payer_map.get(payment.payer.id or "", None), payer_name=payer_name,
                         status_code=clp.status, payer_claim_number=clp.payer_claim_number, charge=clp.charge, paid=clp.paid,
                         lines=[], reasons=reasons, remarks=remarks, raw=clp,
-                        where=f"segment {clp.segment} (CLP)" if clp.segment else "")
+                        where=f"segment {clp.segment} (CLP)" if clp.segment else "", rank=row["rank"] if row else "primary")
     if row is None:
         post.lines = [LinePosting(None, None, ln.service_date or clp.service_start, ln.code, ln.charge, ln.paid, ln.allowed,
                                   [(a.group, a.reason, a.amount) for a in ln.adjustments], list(ln.remark_codes))

@@ -9,6 +9,9 @@ import sqlite3
 from datetime import date
 from decimal import Decimal
 
+from claimkit.core import codes
+from claimkit.core.codes import (DENIED, PAID, PARTIAL, PR_CODE_OF_NOTE_SQL, PR_NOT_NAMED, PR_TO_SECONDARY, REVERSED,
+                                 is_denied_line)
 from claimkit.core.codes import PR_REASON_BY_CARC as PR_REASONS
 from claimkit.remittance.records import FORWARDED
 from claimkit.core.errors import ClaimkitError
@@ -67,31 +70,79 @@ def post_claim(batch: Batch, post: ClaimPosting, day: date, source: str, import_
     refuse_unbalanced(post)
     if post.status_code == "22":
         batch.flush()  # the payment being reversed may be earlier in this same file
+        note = f"reversal of payer claim {post.payer_claim_number}"
+        # each (line, kind, reason, PR code) the original posted is negated under the same codes: a PR-204 comes back
+        # as PR-204, not as a client share without its code
         rows = conn.execute(
-            "SELECT date, session_id, kind, reason, SUM(amount_cents) AS cents, note FROM postings WHERE claim_id = ?"
-            " AND source IN ('era', 'eob') AND source_ref = ? GROUP BY session_id, kind, reason",
+            f"SELECT session_id, kind, reason, {PR_CODE_OF_NOTE_SQL} AS code, SUM(amount_cents) AS cents FROM postings"
+            " WHERE claim_id = ? AND source IN ('era', 'eob') AND source_ref = ? GROUP BY session_id, kind, reason, code",
             (post.claim_id, post.payer_claim_number)).fetchall()
         live = [r for r in rows if r["cents"]]
         for r in live:
             line = LinePosting(None, r["session_id"], None, "", ZERO, ZERO, None, [])
             batch.add(day, post, line, r["kind"], r["reason"], -from_cents(r["cents"]), source, import_id,
-                      note=f"reversal of payer claim {post.payer_claim_number}")
+                      note=f"{r['code']} {note}".lstrip())
         post.reversed_rows = len(live)
         if not live:  # nothing on file for that payment: post the reversal's own (negative) amounts
             post_lines(batch, post, day, source, import_id, note="reversal (original payment not on file)")
-        post.status = "reversed"
+        give_back_to_primary_share(batch, post, day, source, import_id, note)
+        post.status = REVERSED
         return
     post_lines(batch, post, day, source, import_id)
     if post.status_code == "4":
-        post.status = "denied"
+        post.status = DENIED
     elif post.status_code in FORWARDED:
-        post.status = "forwarded"
+        post.status = codes.FORWARDED
     elif post.paid == 0 and not any(ln.total("PR") for ln in post.lines):
-        post.status = "denied"
+        post.status = DENIED
     elif any(ln.paid == 0 and ln.total("CO", "PI", "OA") and not ln.total("PR") for ln in post.lines):
-        post.status = "partial"
+        post.status = PARTIAL
     else:
-        post.status = "paid"
+        post.status = PAID
+    if post.rank != "primary":
+        take_over_client_share(batch, post, day, source, import_id)
+
+
+# the client's share the primary claims of a session assigned, net of what secondaries took over already
+_PRIMARY_SHARE_SQL = (
+    "SELECT COALESCE(SUM(p.amount_cents), 0) FROM postings p WHERE p.session_id = ? AND p.kind = 'patient_resp'"
+    " AND p.source IN ('era', 'eob') AND ((p.claim_id IS NULL AND p.reason = ?)"
+    " OR p.claim_id IN (SELECT c.id FROM claims c JOIN claim_lines l ON l.claim_id = c.id WHERE l.session_id = ?"
+    " AND c.rank = 'primary'))")
+
+
+def take_over_client_share(batch: Batch, post: ClaimPosting, day: date, source: str, import_id: int | None) -> None:
+    """A secondary's remittance says what the client owes on each line it adjudicated: the share the primary assigned
+    (which the secondary was billed for) is no longer the client's, so it is posted back (a patient_resp of minus that
+    share on the session, on no claim, reason codes.PR_TO_SECONDARY); the secondary's own PR posts as usual. A line
+    the secondary denied leaves the primary's share where it was."""
+    batch.flush()  # the primary's remittance may be earlier in this same file
+    who = f"taken over by the secondary ({post.payer_name}, claim {post.claim_id})"
+    for ln in post.lines:
+        sid = ln.session_id
+        if sid is None or is_denied_line(cents_of(ln.paid), cents_of(ln.total("PR")), cents_of(ln.total("CO", "PI", "OA")),
+                                         post.status, (f"{g}-{r}" for g, r, _ in ln.adjustments)):
+            continue
+        (share,) = batch.conn.execute(_PRIMARY_SHARE_SQL, (sid, PR_TO_SECONDARY, sid)).fetchone()
+        if share:
+            batch.rows.append((day.isoformat(), post.client, sid, None, post.payer, "patient_resp", PR_TO_SECONDARY, -share,
+                               source, post.payer_claim_number, import_id, f"the primary's client share {who}",
+                               batch.created))
+
+
+def give_back_to_primary_share(batch: Batch, post: ClaimPosting, day: date, source: str, import_id: int | None,
+                               note: str) -> None:
+    """A reversal of a secondary's payment gives the client back the primary's share it had taken over."""
+    if post.rank == "primary":
+        return
+    rows = batch.conn.execute(
+        "SELECT session_id, SUM(amount_cents) FROM postings WHERE claim_id IS NULL AND kind = 'patient_resp' AND reason = ?"
+        " AND source_ref = ? AND session_id IN (SELECT session_id FROM claim_lines WHERE claim_id = ?) GROUP BY session_id",
+        (PR_TO_SECONDARY, post.payer_claim_number, post.claim_id)).fetchall()
+    for sid, cents in rows:
+        if cents:
+            batch.rows.append((day.isoformat(), post.client, sid, None, post.payer, "patient_resp", PR_TO_SECONDARY, -cents,
+                               source, post.payer_claim_number, import_id, note, batch.created))
 
 
 def undo_paper(batch: Batch, post: ClaimPosting, day: date, import_id: int | None) -> None:
@@ -139,10 +190,10 @@ def post_lines(batch: Batch, post: ClaimPosting, day: date, source: str, import_
         for group, reason, amount in ln.adjustments:
             if not amount:
                 continue
-            if group == "PR":
+            if group == "PR":  # a reason without a word keeps its code leading the note (codes.PR_CODE_OF_NOTE_SQL)
                 why = PR_REASONS.get(reason)
-                append((d, client, sid, claim_id, payer, "patient_resp", why or "noncovered", cents(amount), source, ref,
-                        import_id, note or ("" if why else f"PR-{reason}"), created))
+                append((d, client, sid, claim_id, payer, "patient_resp", why or PR_NOT_NAMED, cents(amount), source, ref,
+                        import_id, note if why else f"PR-{reason} {note}".rstrip(), created))
             elif not denied:  # CO/PI: contractual; OA, and CR in 4010 files: other_adj
                 append((d, client, sid, claim_id, payer, "contractual" if group in ("CO", "PI") else "other_adj",
                         f"{group}-{reason}", cents(amount), source, ref, import_id, note, created))

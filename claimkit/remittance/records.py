@@ -53,6 +53,7 @@ class ClaimPosting:
     paper_undone: list[str] = field(default_factory=list)  # dates of lines whose paper EOB postings this remittance replaces
     raw: Any = None  # the parsed claim payment, kept for the suspense list
     where: str = ""  # "segment 14 (CLP)", "eob.csv line 3": where a refusal points
+    rank: str = "primary"  # the claim's: a secondary's remittance takes over the client share the primary assigned
 
     def plain(self) -> list[str]:
         """One line a person can read per service line (or per claim when denied/reversed)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from claimkit.reports.common import BUCKETS, Buckets, bucket_sql, held_ctes, money, reads_one_moment
+from claimkit.reports.common import BUCKETS, Buckets, bucket_sql, held_ctes, money, prior_cte, reads_one_moment
 from claimkit.store.workspace import Workspace
 
 BY = ("service", "statement")
@@ -64,7 +64,7 @@ STATEMENT_DATE = ("(SELECT MIN(st.date) FROM statements st WHERE st.client = ope
 # denied adjustments do not count (reports.common). For a day in the past every claim's postings are summed to
 # find them; for today the claims posting marked paid or forwarded are settled (a remittance balances each line:
 # charge = paid + adjustments + patient responsibility) unless they carry a denial.
-INSURANCE_SQL = """WITH {held},
+INSURANCE_SQL = """WITH {held}, {prior},
 stand AS MATERIALIZED (
   SELECT c.id, c.client, c.status, substr(c.created, 1, 10) AS billed, c.total_cents FROM claims c
   LEFT JOIN sup ON sup.oc = c.id
@@ -77,9 +77,10 @@ line_posted AS MATERIALIZED (
 ),
 owed AS (
   SELECT o.client, o.billed, l.date,
-    l.charge_cents - COALESCE(a.posted, 0) + COALESCE(ha.held, 0)
+    l.charge_cents - COALESCE(a.posted, 0) + COALESCE(ha.held, 0) - COALESCE(pr.settled, 0)
       - CASE WHEN l.line_no = 1 THEN COALESCE(b.posted, 0) - COALESCE(hb.held, 0) ELSE 0 END AS owed
   FROM open_claims o JOIN claim_lines l ON l.claim_id = o.id
+  LEFT JOIN prior pr ON pr.claim_id = l.claim_id AND pr.line_no = l.line_no
   LEFT JOIN line_posted a ON a.claim_id = l.claim_id AND a.session_id = l.session_id
   LEFT JOIN line_posted b ON b.claim_id = l.claim_id AND b.session_id IS NULL
   LEFT JOIN hc ha ON ha.claim_id = l.claim_id AND ha.session_id = l.session_id
@@ -94,7 +95,8 @@ OPEN_CLAIMS_EXACT = """sums AS MATERIALIZED (
 ),
 open_claims AS MATERIALIZED (
   SELECT st.id, st.client, st.billed FROM stand st LEFT JOIN sums ON sums.claim_id = st.id
-  WHERE st.total_cents - COALESCE(sums.posted, 0) + COALESCE((SELECT SUM(held) FROM hc WHERE hc.claim_id = st.id), 0) != 0
+  WHERE st.total_cents - COALESCE(sums.posted, 0) + COALESCE((SELECT SUM(held) FROM hc WHERE hc.claim_id = st.id), 0)
+    - COALESCE((SELECT SUM(settled) FROM prior WHERE prior.claim_id = st.id), 0) != 0
 )"""
 
 OPEN_CLAIMS_TODAY = """open_claims AS MATERIALIZED (
@@ -165,7 +167,7 @@ def insurance_buckets(conn, day: date, client: str | None = None, by: str = "ser
     on_day = "date" if by == "service" else "billed"
     f = {"postings_filter": "AND client = :client" if client else "", "claims_and": "AND c.client = :client" if client else ""}
     open_claims = (OPEN_CLAIMS_TODAY if day >= date.today() else OPEN_CLAIMS_EXACT).format(**f)
-    sql = INSURANCE_SQL.format(held=held_ctes(client, day=day), open_claims=open_claims, **f,
+    sql = INSURANCE_SQL.format(held=held_ctes(client, day=day), prior=prior_cte(client), open_claims=open_claims, **f,
                                bucket=bucket_sql(f"CAST(julianday(:d) - julianday({on_day}) AS INTEGER)"))
     out: dict[str, Buckets] = {}
     for cid, b, cents in conn.execute(sql, {"d": day.isoformat(), "client": client}):

@@ -9,7 +9,8 @@ Columns (integer cents):
 - patient_paid: payments from the client less refunds;
 - written_off: the user's write-offs of the client's part (`claimkit writeoff CLIENT`);
 - balance: patient_responsibility - patient_paid - written_off (negative = credit);
-- insurance_outstanding: what claims standing that day still wait for from insurance;
+- insurance_outstanding: what claims standing that day still wait for from insurance (a secondary claim: what the
+  primary left the client, until the secondary's remittance; reports.common);
 - estimated_patient_pending: the client's estimated share of sessions with no remittance yet (the session
   estimates of claimkit.sessions.sessions, run as of the day);
 - last_payment: the date of the client's last payment.
@@ -23,7 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from claimkit.core.money import from_cents, to_cents
-from claimkit.reports.common import held_ctes, iso, money, reads_one_moment, scan_hint
+from claimkit.reports.common import held_ctes, iso, money, prior_cte, reads_one_moment, scan_hint
 from claimkit.store.workspace import Workspace
 
 COLUMNS = ("client", "charges", "insurance_paid", "contractual_adjustments", "patient_responsibility", "patient_paid",
@@ -151,6 +152,7 @@ def balances(ws: Workspace, as_of: date | None = None, client: str | None = None
                                                           {**args, "next": (day + timedelta(days=1)).isoformat()})}
     for cid, held, held_standing in ws.conn.execute(HELD_SQL.format(ctes=held_ctes(client, day=day)), args):
         claims.setdefault(cid, [0, 0, 0, 0])[2:] = [held, held_standing]
+    prior = dict(ws.conn.execute(f"WITH {prior_cte(client)} SELECT client, SUM(settled) FROM prior GROUP BY client", args))
     last = dict(ws.conn.execute(LAST_PAYMENT_SQL.format(where="WHERE client = :client" if client else ""), args))
     pending = pending_estimates(ws, day, pending_sessions(ws.conn, day, client))
     rows = []
@@ -167,7 +169,7 @@ def balances(ws: Workspace, as_of: date | None = None, client: str | None = None
             cid, charges=s("charge"), insurance_paid=s("insurance_paid"),
             contractual_adjustments=s("contractual") + s("other_adj") - held, patient_responsibility=s("patient_resp"),
             patient_paid=s("patient_paid") - s("refund"), written_off=k.get(("writeoff", 0), 0),
-            insurance_outstanding=standing - on_claims + held_standing, estimated_patient_pending=pending.get(cid, 0),
+            insurance_outstanding=standing - on_claims + held_standing - prior.get(cid, 0), estimated_patient_pending=pending.get(cid, 0),
             last_payment=date.fromisoformat(on) if on else None))
     return Balances(day, rows)
 

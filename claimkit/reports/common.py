@@ -15,6 +15,11 @@ that carries a denial-type adjustment: a reason other than the routine fee-sched
 and the prior-payer one (OA-23, which settles a secondary that pays nothing). Postings without a session (claim
 level) belong to the claim's first line and are a denial only when the whole claim paid and assigned nothing.
 
+A secondary claim's line waits for what the primary left the client on its session (the primary's patient_resp),
+not for its charge, until the secondary's own remittance posts on the line (net of reversals): that one balances to
+the charge (paid + adjustments, the prior payer's part among them, + the client's share). The part the primary
+settled is `prior.settled` (PRIOR_SQL), taken from the line's charge by every figure of what insurance owes.
+
 A claim stands on day D when it was created on or before D, is not a void (frequency 8), and no claim created on
 or before D names it as its original (a replacement or a void supersedes it).
 """
@@ -51,9 +56,7 @@ cs AS MATERIALIZED (
 # claims that may hold a denial (see above), as of :d
 CANDIDATES_SQL = f"""
 cand AS MATERIALIZED (
-  SELECT claim_id AS id FROM postings {{scan}}
-  WHERE kind IN ('contractual', 'other_adj') AND claim_id IS NOT NULL AND reason NOT IN ({_ROUTINE})
-    AND date <= :d {{postings_filter}}
+  {{denial_claims}}
   UNION
   SELECT id FROM cs WHERE status IN ({_DENIAL_STATUSES})
 )"""
@@ -113,12 +116,35 @@ hc AS MATERIALIZED (
 OWED_SQL = """,
 owed AS (
   SELECT cs.client, cs.payer, cs.billed, l.claim_id, l.line_no, l.session_id, l.date, l.cpt,
-    l.charge_cents - COALESCE(a.paid + a.pr + a.adj - a.held + a.wo, 0) - COALESCE(b.paid + b.pr + b.adj - b.held + b.wo, 0) AS owed,
+    l.charge_cents - COALESCE(pr.settled, 0)
+      - COALESCE(a.paid + a.pr + a.adj - a.held + a.wo, 0) - COALESCE(b.paid + b.pr + b.adj - b.held + b.wo, 0) AS owed,
     COALESCE(a.held, 0) + COALESCE(b.held, 0) AS held
   FROM claim_lines l JOIN cs ON cs.id = l.claim_id AND cs.stands
   LEFT JOIN rh a ON a.claim_id = l.claim_id AND a.session_id = l.session_id
   LEFT JOIN rh b ON b.claim_id = l.claim_id AND b.session_id IS NULL AND l.line_no = 1
+  LEFT JOIN prior pr ON pr.claim_id = l.claim_id AND pr.line_no = l.line_no
 )"""
+
+
+# per line of a secondary (or later) claim standing on :d whose own remittance has posted nothing by :d (net): the part
+# of its charge the prior payer settled, i.e. the charge less the client share the primary claims assigned
+PRIOR_SQL = """
+prior AS MATERIALIZED (
+  SELECT l.claim_id, l.line_no, l.session_id, c.client,
+    l.charge_cents - COALESCE((SELECT SUM(p.amount_cents) FROM postings p
+      WHERE p.session_id = l.session_id AND p.kind = 'patient_resp' AND p.source IN ('era', 'eob') AND p.date <= :d
+        AND EXISTS (SELECT 1 FROM claims pc WHERE pc.id = p.claim_id AND pc.rank = 'primary')), 0) AS settled
+  FROM claims c JOIN claim_lines l ON l.claim_id = c.id
+  WHERE c.rank != 'primary' AND c.frequency != '8' AND substr(c.created, 1, 10) <= :d {claims_and}
+    AND NOT EXISTS (SELECT 1 FROM claims n WHERE n.original_claim = c.id AND substr(n.created, 1, 10) <= :d)
+    AND COALESCE((SELECT SUM(p.amount_cents) FROM postings p WHERE p.claim_id = l.claim_id
+                  AND p.session_id IS l.session_id AND p.source IN ('era', 'eob') AND p.date <= :d), 0) = 0
+)"""
+
+
+def prior_cte(client: str | None = None) -> str:
+    """prior: per line of a secondary claim still waiting for its remittance, the part the primary settled."""
+    return PRIOR_SQL.format(claims_and="AND c.client = :client" if client else "")
 
 
 REPORT_INDEX = "postings_report"
@@ -177,12 +203,24 @@ def held_ctes(client: str | None = None, *, day: date | None = None) -> str:
 def remit_ctes(client: str | None = None) -> str:
     """sup, cs, cand, r, rh: remittance sums per (claim, session) with the denied adjustments."""
     f = _filters(client)
-    return ",".join((CLAIMS_SQL.format(**f), CANDIDATES_SQL.format(**f), REMIT_SQL.format(**f)))
+    return ",".join((CLAIMS_SQL.format(**f), CANDIDATES_SQL.format(**f, denial_claims=DENIAL_CLAIMS_SQL.format(**f)),
+                     REMIT_SQL.format(**f)))
+
+
+def denied_owed_ctes(day: date) -> str:
+    """sup, cs, cand, lr, dc, r, rh, prior, owed: what `owed_ctes` computes, for the claims that may hold a denial only (dc:
+    the candidates, and the claims whose latest remittance denied them), so that the postings of every other claim
+    are not summed. For today the claims' statuses name the candidates (as in `held_ctes`)."""
+    f = _filters(None)
+    denial_claims = "SELECT NULL AS id WHERE 0" if day >= date.today() else DENIAL_CLAIMS_SQL.format(**f)
+    return ",".join((CLAIMS_SQL.format(**f), CANDIDATES_SQL.format(**f, denial_claims=denial_claims), LAST_REMIT_SQL,
+                     f"dc AS MATERIALIZED (SELECT id FROM cand UNION SELECT claim_id FROM lr WHERE {REMIT_DENIED})",
+                     REMIT_SQL.format(**{**f, "postings_filter": "AND claim_id IN (SELECT id FROM dc)"}), prior_cte(None))) + OWED_SQL
 
 
 def owed_ctes(client: str | None = None) -> str:
-    """remit_ctes and owed: per line of a standing claim, what insurance still owes and what is held."""
-    return remit_ctes(client) + OWED_SQL
+    """remit_ctes, prior and owed: per line of a standing claim, what insurance still owes and what is held."""
+    return remit_ctes(client) + "," + prior_cte(client) + OWED_SQL
 
 
 def bucket_sql(age_expr: str) -> str:
