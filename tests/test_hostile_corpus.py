@@ -492,11 +492,16 @@ def test_an_id_that_would_leave_its_folder_is_refused(hostile, args, line):
     assert refused(hostile, *shlex.split(args)) == line
 
 
-def test_a_name_with_a_line_break_is_an_error_check_names_and_render_stops_on(hostile, tmp_path):
-    """Issue 16.14: 'Ze\\nd' went out as 'ZE D' without --force; now check calls it an error and render stops."""
-    hostile.ok("client", "add", "zed", "--first", "Ze\nd", "--last", "Testcase", "--dob", "1990-04-12", "--sex", "F",
-               "--dx", "F41.1", "--payer", "acme", "--member-id", "ZC123", "--copay", "25", "--address", "1 Test St",
-               "--city", "Austin", "--state", "TX", "--zip", "78701")
+def test_a_name_with_a_line_break_is_refused_typed_and_stops_render_from_a_file(hostile, tmp_path):
+    """Issue 16.14: 'Ze\\nd' went out as 'ZE D' without --force. Typed, it is refused (16.7); from a hand-edited
+    client file it loads, check calls it an error and render stops."""
+    base = ("client add zed --last Testcase --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id ZC123 --copay 25"
+            " --address '1 Test St' --city Austin --state TX --zip 78701")
+    assert refused(hostile, *shlex.split(base), "--first", "Ze\nd") == (
+        "error: --first: write it on one line, without control characters")
+    hostile.ok(*shlex.split(base), "--first", "Zed")
+    path = hostile.home / "clients" / "zed.toml"
+    path.write_text(path.read_text().replace('first = "Zed"', 'first = "Ze\\nd"', 1))
     hostile.ok("session add zed --date 2026-10-22 --cpt 90837 --minutes 55")
     checked = hostile("check")
     assert checked.exit_code == 1 and "Ze\\nd" in checked.stdout and "\n".join(checked.stdout.splitlines()) == checked.stdout.rstrip("\n")

@@ -213,8 +213,7 @@ class ClaimLoops:
             # send the reader looking at the money
             rec["code"] = ""
             line.bad = True
-            sep = self.reader.separators.element if self.reader.separators is not None else "*"
-            return self.err("no-procedure", _no_procedure(els, proc[0].strip(), sep, self.comp, n), n)
+            return self.no_procedure(n, els, proc[0].strip())
         else:
             rec["code"] = proc[0].strip()
             self.warn("missing-element", f"segment {n} (SVC01): procedure {_clip(proc[0])!r} has no qualifier "
@@ -310,15 +309,3 @@ class ClaimLoops:
                 else:
                     tx.plb.append(ProviderAdjustment(provider, fiscal, reason, ref, amt, n))
             k += 2
-
-
-def _no_procedure(els: list[str], qualifier: str, sep: str, comp: str, n: int) -> str:
-    """SVC01 is a product qualifier alone: the line quoted, and the composite meant when the next element looks like
-    the code ('SVC*HC*90837*180*96': HC:90837)."""
-    after = els[2].strip() if len(els) > 2 else ""
-    looks_like_code = len(els) > 3 and _is_number(els[3].strip()) and (
-        _PROCEDURE.match(after) is not None or (after.isalnum() and not _is_number(after)))
-    hint = (f"; {after!r} after it looks like the code, split off with {sep!r} where {qualifier}{comp}{after} was meant"
-            if looks_like_code else "")
-    return (f"segment {n} (SVC01): the service line has no procedure code, only the qualifier {qualifier!r} (the line"
-            f" reads {_clip(sep.join(els), 60)!r}{hint}); ask the sender for a new copy")
