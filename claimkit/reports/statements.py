@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
+from claimkit.core.codes import DENIED
 from claimkit.core.errors import ClaimkitError, NotFound
 from claimkit.core.money import to_cents
 from claimkit.reports.common import Buckets, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
@@ -170,8 +171,8 @@ def build_statement(ws: Workspace, client_id: str, day: date | None = None, star
         " AND kind IN ('insurance_paid', 'contractual', 'other_adj', 'patient_resp')", (client_id, s, d))}
     pending = {sid for sid, _ in pending_sessions(ws.conn, day, client_id).get(client_id, [])}
     denied = {sid for (sid,) in conn.execute(
-        "SELECT cl.session_id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id WHERE c.client = ? AND c.status = 'denied'",
-        (client_id,))}
+        "SELECT cl.session_id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id WHERE c.client = ? AND c.status = ?",
+        (client_id, DENIED))}
     estimates = session_estimates(ws, client_id, day) if pending else {}
     lines = []
     for r in conn.execute("SELECT id, date, cpt, fee_cents, payer, status FROM sessions WHERE client = ? AND date <= ?"
