@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,8 @@ PRACTICE_ARGS = (
 )
 
 
-@pytest.fixture
-def practice(cli) -> Cli:
-    """A practice with standard fees and one payer (acme) with contracted rates."""
+def build_practice(cli: Cli) -> Cli:
+    """A practice with standard fees and one payer (acme) with contracted rates, made through the CLI."""
     cli.ok(PRACTICE_ARGS)
     for cpt, fee in (("90791", "200.00"), ("90834", "150.00"), ("90837", "180.00")):
         cli.ok(f"fee set {cpt} {fee}")
@@ -69,6 +69,37 @@ def practice(cli) -> Cli:
     for cpt, rate in (("90791", "140.00"), ("90834", "95.00"), ("90837", "120.00")):
         cli.ok(f"payer rate set acme {cpt} {rate}")
     return cli
+
+
+@pytest.fixture(scope="session")
+def practice_template(tmp_path_factory) -> Path:
+    """The practice home built once per test process: each test gets its own copy (bytes and modes), not a rebuild."""
+    home = tmp_path_factory.mktemp("practice-template") / "home"
+    build_practice(Cli(home))
+    return home
+
+
+def copy_home(template: Path, cli: Cli) -> Cli:
+    """Give the test's home the template's files (bytes, modes and times): a home built once, used by many tests."""
+    shutil.copytree(template, cli.home, symlinks=True)
+    return cli
+
+
+@pytest.fixture
+def practice(cli, practice_template) -> Cli:
+    """A practice with standard fees and one payer (acme) with contracted rates (a copy of the template home)."""
+    return copy_home(practice_template, cli)
+
+
+@pytest.fixture(scope="session")
+def report_scenario_template(tmp_path_factory, practice_template) -> Path:
+    """The report scenario of tests/test_reports.py (clients, sessions, claims, ERAs, payments, write-offs), built
+    once per test process over a copy of the practice; the report, statement and todo tests each get a copy."""
+    from test_reports import build
+
+    home = tmp_path_factory.mktemp("report-scenario") / "home"
+    build(copy_home(practice_template, Cli(home)))
+    return home
 
 
 def snapshot_files(home: Path) -> dict[str, bytes]:

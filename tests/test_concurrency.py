@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -40,10 +41,11 @@ def _all_waiting_for_the_lock(ps: list[subprocess.Popen], home: Path, timeout: f
         time.sleep(0.01)
 
 
-@pytest.fixture
-def busy(tmp_path):
-    """8 clients with 3 sessions each; clients 0-3 billed on claims CK00001-CK00004 (one per client)."""
-    home = tmp_path / "home"
+@pytest.fixture(scope="module")
+def busy_template(tmp_path_factory) -> Path:
+    """8 clients with 3 sessions each; clients 0-3 billed on claims CK00001-CK00004 (one per client). Built once."""
+    work = tmp_path_factory.mktemp("busy")
+    home = work / "home"
     cli = Cli(home)
     cli.ok(PRACTICE_ARGS)
     cli.ok("fee set 90837 180")
@@ -55,8 +57,16 @@ def busy(tmp_path):
         for d in ("2026-10-01", "2026-10-08", "2026-10-15"):
             cli.ok(f"session add c{n} --date {d} --cpt 90837 --minutes 55")
     for n in range(4):
-        cli.ok(f"cms1500 render --client c{n} --force -o {tmp_path / f'first-{n}.pdf'}")
-    return cli, home, tmp_path
+        cli.ok(f"cms1500 render --client c{n} --force -o {work / f'first-{n}.pdf'}")
+    return home
+
+
+@pytest.fixture
+def busy(busy_template, tmp_path):
+    """A copy of the busy practice for one test: (cli, home, the test's own folder)."""
+    home = tmp_path / "home"
+    shutil.copytree(busy_template, home, symlinks=True)
+    return Cli(home), home, tmp_path
 
 
 def _era(home: Path, claim: str, trace: str, control: int) -> str:

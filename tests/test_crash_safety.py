@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -112,11 +113,20 @@ def test_killed_batch_render_records_all_or_nothing(tmp_path):
     cli.ok("fee set 90837 180")
     cli.ok("payer add acme --name Acme")
     cli.ok("payer rate set acme 90837 120")
+    # the 40 clients and 120 sessions through the library the CLI calls (160 CLI runs would cost ~15 s of setup)
+    from claimkit.records.practice import add_client, policy_data
+    from claimkit.sessions.sessions import NewSession, add_session
+    from claimkit.store.workspace import Workspace
+
     for n in range(40):
-        cli.ok(f"client add c{n:02d} --first Crash --last Testcase{n:02d} --dob 1990-01-01 --sex F --dx F41.1 --payer acme"
-               f" --member-id CR{n:04d} --copay 25 --address '1 Test St' --city Austin --state TX --zip 78701")
+        ws = Workspace(home)
+        add_client(ws, {"id": f"c{n:02d}", "first": "Crash", "last": f"Testcase{n:02d}", "dob": "1990-01-01", "sex": "F",
+                        "dx": ["F41.1"], "address": {"street": "1 Test St", "city": "Austin", "state": "TX", "zip": "78701"}},
+                   policy_data({"payer": "acme", "member_id": f"CR{n:04d}", "copay": "25"}))
+        ws = Workspace(home)
         for d in ("2026-10-01", "2026-10-08", "2026-10-15"):
-            cli.ok(f"session add c{n:02d} --date {d} --cpt 90837 --minutes 55")
+            add_session(ws, NewSession(client=f"c{n:02d}", day=date.fromisoformat(d), cpt="90837", minutes=55))
+    assert cli.ok("session list --json").stdout.count('"client"') == 120
     template = tmp_path / "template"
     shutil.copytree(home, template)
     rnd = random.Random(1500)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import time
 
 import pytest
 
@@ -19,17 +18,16 @@ EOB = "claim,line,allowed,paid,copay\nCK00001,1,120.00,95.00,25.00\n"
 def test_a_damaged_era_is_refused_without_waiting_for_the_lock(billed, home, tmp_path, monkeypatch):  # noqa: F811
     bad = tmp_path / "cut.835"
     bad.write_text(remit(home, paid_lines(home))[:300])
+    # a command that waited for the lock would end, after this wait, with "another claimkit command is writing"
     monkeypatch.setattr(homes.write_lock, "__defaults__", (1.0,))
     fd = os.open(home / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX)  # another command is writing
     try:
-        t0 = time.monotonic()
         line = billed.fails(f"era import {bad}")
-        took = time.monotonic() - t0
     finally:
         os.close(fd)
     assert line.startswith("error: cut.835: ") and line.endswith("; nothing was posted"), line
-    assert "another claimkit command" not in line and took < 1.0
+    assert "another claimkit command" not in line
 
 
 @pytest.mark.parametrize("command", ["era import", "eob import", "codes import --kind carc"])

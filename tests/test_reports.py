@@ -23,6 +23,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import copy_home
 
 ACME = "--payer acme --member-id {m} --effective 2026-01-01"
 CLIENTS = {
@@ -149,9 +150,9 @@ def build(cli, *, eras: bool = True, writeoffs: bool = True) -> None:
 
 
 @pytest.fixture
-def scenario(practice):
-    build(practice)
-    return practice
+def scenario(cli, report_scenario_template):
+    """A copy of the report scenario (tests/test_reports.py build()), made once per test process."""
+    return copy_home(report_scenario_template, cli)
 
 
 def balances_json(cli, *args) -> dict:

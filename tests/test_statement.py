@@ -8,13 +8,13 @@ import sqlite3
 import pytest
 from pypdf import PdfReader
 
-from test_reports import build
+from conftest import copy_home
 
 
 @pytest.fixture
-def scenario(practice):
-    build(practice)
-    return practice
+def scenario(cli, report_scenario_template):
+    """A copy of the report scenario (tests/test_reports.py build()), made once per test process."""
+    return copy_home(report_scenario_template, cli)
 
 
 def statements(home) -> list[tuple]:

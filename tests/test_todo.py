@@ -7,13 +7,13 @@ import sqlite3
 
 import pytest
 
-from test_reports import build
+from conftest import copy_home
 
 
 @pytest.fixture
-def scenario(practice):
-    build(practice)
-    return practice
+def scenario(cli, report_scenario_template):
+    """A copy of the report scenario (tests/test_reports.py build()), made once per test process."""
+    return copy_home(report_scenario_template, cli)
 
 
 def todo(cli, *args) -> list[dict]:
@@ -115,7 +115,7 @@ def test_claim_denied_whole(scenario, home):
     assert before["estimated_patient_pending"] == "25.00"
 
 
-def test_human_output_and_empty_list(scenario, practice):
+def test_human_output_and_empty_list(scenario):
     out = scenario.ok("todo --today 2026-05-20").stdout
     assert out.startswith("Sessions to bill (1)")
     assert "Denials (1)" in out and "→ Appeal with the treatment plan" in out
@@ -124,3 +124,12 @@ def test_human_output_and_empty_list(scenario, practice):
 def test_nothing_to_do(practice):
     assert practice.ok("todo --today 2026-05-20").stdout.strip() == "Nothing to do: everything is billed, answered and paid."
     assert json.loads(practice.ok("todo --json --today 2026-05-20").stdout) == {"today": "2026-05-20", "items": []}
+
+
+def test_a_client_to_verify_is_shown_under_its_heading(scenario):
+    """Every kind of item has a heading on screen: an eligibility item (a session in two days, no 271) stopped the
+    screen with "unexpected KeyError: 'eligibility'"."""
+    scenario.ok("session add eli --date 2026-05-22 --cpt 90834")
+    out = scenario.ok("todo --today 2026-05-20").stdout
+    assert "Eligibility to verify (1)\n  • eli: session on 2026-05-22, no 271 on file: verify the benefits before it\n" in out
+    assert "→ claimkit eligibility request eli -o eligibility-eli.270" in out

@@ -267,6 +267,7 @@ TODO_TITLES.update({"gfe_missing": "Good Faith Estimates missing", "gfe_expiring
                     "gfe_over": "Good Faith Estimates: billed over the estimate"})
 TODO_TITLES.update({"rejected": "Rejected claims (never reached the payer)", "no_999": "Files with no 999 yet",
                     "no_277ca": "Claims with no 277CA yet", "no_835": "Accepted claims with no remittance"})
+TODO_TITLES["eligibility"] = "Eligibility to verify"
 
 
 DENIAL_GROUPS = {"overdue": "appeal window over", "soon": "appeal due within 14 days", "later": "appeal later",

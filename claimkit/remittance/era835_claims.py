@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import re
-
 from claimkit.remittance.era835_records import CAS_GROUPS_5010, CLAIM_STATUS, OLD_CLAIM_STATUS, ZERO, Name, ProviderAdjustment
 from claimkit.remittance.era835_state import _adjustment, _amount, _Claim, _Line, _make
 from claimkit.x12.elements import clip as _clip
 from claimkit.x12.elements import element as _el
 from claimkit.x12.elements import fmt_amount as _fmt
-from claimkit.x12.elements import is_number as _is_number
 
 PRODUCT_QUALIFIERS = frozenset({"AD", "ER", "HC", "HP", "IV", "N4", "N6", "NU", "UI", "WK", "ZZ"})  # SVC01-1 (X12 235)
-_PROCEDURE = re.compile(r"[A-Z0-9]{5}\Z", re.ASCII)  # a CPT or HCPCS code
 MAX_UNITS = 9_999  # SVC05: more units than this on one line is a damaged file, not a service
 
 
@@ -275,17 +271,6 @@ class ClaimLoops:
                     rec["original_code"] = orig[0].strip()
             if L > 7 and els[7].strip():
                 rec["original_units"] = self.number(els, 7, n, "SVC")
-
-    def no_procedure(self, n: int, els: list[str], qualifier: str) -> None:
-        sep = self.reader.separators.element if self.reader.separators is not None else "*"
-        after = els[2].strip() if len(els) > 2 else ""
-        looks_like_code = len(els) > 3 and _is_number(els[3].strip()) and (
-            _PROCEDURE.match(after) is not None or (after.isalnum() and not _is_number(after)))
-        hint = (f"; {after!r} after it looks like the code, split off with {sep!r} where "
-                f"{qualifier}{self.comp}{after} was meant" if looks_like_code else "")
-        self.err("no-procedure", f"segment {n} (SVC01): the service line has no procedure code, only the qualifier "
-                                 f"{qualifier!r} (the line reads {_clip(sep.join(els), 60)!r}{hint}); ask the "
-                                 "sender for a new copy", n)
 
     def h_lq(self, n: int, els: list[str]) -> None:
         line = self.line

@@ -4,10 +4,13 @@ data outside a transaction is named and ignored, segments the 835 does not have 
 
 from __future__ import annotations
 
+import re
+
 from claimkit.remittance.era835_records import CAS_GROUPS_5010
 from claimkit.remittance.era835_state import _Tx
 from claimkit.x12.elements import _SEGMENT_ID
 from claimkit.x12.elements import clip as _clip
+from claimkit.x12.elements import is_number as _is_number
 from claimkit.x12.envelope import ENVELOPE_IDS as _ENVELOPE_IDS
 
 # 835 body segments: seen outside a transaction they are an error (data would be lost)
@@ -15,6 +18,9 @@ _BODY_IDS = frozenset({
     "BPR", "TRN", "CUR", "N1", "N3", "N4", "PER", "RDM", "LX", "TS3", "TS2", "CLP", "CAS", "NM1", "MIA", "MOA",
     "AMT", "QTY", "SVC", "LQ", "PLB",
 })
+
+
+_PROCEDURE = re.compile(r"[A-Z0-9]{5}\Z", re.ASCII)  # a CPT or HCPCS code
 
 
 class Leniency:
@@ -84,3 +90,15 @@ class Leniency:
         else:
             self.err("bad-cas-group",
                      f"segment {n} (CAS01): {_clip(grp)!r} is not an adjustment group (CO, PR, OA, PI)", n)
+
+    def no_procedure(self, n: int, els: list[str], qualifier: str) -> None:
+        """SVC01 a qualifier without its code: the composite split with the element separator (SVC*HC*90837*...)."""
+        sep = self.reader.separators.element if self.reader.separators is not None else "*"
+        after = els[2].strip() if len(els) > 2 else ""
+        looks_like_code = len(els) > 3 and _is_number(els[3].strip()) and (
+            _PROCEDURE.match(after) is not None or (after.isalnum() and not _is_number(after)))
+        hint = (f"; {after!r} after it looks like the code, split off with {sep!r} where "
+                f"{qualifier}{self.comp}{after} was meant" if looks_like_code else "")
+        self.err("no-procedure", f"segment {n} (SVC01): the service line has no procedure code, only the qualifier "
+                                 f"{qualifier!r} (the line reads {_clip(sep.join(els), 60)!r}{hint}); ask the "
+                                 "sender for a new copy", n)

@@ -56,9 +56,7 @@ cs AS MATERIALIZED (
 # claims that may hold a denial (see above), as of :d
 CANDIDATES_SQL = f"""
 cand AS MATERIALIZED (
-  SELECT claim_id AS id FROM postings {{scan}}
-  WHERE kind IN ('contractual', 'other_adj') AND claim_id IS NOT NULL AND reason NOT IN ({_ROUTINE})
-    AND date <= :d {{postings_filter}}
+  {{denial_claims}}
   UNION
   SELECT id FROM cs WHERE status IN ({_DENIAL_STATUSES})
 )"""
@@ -206,7 +204,19 @@ def held_ctes(client: str | None = None, *, day: date | None = None) -> str:
 def remit_ctes(client: str | None = None) -> str:
     """sup, cs, cand, r, rh: remittance sums per (claim, session) with the denied adjustments."""
     f = _filters(client)
-    return ",".join((CLAIMS_SQL.format(**f), CANDIDATES_SQL.format(**f), REMIT_SQL.format(**f)))
+    return ",".join((CLAIMS_SQL.format(**f), CANDIDATES_SQL.format(**f, denial_claims=DENIAL_CLAIMS_SQL.format(**f)),
+                     REMIT_SQL.format(**f)))
+
+
+def denied_owed_ctes(day: date) -> str:
+    """sup, cs, cand, lr, dc, r, rh, prior, owed: what `owed_ctes` computes, for the claims that may hold a denial only (dc:
+    the candidates, and the claims whose latest remittance denied them), so that the postings of every other claim
+    are not summed. For today the claims' statuses name the candidates (as in `held_ctes`)."""
+    f = _filters(None)
+    denial_claims = "SELECT NULL AS id WHERE 0" if day >= date.today() else DENIAL_CLAIMS_SQL.format(**f)
+    return ",".join((CLAIMS_SQL.format(**f), CANDIDATES_SQL.format(**f, denial_claims=denial_claims), LAST_REMIT_SQL,
+                     f"dc AS MATERIALIZED (SELECT id FROM cand UNION SELECT claim_id FROM lr WHERE {REMIT_DENIED})",
+                     REMIT_SQL.format(**{**f, "postings_filter": "AND claim_id IN (SELECT id FROM dc)"}), prior_cte(None))) + OWED_SQL
 
 
 def owed_ctes(client: str | None = None) -> str:

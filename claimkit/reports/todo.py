@@ -22,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from claimkit.reports.common import (LAST_REMIT_SQL, REMIT_DENIED, iso, money, owed_ctes, prior_cte, reads_one_moment,
-                                     remit_ctes, usd)
+from claimkit.reports.common import (REMIT_DENIED, claims_ctes, denied_owed_ctes, iso, money, prior_cte, reads_one_moment,
+                                     usd)
+from claimkit.store.ledger import rows_for_ids
 from claimkit.store.workspace import Workspace
 
 KINDS = ("unbilled", "timely_filing", "denial", "appeal", "no_remittance", "unmatched", "statement", "authorization", "code_set")
@@ -114,11 +115,13 @@ def _timely_filing(ws: Workspace, today: date, unanswered: list[tuple]) -> list[
 
 def _unanswered(ws: Workspace, today: date) -> list[tuple]:
     """Claims standing today with no remittance posted: (claim, client, payer, first date of service, billed, cents
-    owed: a secondary claim's is what the primary left the client)."""
-    sql = (f"WITH {remit_ctes(None)}, {prior_cte(None)} "
+    owed: a secondary claim's is what the primary left the client). Each claim asks its own postings (an index
+    probe) whether a remittance was posted, instead of summing every claim's postings."""
+    sql = (f"WITH {claims_ctes(None)}, {prior_cte(None)} "
            "SELECT cs.id, cs.client, cs.payer, MIN(l.date), cs.billed, SUM(l.charge_cents - COALESCE(pr.settled, 0)) FROM cs"
            " JOIN claim_lines l ON l.claim_id = cs.id LEFT JOIN prior pr ON pr.claim_id = l.claim_id AND pr.line_no = l.line_no"
-           " WHERE cs.stands AND NOT EXISTS (SELECT 1 FROM r WHERE r.claim_id = cs.id AND r.nrem > 0)"
+           " WHERE cs.stands AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.claim_id = cs.id AND p.source IN ('era', 'eob')"
+           " AND p.date <= :d)"
            " AND NOT EXISTS (SELECT 1 FROM remit_claims rc WHERE rc.claim_id = cs.id AND COALESCE(rc.date, '') <= :d)"
            " GROUP BY cs.id ORDER BY cs.billed, cs.id")
     return ws.conn.execute(sql, {"d": today.isoformat()}).fetchall()
@@ -139,26 +142,43 @@ def _no_remittance(ws: Workspace, today: date, days: int, unanswered: list[tuple
     return out
 
 
+def _held_reasons(ws: Workspace, today: date, claims: list[str]) -> dict[tuple[str, int | None], dict[str, int]]:
+    """(claim, session or None) -> {adjustment reason: cents} of these claims by the day, in one pass."""
+    out: dict[tuple[str, int | None], dict[str, int]] = {}
+    for claim, sid, reason, cents in rows_for_ids(
+            ws.conn, "SELECT claim_id, session_id, reason, SUM(amount_cents) FROM postings WHERE claim_id IN ({ids})"
+            " AND kind IN ('contractual', 'other_adj') AND date <= ? GROUP BY claim_id, session_id, reason",
+            claims, after=(today.isoformat(),)):
+        if reason:
+            out.setdefault((claim, sid), {})[reason] = cents
+    return out
+
+
 def _denials(ws: Workspace, today: date) -> list[TodoItem]:
-    """Denied lines still outstanding, one item per claim, with the action their first known reason code suggests."""
+    """Denied lines still outstanding, one item per claim, with the action their first known reason code suggests.
+    What is owed is summed for the claims that may hold a denial only; their reasons are read in one pass."""
     from claimkit import catalog
 
-    sql = (f"WITH {owed_ctes(None)}, {LAST_REMIT_SQL} "
+    sql = (f"WITH {denied_owed_ctes(today)} "
            "SELECT o.claim_id, o.client, o.payer, o.line_no, o.session_id, o.date, o.owed, o.cpt, o.held, lr.reasons FROM owed o"
-           f" LEFT JOIN lr ON lr.claim_id = o.claim_id WHERE o.owed > 0 AND (o.held > 0 OR {REMIT_DENIED})"
-           " ORDER BY o.claim_id, o.line_no")
+           f" LEFT JOIN lr ON lr.claim_id = o.claim_id WHERE o.claim_id IN (SELECT id FROM dc) AND o.owed > 0"
+           f" AND (o.held > 0 OR {REMIT_DENIED}) ORDER BY o.claim_id, o.line_no")
     claims: dict[str, list] = {}
     for row in ws.conn.execute(sql, {"d": today.isoformat()}).fetchall():
         claims.setdefault(row[0], []).append(row)
-    out = []
+    held_reasons = _held_reasons(ws, today, [c for c, lines in claims.items() if any(r[8] for r in lines)])
+    out, payers = [], {}
     for claim, lines in sorted(claims.items(), key=lambda kv: (min(r[5] for r in kv[1]), kv[0])):
         _, client, payer, *_ = lines[0]
+        payers[claim] = payer
         codes: list[str] = []
         for _, _, _, _, sid, _, _, _, held, remit_reasons in lines:
-            found = [r[0] for r in ws.conn.execute(
-                "SELECT reason, SUM(amount_cents) AS c FROM postings WHERE claim_id = ? AND (session_id = ? OR session_id IS NULL)"
-                " AND kind IN ('contractual', 'other_adj') AND date <= ? GROUP BY reason HAVING c != 0 ORDER BY c DESC",
-                (claim, sid, today.isoformat())) if r[0]] if held else []
+            found = []
+            if held:  # the line's own adjustments with the claim's (no session), largest first
+                sums = dict(held_reasons.get((claim, None), {}))
+                for reason, cents in held_reasons.get((claim, sid), {}).items() if sid is not None else ():
+                    sums[reason] = sums.get(reason, 0) + cents
+                found = [r for r, c in sorted(sums.items(), key=lambda rc: (-rc[1], rc[0])) if c != 0]
             found = found or [c.strip() for c in (remit_reasons or "").split(",") if c.strip()]
             codes += [c for c in found if c not in codes]
         action = next((found.action for code in codes if (found := catalog.carc(code)) is not None),
@@ -172,10 +192,10 @@ def _denials(ws: Workspace, today: date) -> list[TodoItem]:
         out.append(TodoItem("denial", subject, f"{client} {when} {what}: denied by {_payer_name(ws, payer)}"
                             f" ({', '.join(codes) or 'no reason code'}), {usd(owed)} outstanding", action, client=client,
                             claim=claim, amount=owed))
-    return _with_appeal_deadlines(ws, today, out)
+    return _with_appeal_deadlines(ws, today, out, payers)
 
 
-def _with_appeal_deadlines(ws: Workspace, today: date, denials: list[TodoItem]) -> list[TodoItem]:
+def _with_appeal_deadlines(ws: Workspace, today: date, denials: list[TodoItem], payers: dict[str, str]) -> list[TodoItem]:
     """Each denial with its appeal deadline (remittance date + the payer's window) and the letter's command,
     ordered by deadline; a denial whose appeal is waiting for the answer says so instead."""
     from dataclasses import replace
@@ -191,7 +211,7 @@ def _with_appeal_deadlines(ws: Workspace, today: date, denials: list[TodoItem]) 
         if day is None:
             out.append(item)
             continue
-        payer = ws.payers.get(ws.conn.execute("SELECT payer FROM claims WHERE id = ?", (item.claim,)).fetchone()[0])
+        payer = ws.payers.get(payers[item.claim])
         window = deadlines.appeal_window(payer)
         deadline = deadlines.appeal_deadline(day, payer)
         appeal = sent.get(item.claim or "")
@@ -348,7 +368,7 @@ def _eligibility(ws: Workspace, today: date) -> list[TodoItem]:
 def todo(ws: Workspace, *, today: date | None = None, days: int | None = None) -> list[TodoItem]:
     day = today or date.today()
     wait = days if days is not None else ws.practice.defaults.no_remittance_days
-    unanswered = _unanswered(ws, day)
+    unanswered = _unanswered(ws, day)  # shared by the filing limits and the claims with no remittance
     from claimkit.acks.todo import handled, items as clearinghouse_items  # rejected, no 999 / 277CA / 835
 
     acked = handled(ws)
