@@ -27,7 +27,7 @@ def test_sql_is_built_from_the_constants():
     from claimkit.reports import common
 
     assert codes.sql_list(codes.SUPERSEDED) == "'replaced', 'voided'"
-    assert f"reason NOT IN ({codes.sql_list(codes.ROUTINE_ADJUSTMENTS)})" in common.CANDIDATES_SQL
+    assert f"reason NOT IN ({codes.sql_list(codes.ROUTINE_ADJUSTMENTS)})" in common.DENIAL_CLAIMS_SQL
     assert "status IN ('denied', 'partial')" in common.CANDIDATES_SQL
     assert "status IN ('denied', 'partial')" in common.held_ctes(None)
     with pytest.raises(ValueError):
