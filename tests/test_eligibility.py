@@ -358,3 +358,17 @@ def test_x12_import_door_takes_the_271(elig, home, tmp_path):
         "cut.271: the file ends inside a 271 transaction (no SE after segment 13): it was cut off; download it again;"
         " nothing was imported; skipped, nothing applied", "error: 1 file skipped (cut.271); nothing of them was applied"]
     assert ledger_rows(home) == before
+
+
+def test_apply_on_a_terminal_re_asks_an_answer_that_is_not_yes_or_no(elig, home, tmp_path, monkeypatch):
+    import claimkit.cli.output as output
+
+    inquiry = _request(elig, tmp_path, "kid")
+    new = _answer(inquiry, tmp_path / "a.271", lambda inq: [eb("1", "IND", "30"), eb("B", "IND", "MH", amount="30",
+                                                                                     network="Y")])
+    elig.ok("eligibility", "import", str(new))
+    monkeypatch.setattr(output, "interactive", lambda ctx: True)
+    r = elig.ok("client benefits kid --apply", input="maybe\ny\n")
+    assert "Write these into the policy? [y/n] (n): " in r.stderr
+    assert "--apply 'maybe': answer y or n; try again" in r.stderr
+    assert 'copay = "30.00"' in (home / "clients" / "kid.toml").read_text()

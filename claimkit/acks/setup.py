@@ -25,6 +25,11 @@ def prompt(key: str) -> str:
     return f"{key.replace('_', ' ')} ({_what(key)})"
 
 
+def required(key: str) -> bool:
+    """Asked settings that cannot be left blank."""
+    return key in ASKED and key not in _OPTIONAL_ASKED
+
+
 def default(key: str) -> str:
     return _DEFAULTS.get(key, "")
 

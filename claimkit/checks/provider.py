@@ -7,15 +7,12 @@ from collections.abc import Iterator
 
 from claimkit import catalog
 from claimkit.checks import Context, Hit, rule
+from claimkit.core.inputs import TAXONOMY_RE, USPS_STATES  # noqa: F401 - checks/client.py reads them here
 from claimkit.core.records import Address, npi_valid
 
 FIX_PRACTICE = "edit practice.toml ('claimkit practice edit')"
 PO_BOX = re.compile(r"\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|POB\s+\d|BOX\s+\d+$|LOCK\s*BOX|PMB\s+\d)", re.I)
-TAXONOMY_RE = re.compile(r"^[0-9]{3}[0-9A-Z]{6}X$")
 ORG_NAME = re.compile(r"\b(LLC|PLLC|P\.?L\.?L\.?C|PC|P\.C\.|INC|CORP|CORPORATION|LTD|LLP|GROUP|ASSOCIATES|CENTER|CLINIC)\b\.?", re.I)
-USPS_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI "
-    "SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI FM MH PW AA AE AP".split())
 
 
 def npi_fields(ctx: Context) -> Iterator[tuple[str, str, str]]:

@@ -15,10 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from claimkit.x12.elements import assign as _assign
 from claimkit.x12.elements import date8 as _date
 from claimkit.x12.elements import decimal_or_none as _num
 from claimkit.x12.elements import element as _el
 from claimkit.x12.segments import SegmentReader
+
+# NM1 entities and REF qualifiers -> the field they fill (2310x/2420x/2330x parties, 2300 references)
+_CLAIM_PARTIES = {"82": "rendering", "77": "facility", "DN": "referring", "P3": "referring", "DQ": "supervising"}
+_LINE_PARTIES = {"82": "rendering", "DK": "ordering"}
+_OTHER_PAYER_PARTIES = {"IL": "subscriber", "PR": "payer"}
+_CLAIM_REFS = {"F8": "original_ref", "G1": "prior_auth", "9F": "referral", "EA": "medical_record"}
 
 
 @dataclass
@@ -276,23 +283,11 @@ def read_837p(data: bytes | str) -> File837:
                 elif code == "QC":
                     pat["patient"] = party
             elif line is not None:
-                if code == "82":
-                    line.rendering = party
-                elif code == "DK":
-                    line.ordering = party
+                _assign(line, code, party, _LINE_PARTIES)
             elif other is not None:
-                if code == "IL":
-                    other.subscriber = party
-                elif code == "PR":
-                    other.payer = party
-            elif code == "82":
-                claim.rendering = party
-            elif code == "77":
-                claim.facility = party
-            elif code in ("DN", "P3"):
-                claim.referring = party
-            elif code == "DQ":
-                claim.supervising = party
+                _assign(other, code, party, _OTHER_PAYER_PARTIES)
+            else:
+                _assign(claim, code, party, _CLAIM_PARTIES)
         elif sid == "PRV":
             if level == "20" and claim is None and current is None:
                 taxonomy = _el(els, 3)
@@ -326,14 +321,7 @@ def read_837p(data: bytes | str) -> File837:
             elif current is not None:
                 current.refs[qual] = value
             elif claim is not None and other is None and line is None:
-                if qual == "F8":
-                    claim.original_ref = value
-                elif qual == "G1":
-                    claim.prior_auth = value
-                elif qual == "9F":
-                    claim.referral = value
-                elif qual == "EA":
-                    claim.medical_record = value
+                _assign(claim, qual, value, _CLAIM_REFS)
         elif sid == "HI" and claim is not None:
             for composite in els[1:]:
                 parts = composite.split(comp)

@@ -365,18 +365,23 @@ def write_837p(snapshots: list[ClaimSnapshot], env: Envelope) -> str:
     if not snapshots:
         raise ValueError("no claims to write")
     when = env.when or datetime.now()
+    chunks = [snapshots[i:i + CLAIMS_PER_TRANSACTION] for i in range(0, len(snapshots), CLAIMS_PER_TRANSACTION)]
+    return interchange(env, "HC", VERSION, [_transaction(chunk, env, number, when)
+                                            for number, chunk in enumerate(chunks, start=1)], when)
+
+
+def interchange(env: Envelope, functional_id: str, version: str, transactions: list[list[str]], when: datetime) -> str:
+    """The ISA/GS ... GE/IEA around transactions (each its ST..SE segments), one functional group: the envelope's
+    sender and receiver ids, its control number in ISA13/IEA02 (nine digits) and GS06/GE02. Shared by the 837P and
+    the 270 writers."""
     sender = code(env.isa_sender_id or env.submitter_id, 15)
     receiver = code(env.isa_receiver_id or env.receiver_id, 15)
     control = f"{env.control:09d}"
     isa = (f"ISA*00*{'':10}*00*{'':10}*{env.isa_sender_qualifier}*{sender:<15}*{env.isa_receiver_qualifier}*{receiver:<15}*"
            f"{when.strftime('%y%m%d')}*{when.strftime('%H%M')}*^*00501*{control}*{1 if env.ack_requested else 0}*"
            f"{env.usage}*:")
-    gs = seg("GS", "HC", code(env.gs_sender_id, 15) or sender, code(env.gs_receiver_id, 15) or receiver, ymd(when),
-             when.strftime("%H%M"), str(env.control), "X", VERSION)
-    out = [isa, gs]
-    chunks = [snapshots[i:i + CLAIMS_PER_TRANSACTION] for i in range(0, len(snapshots), CLAIMS_PER_TRANSACTION)]
-    for number, chunk in enumerate(chunks, start=1):
-        out += _transaction(chunk, env, number, when)
-    out += [f"GE*{len(chunks)}*{env.control}", f"IEA*1*{control}"]
+    gs = seg("GS", functional_id, code(env.gs_sender_id, 15) or sender, code(env.gs_receiver_id, 15) or receiver,
+             ymd(when), when.strftime("%H%M"), str(env.control), "X", version)
+    out = [isa, gs, *(s for tx in transactions for s in tx), f"GE*{len(transactions)}*{env.control}", f"IEA*1*{control}"]
     return "~\n".join(out) + "~\n"
 

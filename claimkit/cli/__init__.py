@@ -14,7 +14,7 @@ from claimkit.cli.toplevel import command_word, print_help, print_version, wants
 
 # first word on the command line -> command modules that define it
 ROUTES = {
-    "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("records", "eligibility"),
+    "init": ("records",), "practice": ("records",), "fee": ("records",), "payer": ("records",), "client": ("client", "eligibility"),
     "session": ("sessions",), "payment": ("sessions",),
     "check": ("check",), "cms1500": ("billing", "check"), "claim": ("billing",), "superbill": ("billing",),
     "era": ("receivables",), "eob": ("receivables",), "codes": ("codes", "codes_icd"), "code": ("codes_icd",),
@@ -22,7 +22,7 @@ ROUTES = {
     "x12": ("x12", "acks"), "backup": ("safety",), "restore": ("safety",), "doctor": ("safety",),
     "appeal": ("appeal",), "import": ("imports",), "gfe": ("gfe",), "eligibility": ("eligibility",),
 }
-ALL = ("records", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
+ALL = ("records", "client", "sessions", "demo", "check", "billing", "x12", "receivables", "codes", "codes_icd", "reports", "safety", "appeal",
        "imports", "acks", "gfe", "report_kpis", "eligibility")
 _loaded: set[str] = set()
 

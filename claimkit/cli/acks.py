@@ -154,7 +154,7 @@ def x12_setup(
     Example: claimkit x12 setup --submitter-id CALMHARBOR01 --receiver-id OFFALLY --usage T
     """
     from claimkit.acks import setup as edi_setup
-    from claimkit.cli.output import interactive
+    from claimkit.cli.prompting import ask, terminal
 
     ws = workspace(ctx)
     current = dict(ws.practice.edi)
@@ -172,22 +172,12 @@ def x12_setup(
     for key, value in given.items():  # a bad option: one line naming it, nothing written
         given[key] = edi_setup.check_one(key, value, flag="--" + key.replace("_", "-"))
     values = dict(current, **given)
-    if interactive(ctx):
-        from rich.prompt import Prompt
-
-        from claimkit.cli.output import console
-
+    if terminal(ctx):
         for key in edi_setup.ASKED:
-            if key in given:
-                continue
-            while True:
-                answer = Prompt.ask(edi_setup.prompt(key), default=values.get(key) or edi_setup.default(key) or None,
-                                    console=console(stderr=True))
-                try:
-                    values[key] = edi_setup.check_one(key, (answer or "").strip(), flag=key)
-                    break
-                except ClaimkitError as exc:
-                    warn(str(exc), markup=False)
+            if key not in given:
+                values[key] = ask(ctx, None, key, edi_setup.prompt(key), lambda v, f, key=key: edi_setup.check_one(key, v, flag=f),
+                                  default=values.get(key) or edi_setup.default(key) or None,
+                                  required=edi_setup.required(key)) or ""
     written = edi_setup.save(ws, values)
     say(f"Saved the clearinghouse settings in {written} ({len([v for v in values.values() if v])} set)."
         " See them with 'claimkit x12 setup --show'.")

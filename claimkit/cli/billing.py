@@ -11,8 +11,9 @@ import typer
 
 from claimkit.cli.apps import claim_app, cms1500_app, superbill_app
 from claimkit.cli.check import print_findings
-from claimkit.cli.output import (ask, complete_claim, complete_client, complete_session, console, parse_date, parse_month,
+from claimkit.cli.output import (complete_claim, complete_client, complete_session, console, parse_date, parse_month,
                                  print_json, say, table, warn, workspace)
+from claimkit.cli.prompting import ask, output_file
 from claimkit.core.errors import ChecksFailed, ClaimkitError
 from claimkit.core.money import ZERO, dollars
 
@@ -44,13 +45,7 @@ def _findings(snapshots, ws) -> list:
 
 
 def _output_path(ctx: typer.Context, output: Optional[Path], prompt: str) -> Path:
-    value = ask(ctx, None if output is None else str(output), "-o", prompt)
-    path = Path(value).expanduser().absolute()
-    if not path.parent.exists():
-        raise ClaimkitError(f"{path}: folder {path.parent} does not exist; create it or choose another -o path")
-    if path.is_dir():
-        raise ClaimkitError(f"{path} is a folder; give a file name with -o")
-    return path
+    return ask(ctx, output, "-o", prompt, output_file)
 
 
 def _read_template(path: Path) -> bytes:

@@ -10,7 +10,9 @@ import typer
 
 from claimkit.cli.apps import client_app, eligibility_app
 from claimkit.cli.demo import step
-from claimkit.cli.output import ask, complete_client, interactive, print_json, say, table, workspace
+from claimkit.cli.output import complete_client, print_json, say, table, workspace
+from claimkit.cli.prompting import ask, terminal
+from claimkit.core import inputs
 from claimkit.core.errors import ClaimkitError
 
 Opt = typer.Option
@@ -190,10 +192,9 @@ def client_benefits(
 
     def confirm(changes) -> bool:
         table("Changes to the policy file", ["Value", "Now", "From the 271"], [(c.label, c.in_file, c.in_271) for c in changes])
-        if not interactive(ctx):
+        if not terminal(ctx):
             return True
-        answer = ask(ctx, None, "--apply", "Write these into the policy? [y/N]", default="n")
-        return str(answer).strip().lower() in ("y", "yes")
+        return ask(ctx, None, "--apply", "Write these into the policy?", inputs.yes_no, choices=["y", "n"], default="n")
 
     done = apply_latest(ws, client.id, confirm)
     if json_:

@@ -94,41 +94,16 @@ class ClaimkitGroup(TyperGroup):
 
 
 MAX_ASKED = 6  # required values asked for in one run, at most
-MAX_CHOICES = 20  # ids shown as the prompt's choices; with more, any answer is taken and the command checks it
 
 
 def _ask_missing(exc: Exception, argv: list[str]) -> list[str] | None:
     """The command-line words that supply a missing required value, asked on a terminal; None to fail as usual."""
-    import os
-
     param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
     if exc.__class__.__name__ != "MissingParameter" or param is None or ctx is None:
         return None
-    if any(a in ("--yes", "-y") for a in argv) or not sys.stdin.isatty() or os.environ.get("CI") == "true":
-        return None
-    from rich.prompt import Prompt
+    from claimkit.cli.prompting import ask_missing
 
-    from claimkit.cli.output import console
-
-    choices = None
-    try:
-        found = [item.value for item in param.shell_complete(ctx, "")]
-        if 0 < len(found) <= MAX_CHOICES:
-            choices = [str(v) for v in found]
-    except Exception:  # noqa: BLE001 - no choices offered, the command still checks the answer
-        pass
-    name = param.human_readable_name if param.param_type_name == "argument" else max(param.opts, key=len)
-    help_text = (getattr(param, "help", None) or "").strip().rstrip(".")
-    try:
-        answer = Prompt.ask(help_text or name, choices=choices, console=console(stderr=True))
-    except EOFError:
-        return None
-    answer = (answer or "").strip()
-    if not answer:
-        return None
-    if param.param_type_name == "argument":
-        return ["--", answer] if answer.startswith("-") and "--" not in argv else [answer]
-    return [max(param.opts, key=len), answer]
+    return ask_missing(param, ctx, argv)
 
 
 def _one_line_usage_error(exc) -> None:  # replaces typer's boxed usage error with one line

@@ -9,8 +9,10 @@ from typing import List, Optional
 import typer
 
 from claimkit.cli.apps import gfe_app
-from claimkit.cli.output import (_ledger_ids, ask, complete_client, parse_date, print_json, say, table, warn,
+from claimkit.cli.output import (_ledger_ids, complete_client, parse_date, print_json, say, table, warn,
                                  workspace)
+from claimkit.cli.prompting import ask, output_file
+from claimkit.core import inputs
 from claimkit.core.money import dollars, from_cents
 
 Opt = typer.Option
@@ -18,7 +20,7 @@ Arg = typer.Argument
 
 
 def complete_gfe(incomplete: str) -> list[str]:
-    return _ledger_ids("SELECT id FROM gfes ORDER BY id DESC LIMIT 200", incomplete)
+    return _ledger_ids("gfes", incomplete)
 
 
 TODAY_HELP = "Pretend today is this date (YYYY-MM-DD), for testing and the demo."
@@ -62,12 +64,12 @@ def gfe_create(
     from claimkit.gfe.service import GfeRequest, create_gfe, parse_cpt, parse_fees
 
     ws = workspace(ctx)
-    client = _asked(ctx, client, "CLIENT", "Client id", lambda v: (ws.client(v), v)[1])
+    client = ask(ctx, client, "CLIENT", "Client id", lambda v, f: ws.client(v.strip()).id)
     if cpt:
         parsed = [parse_cpt(c) for c in cpt]
     else:
-        parsed = [_asked(ctx, None, "--cpt", "Service code (CODE or CODE:SESSIONS)", lambda v: _typed_cpt(ws, v))]
-    first = _asked(ctx, start, "--start", "First session (YYYY-MM-DD)", lambda v: parse_date(v, "--start"))
+        parsed = [ask(ctx, None, "--cpt", "Service code (CODE or CODE:SESSIONS)", lambda v, f: _typed_cpt(ws, v))]
+    first = ask(ctx, start, "--start", "First session (YYYY-MM-DD)", inputs.day)
     fees = parse_fees(list(fee), [c for c, _ in parsed])
     req = GfeRequest(client=client, cpts=parsed, start=first, sessions=sessions, frequency=frequency, months=months,
                      dx=list(dx), scheduled=parse_date(scheduled, "--scheduled"), fees=fees, separate=list(separate),
@@ -85,23 +87,6 @@ def gfe_create(
     for old in created.replaced:
         say(f"  replaces {old} (kept, marked superseded)")
     say(f"  next: claimkit gfe render {g.id} -o {g.id}-{g.client.id}.pdf")
-
-
-def _asked(ctx: typer.Context, value: Optional[str], flag: str, prompt: str, check):
-    """A value from the command line, checked; when missing, asked on a terminal and checked as typed (asked again
-    after a bad answer, three times at most)."""
-    from claimkit.cli.output import interactive
-    from claimkit.core.errors import ClaimkitError
-
-    if value is not None or not interactive(ctx):
-        return check(ask(ctx, value, flag, prompt))
-    for attempt in range(3):
-        try:
-            return check(ask(ctx, None, flag, prompt))
-        except ClaimkitError as exc:
-            if attempt == 2:
-                raise
-            warn(str(exc), markup=False)
 
 
 def _typed_cpt(ws, text: str):
@@ -185,9 +170,7 @@ def gfe_render(ctx: typer.Context, gfe_id: str = Arg(..., metavar="GFE", autocom
 
     ws = workspace(ctx)
     g, row = get_gfe(ws, gfe_id)
-    value = ask(ctx, None if output is None else str(output), "-o", "Write the estimate to",
-                default=f"{g.id}-{g.client.id}.pdf")
-    path = Path(value).expanduser().absolute()
+    path = ask(ctx, output, "-o", "Write the estimate to", output_file, default=f"{g.id}-{g.client.id}.pdf")
     write_output(path, render_gfe(g))
     say(f"Wrote Good Faith Estimate {g.id} ({g.client.id}, {dollars(g.total)}) to {path}")
     if row.superseded_by:

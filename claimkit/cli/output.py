@@ -1,4 +1,4 @@
-"""Printing (rich tables, plain JSON), prompting for missing values, parsing typed values, shell completion."""
+"""Printing (rich tables, plain JSON), parsing typed values, shell completion (prompting: cli/prompting.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import typer
 
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.lightclass import lightclass
-from claimkit.core.money import parse_money
 
 
 @lightclass
@@ -140,40 +139,20 @@ def interactive(ctx: typer.Context) -> bool:
     return not state(ctx).yes and sys.stdin.isatty() and os.environ.get("CI") != "true"
 
 
-def ask(ctx: typer.Context, value: Any, flag: str, prompt: str, *, choices: Sequence[str] | None = None,
-        default: str | None = None, required: bool = True) -> Any:
-    """A missing value: prompt on a terminal (choices/default shown); fail with one line under --yes or a pipe."""
-    if value is not None:
-        return value
-    if not interactive(ctx):
-        if default is not None or not required:
-            return default
-        hint = f" (one of {', '.join(choices)})" if choices else ""
-        raise ClaimkitError(f"{flag} is required{hint}; give it on the command line")
-    from rich.prompt import Prompt
-
-    answer = Prompt.ask(prompt, choices=list(choices) if choices else None, default=default, console=console(stderr=True))
-    if answer in (None, "") and required:
-        raise ClaimkitError(f"{flag} is required")
-    return answer or None
-
-
 def parse_date(value: str | None, flag: str) -> date | None:
     if value is None or value == "":
         return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ClaimkitError(f"{flag} '{value}' is not a real date; write it as YYYY-MM-DD (e.g. 2026-02-28)") from None
+    from claimkit.core.inputs import day
+
+    return day(value, flag)
 
 
 def parse_amount(value: str | None, flag: str) -> Decimal | None:
     if value is None:
         return None
-    try:
-        return parse_money(value, field=flag)
-    except ValueError as exc:
-        raise ClaimkitError(str(exc)) from None
+    from claimkit.core.inputs import amount
+
+    return amount(value, flag)
 
 
 def parse_month(value: str, flag: str = "--month") -> tuple[date, date]:
@@ -218,14 +197,19 @@ def complete_payer(incomplete: str) -> list[str]:
         return []
 
 
-def _ledger_ids(sql: str, incomplete: str) -> list[str]:
+def _ledger_ids(table: str, incomplete: str, order: str = "id DESC") -> list[str]:
+    """Ids of a ledger table starting with `incomplete`, the newest 200, an exact match first (a typed id is
+    checked against this list: it must be found however old it is)."""
     try:
         import sqlite3
 
         path = _home_for_completion() / "ledger.db"
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        prefix = incomplete.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = (f"SELECT id FROM {table} WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\'"
+               f" ORDER BY CAST(id AS TEXT) = ? DESC, {order} LIMIT 200")
         try:
-            return [str(r[0]) for r in conn.execute(sql) if str(r[0]).startswith(incomplete)]
+            return [str(r[0]) for r in conn.execute(sql, (prefix, incomplete)) if str(r[0]).startswith(incomplete)]
         finally:
             conn.close()
     except Exception:
@@ -233,8 +217,8 @@ def _ledger_ids(sql: str, incomplete: str) -> list[str]:
 
 
 def complete_session(incomplete: str) -> list[str]:
-    return _ledger_ids("SELECT id FROM sessions ORDER BY id DESC LIMIT 200", incomplete)
+    return _ledger_ids("sessions", incomplete)
 
 
 def complete_claim(incomplete: str) -> list[str]:
-    return _ledger_ids("SELECT id FROM claims ORDER BY created DESC LIMIT 200", incomplete)
+    return _ledger_ids("claims", incomplete, "created DESC")

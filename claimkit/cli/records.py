@@ -1,16 +1,16 @@
-"""init, practice, fee, payer, client: the records people keep in TOML."""
+"""init, practice, fee, payer: the records people keep in TOML (clients: cli/client.py)."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
-from claimkit.cli.apps import app, client_app, fee_app, payer_app, policy_app, practice_app, rate_app
-from claimkit.cli.output import (ask, complete_client, complete_payer, interactive, parse_amount, parse_date,
-                                 print_json, say, state, table, workspace)
+from claimkit.cli.apps import app, fee_app, payer_app, practice_app, rate_app
+from claimkit.cli.output import complete_payer, parse_amount, print_json, say, state, table, workspace
+from claimkit.cli.prompting import ask, terminal
+from claimkit.core import inputs
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import dollars, fmt
 
@@ -52,16 +52,38 @@ def init(
               "credentials": credentials, "npi": npi, "tax_id": tax_id, "tax_id_type": tax_id_type, "taxonomy": taxonomy,
               "license": license, "license_state": license_state, "address": address, "city": city, "state": state_,
               "zip": zip_, "phone": phone, "rendering_npi": rendering_npi}
-    prompts = [("practice_name", "--practice-name", "Practice name", None), ("provider_first", "--provider-first", "Your first name", None),
-               ("provider_last", "--provider-last", "Your last name", None), ("credentials", "--credentials", "Credentials (LPC, LCSW, ...)", None),
-               ("npi", "--npi", "Billing NPI (10 digits)", None), ("tax_id", "--tax-id", "Tax ID (EIN or SSN)", None),
-               ("tax_id_type", "--tax-id-type", "Tax ID type", ["ein", "ssn"]), ("taxonomy", "--taxonomy", "Taxonomy code", None),
-               ("address", "--address", "Billing street address", None), ("city", "--city", "City", None),
-               ("state", "--state", "State (2 letters)", None), ("zip", "--zip", "ZIP+4", None), ("phone", "--phone", "Phone", None)]
-    if interactive(ctx):
-        for key, flag, prompt, choices in prompts:
-            values[key] = ask(ctx, values[key], flag, prompt, choices=choices, default="ein" if key == "tax_id_type" else "", required=False)
-    values["practice_name"] = ask(ctx, values["practice_name"], "--practice-name", "Practice name")
+    written = {"tax_id": tax_id or ""}  # how the tax ID was written: 123-45-6789 suggests (and must be) an SSN
+
+    def typed_tax_id(value: str, flag: str) -> str:
+        written["tax_id"] = value.strip()
+        return inputs.tax_id(value, flag)
+
+    fields = [("practice_name", "--practice-name", "Practice name (as billed, box 33)", inputs.required_text),
+              ("provider_first", "--provider-first", "Your first name", inputs.text),
+              ("provider_last", "--provider-last", "Your last name", inputs.text),
+              ("credentials", "--credentials", "Credentials (LPC, LCSW, ...)", inputs.text),
+              ("npi", "--npi", "Billing NPI (10 digits)", inputs.npi),
+              ("tax_id", "--tax-id", "Tax ID (EIN 12-3456789 or SSN 123-45-6789)", typed_tax_id),
+              ("tax_id_type", "--tax-id-type", "Tax ID type",
+               lambda v, f: inputs.tax_id_type(v, f, written=written["tax_id"])),
+              ("taxonomy", "--taxonomy", "Taxonomy code (like 101YP2500X)", inputs.taxonomy),
+              ("address", "--address", "Billing street address (no PO box)", inputs.text),
+              ("city", "--city", "City", inputs.text), ("state", "--state", "State (2 letters)", inputs.state),
+              ("zip", "--zip", "ZIP+4 (like 78701-1234)", inputs.zip_code), ("phone", "--phone", "Phone", inputs.phone)]
+    checked_only = [("license", "--license", inputs.text), ("license_state", "--license-state", inputs.state),
+                    ("rendering_npi", "--rendering-npi", inputs.npi)]
+    for key, flag, _, check in fields:  # what is on the command line is checked before anything is asked
+        if values[key] is not None:
+            values[key] = check(values[key], flag)
+    for key, flag, check in checked_only:
+        if values[key] is not None:
+            values[key] = check(values[key], flag)
+    for key, flag, prompt, check in fields:
+        if values[key] is None and (key == "practice_name" or terminal(ctx)):
+            values[key] = ask(ctx, None, flag, prompt, check, required=key == "practice_name",
+                              choices=["ein", "ssn"] if key == "tax_id_type" else None,
+                              default=inputs.tax_id_type_for(written["tax_id"]) if key == "tax_id_type" else None)
+    values["tax_id_type"] = values["tax_id_type"] or inputs.tax_id_type_for(written["tax_id"])
     values = {k: (v or "") for k, v in values.items()}
     practice = init_home(home, values)
     say(f"Created practice '{practice.name}' in {home}")
@@ -196,14 +218,17 @@ def payer_add(
     from claimkit.records.practice import add_payer
 
     ws = workspace(ctx)
-    name = ask(ctx, name, "--name", "Payer name")
+    addr = {k: v for k, v in {"street": address and inputs.text(address, "--address"), "city": city and inputs.text(city, "--city"),
+                              "state": state_ and inputs.state(state_, "--state"),
+                              "zip": zip_ and inputs.zip_code(zip_, "--zip")}.items() if v}
+    phone = phone and inputs.phone(phone, "--phone")
+    name = ask(ctx, name, "--name", "Payer name (as on the claim)", inputs.required_text)
     if type_ not in PAYER_TYPES:
         raise ClaimkitError(f"--type '{type_}': use one of {', '.join(PAYER_TYPES)}")
     if telehealth_modifier.upper() not in ("95", "GT", "93", "NONE"):
         raise ClaimkitError(f"--telehealth-modifier '{telehealth_modifier}': use 95, GT, 93 or none")
     if telehealth_pos not in ("02", "10"):
         raise ClaimkitError(f"--telehealth-pos '{telehealth_pos}': use 02 or 10")
-    addr = {k: v for k, v in {"street": address, "city": city, "state": (state_ or "").upper() or None, "zip": zip_}.items() if v}
     payer = add_payer(ws, {"id": payer_id, "name": name, "payer_id": edi_id, "type": type_, "address": addr or None,
                            "timely_filing_days": timely_filing_days,
                            "telehealth_modifier": "none" if telehealth_modifier.lower() == "none" else telehealth_modifier.upper(),
@@ -338,234 +363,3 @@ def rate_list(ctx: typer.Context, payer_id: str = typer.Argument(..., metavar="P
         print_json({k: fmt(v) for k, v in p.rates.items()})
         return
     _rates_table(p)
-
-
-# --- clients -------------------------------------------------------------------------------------------
-
-def _policy_options(payer, member_id, group, plan_name, relationship, insured_first, insured_last, insured_dob, insured_sex,
-                    insured_address, insured_city, insured_state, insured_zip, effective, end, copay, coinsurance, self_pay,
-                    deductible, deductible_met, oop_max, plan_year_start, copay_after_deductible, secondary) -> dict:
-    sharing = [n for n, v in (("--copay", copay), ("--coinsurance", coinsurance), ("--self-pay", self_pay or None)) if v is not None]
-    if len(sharing) > 1:
-        raise ClaimkitError(f"{' and '.join(sharing)}: a policy has one kind of cost sharing; give only one")
-    if coinsurance is not None:
-        try:
-            pct = float(coinsurance.rstrip("%"))
-        except ValueError:
-            raise ClaimkitError(f"--coinsurance '{coinsurance}' is not a percent; write it like 20") from None
-        if not 0 <= pct <= 100:
-            raise ClaimkitError(f"--coinsurance {coinsurance}: a percent must be between 0 and 100")
-    if insured_sex is not None and insured_sex.upper() not in ("M", "F", "X"):
-        raise ClaimkitError(f"--insured-sex '{insured_sex}': use M, F or X")
-    from claimkit.records.practice import policy_data
-
-    return policy_data({
-        "payer": payer, "member_id": member_id, "group": group, "plan_name": plan_name, "relationship": relationship,
-        "insured_first": insured_first, "insured_last": insured_last,
-        "insured_dob": parse_date(insured_dob, "--insured-dob"), "insured_sex": insured_sex.upper() if insured_sex else None,
-        "insured_street": insured_address, "insured_city": insured_city,
-        "insured_state": insured_state.upper() if insured_state else None, "insured_zip": insured_zip,
-        "effective": parse_date(effective, "--effective"), "end": parse_date(end, "--end"),
-        "copay": parse_amount(copay, "--copay"), "coinsurance": coinsurance.rstrip("%") if coinsurance else None,
-        "self_pay": self_pay, "deductible": parse_amount(deductible, "--deductible"),
-        "deductible_met": parse_amount(deductible_met, "--deductible-met"),
-        "deductible_met_on": date.today() if deductible_met else None,
-        "oop_max": parse_amount(oop_max, "--oop-max"), "plan_year_start": plan_year_start,
-        "copay_after_deductible": copay_after_deductible or None, "secondary": secondary,
-    })
-
-
-POLICY_HELP = "Policy"
-
-
-@client_app.command("add")
-def client_add(
-    ctx: typer.Context,
-    client_id: str = typer.Argument(..., metavar="ID", help="Short id you will type, e.g. jdoe."),
-    first: Optional[str] = Opt(None, "--first"), last: Optional[str] = Opt(None, "--last"),
-    middle: Optional[str] = Opt(None, "--middle"),
-    dob: Optional[str] = Opt(None, "--dob", help="Date of birth YYYY-MM-DD."),
-    sex: Optional[str] = Opt(None, "--sex", help="M, F or X."),
-    address: Optional[str] = Opt(None, "--address"), city: Optional[str] = Opt(None, "--city"),
-    state_: Optional[str] = Opt(None, "--state"), zip_: Optional[str] = Opt(None, "--zip"),
-    phone: Optional[str] = Opt(None, "--phone"), email: Optional[str] = Opt(None, "--email"),
-    dx: List[str] = Opt([], "--dx", help="ICD-10-CM diagnosis, repeatable, in order (e.g. --dx F41.1)."),
-    payer: Optional[str] = Opt(None, "--payer", help="Payer id of the primary policy.", autocompletion=complete_payer, rich_help_panel=POLICY_HELP),
-    member_id: Optional[str] = Opt(None, "--member-id", rich_help_panel=POLICY_HELP),
-    group: Optional[str] = Opt(None, "--group", rich_help_panel=POLICY_HELP),
-    plan_name: Optional[str] = Opt(None, "--plan-name", rich_help_panel=POLICY_HELP),
-    relationship: str = Opt("self", "--relationship", help="self|spouse|child|other (box 6).", rich_help_panel=POLICY_HELP),
-    insured_first: Optional[str] = Opt(None, "--insured-first", rich_help_panel=POLICY_HELP),
-    insured_last: Optional[str] = Opt(None, "--insured-last", rich_help_panel=POLICY_HELP),
-    insured_dob: Optional[str] = Opt(None, "--insured-dob", rich_help_panel=POLICY_HELP),
-    insured_sex: Optional[str] = Opt(None, "--insured-sex", rich_help_panel=POLICY_HELP),
-    insured_address: Optional[str] = Opt(None, "--insured-address", rich_help_panel=POLICY_HELP),
-    insured_city: Optional[str] = Opt(None, "--insured-city", rich_help_panel=POLICY_HELP),
-    insured_state: Optional[str] = Opt(None, "--insured-state", rich_help_panel=POLICY_HELP),
-    insured_zip: Optional[str] = Opt(None, "--insured-zip", rich_help_panel=POLICY_HELP),
-    effective: Optional[str] = Opt(None, "--effective", rich_help_panel=POLICY_HELP),
-    end: Optional[str] = Opt(None, "--end", rich_help_panel=POLICY_HELP),
-    copay: Optional[str] = Opt(None, "--copay", help="Copay per session.", rich_help_panel=POLICY_HELP),
-    coinsurance: Optional[str] = Opt(None, "--coinsurance", help="Coinsurance percent, e.g. 20.", rich_help_panel=POLICY_HELP),
-    self_pay: bool = Opt(False, "--self-pay", help="Client pays the full fee (no insurance, or out of network).", rich_help_panel=POLICY_HELP),
-    deductible: Optional[str] = Opt(None, "--deductible", help="Plan-year deductible.", rich_help_panel=POLICY_HELP),
-    deductible_met: Optional[str] = Opt(None, "--deductible-met", help="Deductible already met this plan year.", rich_help_panel=POLICY_HELP),
-    oop_max: Optional[str] = Opt(None, "--oop-max", help="Plan-year out-of-pocket maximum.", rich_help_panel=POLICY_HELP),
-    plan_year_start: str = Opt("01-01", "--plan-year-start", help="MM-DD.", rich_help_panel=POLICY_HELP),
-    copay_after_deductible: bool = Opt(False, "--copay-after-deductible", rich_help_panel=POLICY_HELP),
-    secondary: bool = Opt(False, "--secondary", help="This policy is the secondary one.", rich_help_panel=POLICY_HELP),
-) -> None:
-    """Add a client, optionally with the primary insurance policy.
-
-    Example: claimkit client add jdoe --first Jane --last Doe --dob 1990-04-12 --sex F --address "12 Elm St" --city Austin --state TX --zip 78701 --payer acme --member-id XJ123456789 --copay 25 --dx F41.1
-    """
-    from claimkit.records.practice import add_client
-
-    ws = workspace(ctx)
-    first = ask(ctx, first, "--first", "First name")
-    last = ask(ctx, last, "--last", "Last name")
-    dob = ask(ctx, dob, "--dob", "Date of birth (YYYY-MM-DD)")
-    sex = ask(ctx, sex, "--sex", "Sex", choices=["M", "F", "X"])
-    if sex.upper() not in ("M", "F", "X"):
-        raise ClaimkitError(f"--sex '{sex}': use M, F or X")
-    if self_pay and payer is None:
-        policy = None
-    elif payer is None:
-        if any(v is not None for v in (member_id, copay, coinsurance, deductible)):
-            raise ClaimkitError("--payer is required with policy options (--member-id, --copay, ...)")
-        policy = None
-    else:
-        policy = _policy_options(payer, member_id, group, plan_name, relationship, insured_first, insured_last, insured_dob,
-                                 insured_sex, insured_address, insured_city, insured_state, insured_zip, effective, end,
-                                 copay, coinsurance, self_pay, deductible, deductible_met, oop_max, plan_year_start,
-                                 copay_after_deductible, secondary)
-    values = {"id": client_id, "first": first, "last": last, "middle": middle, "dob": parse_date(dob, "--dob"), "sex": sex.upper(),
-              "address": {k: v for k, v in {"street": address, "city": city, "state": state_.upper() if state_ else None, "zip": zip_}.items() if v} or None,
-              "phone": phone, "email": email, "dx": list(dx)}
-    try:
-        client = add_client(ws, values, policy)
-    except ValueError as exc:
-        raise ClaimkitError(f"client add: {exc}") from None
-    pol = client.policies[0] if client.policies else None
-    what = f"{pol.payer} {pol.rank} ({pol.cost_sharing.replace('_', '-')})" if pol else "self-pay"
-    say(f"Added client {client.id}: {client.display_name}, {what}")
-
-
-@policy_app.command("add")
-def client_policy_add(
-    ctx: typer.Context,
-    client_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_client),
-    payer: Optional[str] = Opt(None, "--payer", autocompletion=complete_payer),
-    member_id: Optional[str] = Opt(None, "--member-id"), group: Optional[str] = Opt(None, "--group"),
-    plan_name: Optional[str] = Opt(None, "--plan-name"), relationship: str = Opt("self", "--relationship"),
-    insured_first: Optional[str] = Opt(None, "--insured-first"), insured_last: Optional[str] = Opt(None, "--insured-last"),
-    insured_dob: Optional[str] = Opt(None, "--insured-dob"), insured_sex: Optional[str] = Opt(None, "--insured-sex"),
-    insured_address: Optional[str] = Opt(None, "--insured-address"), insured_city: Optional[str] = Opt(None, "--insured-city"),
-    insured_state: Optional[str] = Opt(None, "--insured-state"), insured_zip: Optional[str] = Opt(None, "--insured-zip"),
-    effective: Optional[str] = Opt(None, "--effective"), end: Optional[str] = Opt(None, "--end"),
-    copay: Optional[str] = Opt(None, "--copay"), coinsurance: Optional[str] = Opt(None, "--coinsurance"),
-    self_pay: bool = Opt(False, "--self-pay"), deductible: Optional[str] = Opt(None, "--deductible"),
-    deductible_met: Optional[str] = Opt(None, "--deductible-met"), oop_max: Optional[str] = Opt(None, "--oop-max"),
-    plan_year_start: str = Opt("01-01", "--plan-year-start"), copay_after_deductible: bool = Opt(False, "--copay-after-deductible"),
-    secondary: bool = Opt(False, "--secondary", help="This policy is the secondary one."),
-) -> None:
-    """Add an insurance policy (primary, or --secondary) to a client.
-
-    Example: claimkit client policy add jdoe --payer bluepeak --member-id BP99887766 --coinsurance 20 --deductible 500 --secondary
-    """
-    from claimkit.records.practice import add_policy
-
-    ws = workspace(ctx)
-    payer = ask(ctx, payer, "--payer", "Payer id", choices=sorted(ws.payers) or None)
-    policy = _policy_options(payer, member_id, group, plan_name, relationship, insured_first, insured_last, insured_dob,
-                             insured_sex, insured_address, insured_city, insured_state, insured_zip, effective, end, copay,
-                             coinsurance, self_pay, deductible, deductible_met, oop_max, plan_year_start,
-                             copay_after_deductible, secondary)
-    client = add_policy(ws, client_id, policy)
-    say(f"{client.id} now has {len(client.policies)} polic{'y' if len(client.policies) == 1 else 'ies'}.")
-
-
-@client_app.command("list")
-def client_list(ctx: typer.Context, all_: bool = Opt(False, "--all", help="Include discharged clients."),
-                json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
-    """List active clients (--all includes discharged ones).
-
-    Example: claimkit client list --all
-    """
-    clients = [c for c in workspace(ctx).clients() if all_ or c.status == "active"]
-    if json_:
-        print_json([{"id": c.id, "name": c.display_name, "dob": c.dob.isoformat(), "status": c.status,
-                     "payer": c.policies[0].payer if c.policies else None,
-                     "cost_sharing": c.policies[0].cost_sharing if c.policies else "self_pay", "dx": c.dx} for c in clients])
-        return
-    table("Clients", ["ID", "Name", "Payer", "Cost sharing", "Dx", "Status"],
-          [(c.id, c.display_name, c.policies[0].payer if c.policies else "-",
-            _sharing(c.policies[0]) if c.policies else "self-pay", " ".join(c.dx), c.status) for c in clients])
-
-
-def _sharing(p) -> str:
-    if p.cost_sharing == "copay":
-        return f"copay {dollars(p.copay)}"
-    if p.cost_sharing == "coinsurance":
-        ded = f", deductible {dollars(p.deductible)}" if p.deductible else ""
-        return f"{p.coinsurance}%{ded}"
-    return "self-pay"
-
-
-@client_app.command("show")
-def client_show(ctx: typer.Context, client_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_client),
-                json_: bool = Opt(False, "--json", help="Print JSON.")) -> None:
-    """Show a client with policies, authorizations and diagnoses.
-
-    Example: claimkit client show jdoe
-    """
-    from claimkit.eligibility.benefits import describe
-    from claimkit.eligibility.store import latest
-
-    ws = workspace(ctx)
-    c = ws.client(client_id)
-    benefits = latest(ws.conn, [c.id])
-    if json_:
-        print_json({**c.to_data(), "benefits": {payer: {"as_of": s.as_of.isoformat(), "source_file": s.source_file,
-                                                        **s.snapshot.to_data()} for (_, payer), s in benefits.items()}})
-        return
-    rows = [("Name", c.display_name), ("DOB", c.dob.isoformat()), ("Sex", c.sex), ("Address", c.address.one_line()),
-            ("Phone", c.phone), ("Email", c.email), ("Diagnoses", ", ".join(c.dx)), ("Status", c.status)]
-    for p in c.policies:
-        span = f"{p.effective or '…'} to {p.end or '…'}"
-        rows.append((f"{p.rank.title()} policy", f"{p.payer} member {p.member_id}, {_sharing(p)}, {p.relationship}, {span}"))
-        if p.oop_max is not None:
-            rows.append(("", f"out-of-pocket max {dollars(p.oop_max)}, plan year from {p.plan_year_start}"))
-        found = benefits.get((c.id, p.payer))
-        if found is not None:
-            rows.append(("", f"271 of {found.as_of}: {describe(found.snapshot)} (claimkit client benefits {c.id})"))
-    for a in c.authorizations:
-        rows.append(("Authorization", f"{a.number} {a.payer} {a.visits or '-'} visits {a.start or ''}..{a.end or ''}"))
-    table(f"Client {c.id}", ["Field", "Value"], rows)
-
-
-@client_app.command("edit")
-def client_edit(ctx: typer.Context, client_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_client)) -> None:
-    """Open the client's TOML in $EDITOR; validated when you save, an invalid edit changes nothing.
-
-    Example: EDITOR=nano claimkit client edit jdoe
-    """
-    from claimkit.records.practice import replace_client_file
-    from claimkit.store.files import client_path
-
-    ws = workspace(ctx)
-    ws.client(client_id)
-    _edit_file(client_path(ws.home, client_id), lambda raw: replace_client_file(ws, client_id, raw))
-
-
-@client_app.command("discharge")
-def client_discharge(ctx: typer.Context, client_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_client),
-                     on: Optional[str] = Opt(None, "--date", help="Discharge date (default today).")) -> None:
-    """Mark a client discharged (kept on file; hidden from client list unless --all).
-
-    Example: claimkit client discharge jdoe --date 2026-11-30
-    """
-    from claimkit.records.practice import discharge_client
-
-    c = discharge_client(workspace(ctx), client_id, parse_date(on, "--date") or date.today())
-    say(f"Discharged {c.id} on {c.discharged}.")

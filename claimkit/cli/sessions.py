@@ -8,8 +8,10 @@ from typing import List, Optional
 import typer
 
 from claimkit.cli.apps import payment_app, session_app
-from claimkit.cli.output import (ask, complete_client, complete_session, parse_amount, parse_date, print_json, say,
-                                 table, workspace)
+from claimkit.cli.output import (complete_client, complete_session, parse_amount, parse_date, print_json, say, table,
+                                 workspace)
+from claimkit.cli.prompting import ask
+from claimkit.core import inputs
 from claimkit.core.money import dollars
 
 Opt = typer.Option
@@ -54,14 +56,21 @@ def session_add(
 
     Example: claimkit session add jdoe --date 2026-11-20 --cpt 90837 --start 09:00 --end 09:55
     """
-    from claimkit.sessions.sessions import NewSession, add_session
+    from claimkit.sessions.sessions import NewSession, add_session, standard_fee
 
     ws = workspace(ctx)
-    on = ask(ctx, on, "--date", "Date of service (YYYY-MM-DD)", default=date.today().isoformat())
-    cpt = ask(ctx, cpt, "--cpt", "CPT code", choices=None, default=None)
-    day = parse_date(on, "--date")
+    charged = parse_amount(fee, "--fee")
+
+    def typed_cpt(value: str, flag: str) -> str:
+        code = inputs.cpt(value, flag)
+        if charged is None:
+            standard_fee(ws.practice, code)
+        return code
+
+    day = ask(ctx, on, "--date", "Date of service (YYYY-MM-DD)", inputs.day, default=date.today().isoformat())
+    cpt = ask(ctx, cpt, "--cpt", "CPT code", typed_cpt)
     added = add_session(ws, NewSession(client=client, day=day, cpt=cpt, minutes=minutes, units=units, modifiers=list(modifier),
-                                       pos=pos, dx=list(dx), fee=parse_amount(fee, "--fee"), paid=parse_amount(paid, "--paid"),
+                                       pos=pos, dx=list(dx), fee=charged, paid=parse_amount(paid, "--paid"),
                                        method=method, note=note, start=start, end=end))
     findings = _session_findings(ws, added.session.id)
     if json_:
@@ -136,7 +145,7 @@ def session_void(ctx: typer.Context, session_id: int = typer.Argument(..., metav
     """
     from claimkit.sessions.sessions import void_session
 
-    reason = ask(ctx, reason, "--reason", "Reason")
+    reason = ask(ctx, reason, "--reason", "Reason", inputs.required_text)
     row = void_session(workspace(ctx), session_id, reason)
     say(f"Voided session {row.id} ({row.client} {row.date} {row.cpt}): {row.void_reason}")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from claimkit.core.lightclass import lightclass
 from datetime import date, datetime
 
-from claimkit.claims.x12_837p import Envelope, code, seg, text, ymd
+from claimkit.claims.x12_837p import Envelope, code, interchange, seg, text, ymd
 
 VERSION = "005010X279A1"
 # policy relationship -> 2100D INS02 (X279A1: 01 spouse, 19 child, 34 other adult)
@@ -125,14 +125,6 @@ def write_270(inquiries: list[Inquiry], provider: Provider, env: Envelope, *, ta
     if not inquiries:
         raise ValueError("no inquiries to write")
     when = env.when or datetime.now()
-    sender = code(env.isa_sender_id or env.submitter_id, 15)
-    receiver = code(env.isa_receiver_id or env.receiver_id, 15)
-    control = f"{env.control:09d}"
-    isa = (f"ISA*00*{'':10}*00*{'':10}*{env.isa_sender_qualifier}*{sender:<15}*{env.isa_receiver_qualifier}*{receiver:<15}*"
-           f"{when.strftime('%y%m%d')}*{when.strftime('%H%M')}*^*00501*{control}*{1 if env.ack_requested else 0}*"
-           f"{env.usage}*:")
-    gs = seg("GS", "HS", code(env.gs_sender_id, 15) or sender, code(env.gs_receiver_id, 15) or receiver, ymd(when),
-             when.strftime("%H%M"), str(env.control), "X", VERSION)
-    out = [isa, gs, *_transaction(inquiries, provider, originator(tax_id, provider.npi), 1, when, control)]
-    out += [f"GE*1*{env.control}", f"IEA*1*{control}"]
-    return "~\n".join(out) + "~\n"
+    reference = f"{env.control:09d}"  # BHT03: the interchange's control number
+    return interchange(env, "HS", VERSION, [_transaction(inquiries, provider, originator(tax_id, provider.npi), 1, when,
+                                                         reference)], when)

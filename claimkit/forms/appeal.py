@@ -9,18 +9,10 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from claimkit.forms.documents import day_text, usd_cents
+
 if TYPE_CHECKING:
     from claimkit.appeals.letters import AppealLetter
-
-
-def _d(day) -> str:
-    return day.strftime("%m/%d/%Y") if day else ""
-
-
-def _usd(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    c = abs(cents)
-    return f"{sign}${c // 100:,}.{c % 100:02d}"
 
 
 def _phone(digits: str) -> str:
@@ -60,22 +52,22 @@ def render_appeal(letter: "AppealLetter") -> bytes:
                    colWidths=[width * 0.6, width * 0.4])
     header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LINEBELOW", (0, 1), (-1, 1), 0.8, hs.rule)]))
-    story += [header, Spacer(1, 14), p(_d(letter.day)), Spacer(1, 10),
+    story += [header, Spacer(1, 14), p(day_text(letter.day)), Spacer(1, 10),
               p(lines(letter.payer_name, "Attn: Appeals / Claim reconsideration", *letter.payer_address)), Spacer(1, 12),
               p(f"RE: {escape(letter.subject)}", bold), Spacer(1, 6)]
     for claim in letter.claims:
-        facts = [("Client", claim.client_name), ("Date of birth", _d(claim.dob)), ("Member ID", claim.member_id),
+        facts = [("Client", claim.client_name), ("Date of birth", day_text(claim.dob)), ("Member ID", claim.member_id),
                  ("Claim", claim.claim_id), ("Payer claim number", claim.payer_claim_number or "not on file"),
-                 ("Denied on", _d(claim.remitted)), ("Appeal deadline", _d(claim.deadline))]
+                 ("Denied on", day_text(claim.remitted)), ("Appeal deadline", day_text(claim.deadline))]
         grid = Table([[p(escape(k), hs.label), p(escape(v), cell)] for k, v in facts if v],
                      colWidths=[1.4 * inch, width - 1.4 * inch])
         grid.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0.5),
                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5)]))
         rows = [[p(h, hs.label) for h in ("Line", "Date of service", "CPT", "Modifiers")] + [p("Billed", label_r), p("Paid", label_r)]]
         for ln in claim.lines:
-            rows.append([p(str(ln.line_no), cell), p(_d(ln.day), cell), p(ln.cpt, cell), p(" ".join(ln.modifiers), cell),
-                         p(_usd(ln.billed), cell_r), p(_usd(ln.paid), cell_r)])
-        rows.append([p("", cell), p("Total", hs.label), "", "", p(_usd(claim.billed), cell_r), p(_usd(claim.paid), cell_r)])
+            rows.append([p(str(ln.line_no), cell), p(day_text(ln.day), cell), p(ln.cpt, cell), p(" ".join(ln.modifiers), cell),
+                         p(usd_cents(ln.billed), cell_r), p(usd_cents(ln.paid), cell_r)])
+        rows.append([p("", cell), p("Total", hs.label), "", "", p(usd_cents(claim.billed), cell_r), p(usd_cents(claim.paid), cell_r)])
         services = Table(rows, colWidths=[0.5 * inch, 1.3 * inch, 0.9 * inch, 1.2 * inch, 1.2 * inch, width - 5.1 * inch])
         services.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.6, hs.rule), ("LINEABOVE", (0, -1), (-1, -1), 0.6, hs.rule),
                                       ("BACKGROUND", (0, 0), (-1, 0), hs.band), ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -90,7 +82,7 @@ def render_appeal(letter: "AppealLetter") -> bytes:
     story += [p("Request", heading), p(escape(letter.request)), p("Enclosures", heading)]
     story += [p(f"{n}. {escape(e)}") for n, e in enumerate(letter.enclosures, start=1)]
     sign = Table([[p(escape(letter.closing))], [Spacer(1, 26)], [p("Signature: ______________________________")],
-                  [p(escape(letter.signer))], [p(escape(letter.provider_name))], [p(f"Date: {_d(letter.day)}")]],
+                  [p(escape(letter.signer))], [p(escape(letter.provider_name))], [p(f"Date: {day_text(letter.day)}")]],
                  colWidths=[width])
     sign.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0.5)]))
     story += [Spacer(1, 12), KeepTogether(sign)]

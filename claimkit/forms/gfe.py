@@ -10,10 +10,11 @@ our own plain words (templates/gfe/statements.toml), and the signature and date 
 from __future__ import annotations
 
 import io
-from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from claimkit.forms.documents import address_lines, day_text, phone_text, tax_id_text, usd
 
 if TYPE_CHECKING:
     from claimkit.gfe.records import GoodFaithEstimate
@@ -21,33 +22,14 @@ if TYPE_CHECKING:
 FREQUENCY_WORDS = {"weekly": "Weekly", "biweekly": "Every two weeks", "monthly": "Monthly"}
 
 
-def _d(day: date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else ""
 
 
-def usd(amount: Decimal) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
 
 
-def tin_text(tin: str, kind: str) -> str:
-    d = "".join(c for c in tin if c.isdigit())
-    if len(d) != 9:
-        return tin
-    return f"{d[:3]}-{d[3:5]}-{d[5:]}" if kind == "ssn" else f"{d[:2]}-{d[2:]}"
 
 
-def _phone(p: str) -> str:
-    d = "".join(c for c in p if c.isdigit())
-    if len(d) == 11 and d[0] == "1":
-        d = d[1:]
-    return f"({d[:3]}) {d[3:6]}-{d[6:]}" if len(d) == 10 else p
 
 
-def _address(a: Any) -> list[str]:
-    street = ", ".join(x for x in (a.street, a.street2) if x)
-    city = " ".join(x for x in (f"{a.city}," if a.city else "", a.state, a.zip) if x)
-    return [x for x in (street, city) if x]
 
 
 @cache
@@ -80,12 +62,12 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     from reportlab.lib.units import inch
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from claimkit.forms.documents import house_style, lines
+    from claimkit.forms.documents import house_style, lines, page_footer, page_header
 
     words = wording()
     hs = house_style()
-    ink, muted, rule, band = hs.ink, hs.muted, hs.rule, hs.band
-    base, small, label, right, cell = hs.base, hs.small, hs.label, hs.right, hs.cell
+    ink, rule, band = hs.ink, hs.rule, hs.band
+    base, small, label, cell = hs.base, hs.small, hs.label, hs.cell
     money_cell = ParagraphStyle("money", parent=cell, alignment=TA_RIGHT)
     text_small = ParagraphStyle("stmt", parent=base, fontSize=8, leading=10)
     width = 7.3 * inch
@@ -96,28 +78,24 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     pv, cl = gfe.provider, gfe.client
     story: list = []
     right_lines = [f"<font size=15><b>{escape(words['title'].upper())}</b></font>", f"Estimate {escape(gfe.id)}",
-                   f"Date given {_d(gfe.issued)}"]
+                   f"Date given {day_text(gfe.issued)}"]
     if gfe.supersedes:
         right_lines.append(f"Replaces estimate {escape(gfe.supersedes)}")
-    title = Table([[p(f"<b>{escape(pv.practice)}</b><br/>" + lines(*_address(pv.location), _phone(pv.phone)), base),
-                    p("<br/>".join(right_lines), right)]], colWidths=[4.1 * inch, 3.2 * inch])
-    title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LINEBELOW", (0, 0), (-1, 0), 1, ink),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    title = page_header(hs, pv.practice, pv.location, pv.phone, right_lines)
     story += [title, Spacer(1, 6), p(escape(words["intro"]), base), Spacer(1, 8)]
 
     coverage = ("Not insured" if cl.coverage == "uninsured" else
                 "Insured, paying for these services without using the insurance (self-pay)")
     client = [p("CLIENT", label), p(f"<b>{escape(cl.name)}</b>"),
-              p(lines(f"Date of birth: {_d(cl.dob)}", *_address(cl.address),
-                      f"Phone: {_phone(cl.phone)}" if cl.phone else "", f"Email: {cl.email}" if cl.email else "",
+              p(lines(f"Date of birth: {day_text(cl.dob)}", *address_lines(cl.address),
+                      f"Phone: {phone_text(cl.phone)}" if cl.phone else "", f"Email: {cl.email}" if cl.email else "",
                       coverage))]
     provider = [p("PROVIDER", label), p(f"<b>{escape(pv.display_name)}</b>"),
                 p(lines(pv.practice if pv.practice != pv.name else "", f"NPI: {pv.npi}",
                         f"Practice NPI: {pv.billing_npi}" if pv.billing_npi else "",
-                        f"TIN ({'SSN' if pv.tin_type == 'ssn' else 'EIN'}): {tin_text(pv.tin, pv.tin_type)}",
+                        f"TIN ({'SSN' if pv.tin_type == 'ssn' else 'EIN'}): {tax_id_text(pv.tin, pv.tin_type)}",
                         f"License: {pv.license}" if pv.license else "",
-                        f"Phone: {_phone(pv.phone)}" if pv.phone else ""))]
+                        f"Phone: {phone_text(pv.phone)}" if pv.phone else ""))]
     parties = Table([[client, provider]], colWidths=[3.65 * inch, 3.65 * inch])
     parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 0.5, rule),
                                  ("INNERGRID", (0, 0), (-1, -1), 0.5, rule), ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -125,7 +103,7 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     story += [parties, Spacer(1, 8)]
 
     dx = list(dict.fromkeys(d for item in gfe.items for d in item.dx))
-    location = ", ".join(_address(pv.location))
+    location = ", ".join(address_lines(pv.location))
     where = f"{location} (state: {pv.location.state})" if location else f"State: {pv.location.state}"
     if pv.telehealth:
         where += "; sessions may also be held by video"
@@ -136,9 +114,9 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
 
     care_rows = [[p("PLANNED CARE", label), "", "", ""],
                  wide("Primary service", gfe.service),
-                 [p("First session scheduled", cell), p(_d(gfe.start), cell), p("How often", cell),
+                 [p("First session scheduled", cell), p(day_text(gfe.start), cell), p("How often", cell),
                   p(FREQUENCY_WORDS.get(gfe.frequency, gfe.frequency), cell)],
-                 [p("Period covered", cell), p(f"{_d(gfe.start)} to {_d(gfe.end)} ({months})", cell),
+                 [p("Period covered", cell), p(f"{day_text(gfe.start)} to {day_text(gfe.end)} ({months})", cell),
                   p("Sessions expected", cell), p(str(gfe.sessions), cell)],
                  wide("Diagnosis codes", "; ".join(_dx_text(d) for d in dx)),
                  wide("Where", where)]
@@ -152,7 +130,7 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     header = ["Service code", "Service", "Diagnosis codes", "Sessions", "Charge each", "Expected charge"]
     rows = [[p("ITEMIZED ESTIMATE OF EXPECTED CHARGES", label), "", "", "", "", ""],
             [p(f"<b>{h}</b>", money_cell if h in ("Sessions", "Charge each", "Expected charge") else cell) for h in header],
-            [p(f"<b>{escape(pv.display_name)}</b> - NPI {pv.npi}, TIN {tin_text(pv.tin, pv.tin_type)}", cell), "", "", "", "", ""]]
+            [p(f"<b>{escape(pv.display_name)}</b> - NPI {pv.npi}, TIN {tax_id_text(pv.tin, pv.tin_type)}", cell), "", "", "", "", ""]]
     for item in gfe.items:
         rows.append([p(item.cpt, cell), p(escape(item.description), cell), p(", ".join(item.dx), cell),
                      p(str(item.sessions), money_cell), p(usd(item.fee), money_cell), p(usd(item.total), money_cell)])
@@ -188,14 +166,8 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
                              + [("LINEBELOW", (c, 1), (c, 1), 0.8, ink) for c in (0, 2, 4, 6)]))
     story += [KeepTogether([box, Spacer(1, 8), sign])]
 
-    def footer(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.setFillColor(muted)
-        canvas.drawString(0.6 * inch, 0.45 * inch, f"{pv.practice} - Good Faith Estimate {gfe.id} for {cl.name}"
-                          " - contains protected health information")
-        canvas.drawRightString(letter[0] - 0.6 * inch, 0.45 * inch, f"page {doc.page}")
-        canvas.restoreState()
+    footer = page_footer(hs, lambda canvas: f"{pv.practice} - Good Faith Estimate {gfe.id} for {cl.name}"
+                         " - contains protected health information")
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=letter, leftMargin=0.6 * inch, rightMargin=0.6 * inch, topMargin=0.5 * inch,

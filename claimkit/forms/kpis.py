@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from claimkit.forms.documents import usd_cents
+
 if TYPE_CHECKING:
     from claimkit.reports.kpis import Kpis
 
@@ -17,12 +19,6 @@ BLUE = "#1e3a5f"
 GREEN = "#2f855a"
 RED = "#b83232"
 AGE_LABELS = ("0-30", "31-60", "61-90", "91-120", "120+")
-
-
-def _usd(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    c = abs(cents)
-    return f"{sign}${c // 100:,}.{c % 100:02d}"
 
 
 def _label(drawing, x, y, text, size=7.5, angle=0, anchor="middle"):
@@ -177,7 +173,7 @@ def render_kpis(report: "Kpis", practice_name: str) -> bytes:
     scope = f" · payer {report.payer}" if report.payer else ""
     story = [Paragraph(f"Billing KPIs: {escape(practice_name)}", title),
              Paragraph(f"{report.start.strftime('%m/%d/%Y')} to {report.end.strftime('%m/%d/%Y')}{escape(scope)}"
-                       f" · A/R as of {report.end.strftime('%m/%d/%Y')}: {_usd(report.ar.total)}", hs.base),
+                       f" · A/R as of {report.end.strftime('%m/%d/%Y')}: {usd_cents(report.ar.total)}", hs.base),
              Spacer(1, 10), kpi_table, Spacer(1, 14), trend_chart(report, width, 3.3 * inch), PageBreak(),
              ar_chart(report, width, 2.9 * inch), Spacer(1, 18), denials_chart(report, width, 3.2 * inch)]
     buf = io.BytesIO()

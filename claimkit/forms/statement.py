@@ -10,23 +10,15 @@ how to pay, and a stub to return with a check. Several statements render into on
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Sequence
+
+from claimkit.forms.documents import day_text, usd_cents
 
 if TYPE_CHECKING:
     from claimkit.reports.statements import Statement
 
 BUCKET_LABELS = ("0-30 days", "31-60 days", "61-90 days", "91-120 days", "over 120 days")
-
-
-def _d(day: date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else ""
-
-
-def _usd(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    c = abs(cents)
-    return f"{sign}${c // 100:,}.{c % 100:02d}"
 
 
 def render_statement(statement: "Statement") -> bytes:
@@ -46,7 +38,7 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
 
     if not statements:
         raise ValueError("no statements to render")
-    from claimkit.forms.documents import house_style, lines
+    from claimkit.forms.documents import house_style, lines, page_footer
 
     hs = house_style()
     ink, muted, rule, band = hs.ink, hs.muted, hs.rule, hs.band
@@ -79,16 +71,16 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
             story.append(PageBreak())
         story.append(Mark(st))
         due_box = Table([[p("AMOUNT DUE NOW", ParagraphStyle("dl", parent=label, alignment=TA_RIGHT, textColor=accent))],
-                         [p(_usd(st.amount_due), big)],
-                         [p(f"Please pay by {_d(st.due_by)}" if st.amount_due else
-                            ("Credit on your account: " + _usd(-st.balance) if st.balance < 0 else "Nothing is due - thank you"),
+                         [p(usd_cents(st.amount_due), big)],
+                         [p(f"Please pay by {day_text(st.due_by)}" if st.amount_due else
+                            ("Credit on your account: " + usd_cents(-st.balance) if st.balance < 0 else "Nothing is due - thank you"),
                             ParagraphStyle("dd", parent=small, alignment=TA_RIGHT))]],
                         colWidths=[2.3 * inch])
         due_box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, accent), ("BACKGROUND", (0, 0), (-1, -1), band),
                                      ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                                      ("RIGHTPADDING", (0, 0), (-1, -1), 8)]))
         head_right = Table([[p("<font size=15><b>STATEMENT</b></font>", right)],
-                            [p(f"Statement date {_d(st.date)}<br/>Account {escape(st.client_id)}<br/>Statement {escape(st.number)}",
+                            [p(f"Statement date {day_text(st.date)}<br/>Account {escape(st.client_id)}<br/>Statement {escape(st.number)}",
                                right)],
                             [due_box]], colWidths=[2.6 * inch])
         head_right.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "RIGHT"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -101,19 +93,19 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LINEBELOW", (0, 0), (-1, 0), 1, ink),
                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
         story += [header, Spacer(1, 8),
-                  p(f"Activity from {_d(st.start)} to {_d(st.date)}. Previous balance (through "
-                    f"{_d(st.start - timedelta(days=1))}): <b>{_usd(st.previous_balance)}</b>", base), Spacer(1, 6)]
+                  p(f"Activity from {day_text(st.start)} to {day_text(st.date)}. Previous balance (through "
+                    f"{day_text(st.start - timedelta(days=1))}): <b>{usd_cents(st.previous_balance)}</b>", base), Spacer(1, 6)]
 
         rows = [[p(f"<b>{h}</b>", cell if i < 2 else cell_r) for i, h in
                  enumerate(("Date of service", "Service", "Charge", "Insurance paid", "Adjustments", "Your part"))]]
         for ln in st.lines:
             service = escape(ln.description) + (f"<br/><font color='#6b7280' size=7.5>{escape(ln.note)}</font>" if ln.note else "")
             if ln.your_part is None:
-                part = "pending" + (f"<br/><font size=7.5>est. {_usd(ln.estimate)}</font>" if ln.estimate is not None else "")
+                part = "pending" + (f"<br/><font size=7.5>est. {usd_cents(ln.estimate)}</font>" if ln.estimate is not None else "")
                 paid = adj = "-"
             else:
-                part, paid, adj = _usd(ln.your_part), _usd(ln.insurance_paid), _usd(ln.adjustments)
-            rows.append([p(_d(ln.date), cell), p(service, cell), p(_usd(ln.charge), cell_r), p(paid, cell_r),
+                part, paid, adj = usd_cents(ln.your_part), usd_cents(ln.insurance_paid), usd_cents(ln.adjustments)
+            rows.append([p(day_text(ln.date), cell), p(service, cell), p(usd_cents(ln.charge), cell_r), p(paid, cell_r),
                          p(adj, cell_r), p(part, cell_r)])
         if not st.lines:
             rows.append([p("No services in this period.", small), "", "", "", "", ""])
@@ -128,37 +120,37 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
 
         if st.payments:
             pay_rows = [[p("<b>Payments received</b>", cell), "", ""]] + [
-                [p(_d(pm.date), cell), p(escape(pm.description), cell), p(_usd(pm.amount), cell_r)] for pm in st.payments]
+                [p(day_text(pm.date), cell), p(escape(pm.description), cell), p(usd_cents(pm.amount), cell_r)] for pm in st.payments]
             pays = Table(pay_rows, colWidths=[0.95 * inch, width - 0.95 * inch - 1.0 * inch, 1.0 * inch])
             pays.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0)), ("LINEBELOW", (0, 0), (-1, 0), 0.8, ink),
                                       ("LINEBELOW", (0, 1), (-1, -1), 0.3, rule), ("LEFTPADDING", (0, 0), (-1, -1), 3),
                                       ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
             story += [pays, Spacer(1, 10)]
 
-        summary_rows = [["Previous balance", _usd(st.previous_balance)],
-                        ["Your part of the services above", _usd(st.new_charges)],
-                        ["Payments and adjustments", _usd(-st.payments_total)],
-                        ["Amount due now", _usd(st.amount_due)]]
+        summary_rows = [["Previous balance", usd_cents(st.previous_balance)],
+                        ["Your part of the services above", usd_cents(st.new_charges)],
+                        ["Payments and adjustments", usd_cents(-st.payments_total)],
+                        ["Amount due now", usd_cents(st.amount_due)]]
         if st.balance < 0:
-            summary_rows.append(["Credit on your account", _usd(-st.balance)])
+            summary_rows.append(["Credit on your account", usd_cents(-st.balance)])
         summary = Table([[p(a, right), p(f"<b>{v}</b>" if a == "Amount due now" else v, right)] for a, v in summary_rows],
                         colWidths=[width - 1.6 * inch, 1.6 * inch])
         summary.setStyle(TableStyle([("LINEABOVE", (0, 3), (-1, 3), 0.8, ink), ("TOPPADDING", (0, 0), (-1, -1), 1),
                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-        aging = " &nbsp;&middot;&nbsp; ".join(f"{lbl} {_usd(a)}" for lbl, a in zip(BUCKET_LABELS, st.aging.amounts))
+        aging = " &nbsp;&middot;&nbsp; ".join(f"{lbl} {usd_cents(a)}" for lbl, a in zip(BUCKET_LABELS, st.aging.amounts))
         notes = [p(f"<b>Aging of your balance</b> (by date of service): {aging}", small)]
         pending = [ln for ln in st.lines if ln.your_part is None]
         if pending:
             notes.append(p(f"Insurance has not processed {len(pending)} session{'s' if len(pending) != 1 else ''} yet"
-                           + (f"; your estimated share of {_usd(st.pending_estimate)} is" if st.pending_estimate else "; it is")
+                           + (f"; your estimated share of {usd_cents(st.pending_estimate)} is" if st.pending_estimate else "; it is")
                            + " not included in the amount due. We will bill you after the insurance pays its part.", small))
         if st.gfe_note:
             notes.append(p(escape(st.gfe_note), small))
         howto = [p("HOW TO PAY", label)] + [p(escape(t), base) for t in st.how_to_pay]
         stub = Table([[p(f"<b>{escape(st.practice_name)}</b> - please return this part with your payment", small), ""],
                       [p(f"Account {escape(st.client_id)} &nbsp; {escape(st.client_name)}", cell),
-                       p(f"Statement date {_d(st.date)}", cell_r)],
-                      [p(f"Amount due now <b>{_usd(st.amount_due)}</b>", cell), p("Amount enclosed $ ____________", cell_r)]],
+                       p(f"Statement date {day_text(st.date)}", cell_r)],
+                      [p(f"Amount due now <b>{usd_cents(st.amount_due)}</b>", cell), p("Amount enclosed $ ____________", cell_r)]],
                      colWidths=[width / 2, width / 2])
         stub.setStyle(TableStyle([("LINEABOVE", (0, 0), (-1, 0), 0.8, muted, None, (3, 3)), ("SPAN", (0, 0), (-1, 0)),
                                   ("TOPPADDING", (0, 0), (-1, -1), 4), ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -166,14 +158,8 @@ def render_statements(statements: Sequence["Statement"]) -> bytes:
         story += [KeepTogether([summary, Spacer(1, 8), *notes]), Spacer(1, 10), KeepTogether(howto),
                   CondPageBreak(1.2 * inch), Spacer(1, 16), stub]
 
-    def footer(canvas, doc) -> None:
-        st = getattr(canvas, "_claimkit_statement", statements[0])
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.setFillColor(muted)
-        canvas.drawString(0.6 * inch, 0.45 * inch, f"{st.practice_name} - statement {st.number} - confidential")
-        canvas.drawRightString(letter[0] - 0.6 * inch, 0.45 * inch, f"page {doc.page}")
-        canvas.restoreState()
+    footer = page_footer(hs, lambda canvas: "{0.practice_name} - statement {0.number} - confidential".format(
+        getattr(canvas, "_claimkit_statement", statements[0])))
 
     buf = io.BytesIO()
     title = f"Statement {statements[0].number}" if len(statements) == 1 else f"Statements ({len(statements)})"

@@ -7,43 +7,23 @@ month of weekly sessions, more when the table runs on (the header row repeats, e
 from __future__ import annotations
 
 import io
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from claimkit.core.entries import SnapAddress
+from claimkit.forms.documents import address_lines, day_text, phone_text, tax_id_text, usd
 
 if TYPE_CHECKING:
     from claimkit.claims.superbill import Superbill
 
 
-def _d(day: date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else ""
 
 
-def _usd(amount: Decimal) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
 
 
-def tax_id_text(tax_id: str, kind: str) -> str:
-    d = "".join(c for c in tax_id if c.isdigit())
-    if len(d) != 9:
-        return tax_id
-    return f"{d[:3]}-{d[3:5]}-{d[5:]}" if kind == "ssn" else f"{d[:2]}-{d[2:]}"
 
 
-def _phone(p: str) -> str:
-    d = "".join(c for c in p if c.isdigit())
-    if len(d) == 11 and d[0] == "1":
-        d = d[1:]
-    return f"({d[:3]}) {d[3:6]}-{d[6:]}" if len(d) == 10 else p
 
 
-def _address(a: SnapAddress) -> list[str]:
-    street = ", ".join(x for x in (a.street, a.street2) if x)
-    city = " ".join(x for x in (f"{a.city}," if a.city else "", a.state, a.zip) if x)
-    return [x for x in (street, city) if x]
 
 
 def render_superbill(sb: "Superbill") -> bytes:
@@ -54,10 +34,10 @@ def render_superbill(sb: "Superbill") -> bytes:
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    from claimkit.forms.documents import house_style, lines
+    from claimkit.forms.documents import house_style, lines, page_footer, page_header
 
     hs = house_style()
-    ink, muted, rule, band = hs.ink, hs.muted, hs.rule, hs.band
+    ink, rule, band = hs.ink, hs.rule, hs.band
     base, small, label, right, cell = hs.base, hs.small, hs.label, hs.right, hs.cell
 
     def p(text: str, style=base) -> Paragraph:
@@ -65,13 +45,9 @@ def render_superbill(sb: "Superbill") -> bytes:
 
     b, r, c = sb.billing, sb.provider, sb.client
     story = []
-    title = Table([[p(f"<b>{escape(sb.practice_name)}</b><br/>" + lines(*_address(b.address), _phone(b.address.phone)), base),
-                    p(f"<font size=15><b>SUPERBILL</b></font><br/>Statement {escape(sb.number)}<br/>Date issued {_d(sb.issued)}"
-                      f"<br/>Services {_d(sb.start)} to {_d(sb.end)}", right)]],
-                  colWidths=[4.1 * inch, 3.2 * inch])
-    title.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LINEBELOW", (0, 0), (-1, 0), 1, ink),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+    title = page_header(hs, sb.practice_name, b.address, b.address.phone, [
+        "<font size=15><b>SUPERBILL</b></font>", f"Statement {escape(sb.number)}", f"Date issued {day_text(sb.issued)}",
+        f"Services {day_text(sb.start)} to {day_text(sb.end)}"])
     story += [title, Spacer(1, 10)]
 
     provider_name = ", ".join(x for x in (r.name, r.credentials) if x)
@@ -82,10 +58,10 @@ def render_superbill(sb: "Superbill") -> bytes:
     billing = [p("PRACTICE (BILLING)", label), p(f"<b>{escape(b.name)}</b>"),
                p(lines(f"Tax ID ({'SSN' if sb.tax_id_type == 'ssn' else 'EIN'}): {tax_id_text(sb.tax_id, sb.tax_id_type)}" if sb.tax_id else "",
                        f"Practice NPI: {b.npi}" if b.npi and b.npi != r.npi else "",
-                       *_address(b.address), f"Phone: {_phone(b.address.phone)}" if b.address.phone else ""))]
+                       *address_lines(b.address), f"Phone: {phone_text(b.address.phone)}" if b.address.phone else ""))]
     client_name = " ".join(x for x in (c.first, c.middle, c.last, c.suffix) if x)
     client = [p("CLIENT", label), p(f"<b>{escape(client_name)}</b>"),
-              p(lines(f"Date of birth: {_d(c.dob)}", *_address(c.address), f"Phone: {_phone(sb.client_phone)}" if sb.client_phone else ""))]
+              p(lines(f"Date of birth: {day_text(c.dob)}", *address_lines(c.address), f"Phone: {phone_text(sb.client_phone)}" if sb.client_phone else ""))]
     insurance = [p("INSURANCE (FOR THE CLIENT'S CLAIM)", label)]
     if sb.member_id or sb.payer_name:
         insurance.append(p(lines(sb.payer_name, f"Member ID: {sb.member_id}" if sb.member_id else "",
@@ -114,9 +90,9 @@ def render_superbill(sb: "Superbill") -> bytes:
     for ln in sb.lines:
         pos = f"{ln.pos}" + (f" {escape(ln.pos_label)}" if ln.pos_label else "")
         service = escape(ln.cpt_label) + (f" ({ln.minutes} min)" if ln.minutes else "")
-        rows.append([p(_d(ln.date), cell), p(pos, cell), p(ln.cpt, cell), p(service, cell), p(" ".join(ln.modifiers), cell),
+        rows.append([p(day_text(ln.date), cell), p(pos, cell), p(ln.cpt, cell), p(service, cell), p(" ".join(ln.modifiers), cell),
                      p(str(ln.units), cell), p("".join(letters.get(d, "") for d in ln.dx) or "", cell),
-                     p(_usd(ln.fee), money_cell), p(_usd(ln.paid), money_cell)])
+                     p(usd(ln.fee), money_cell), p(usd(ln.paid), money_cell)])
     table = Table(rows, colWidths=[0.78 * inch, 1.25 * inch, 0.52 * inch, 1.95 * inch, 0.45 * inch, 0.42 * inch,
                                    0.42 * inch, 0.76 * inch, 0.75 * inch], repeatRows=1)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), band), ("LINEBELOW", (0, 0), (-1, 0), 0.8, ink),
@@ -124,12 +100,12 @@ def render_superbill(sb: "Superbill") -> bytes:
                                ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
     story += [table, Spacer(1, 8)]
 
-    totals_rows = [["Total charges", _usd(sb.total_fee)], ["Paid by the client for these sessions", _usd(sb.paid_on_lines)]]
+    totals_rows = [["Total charges", usd(sb.total_fee)], ["Paid by the client for these sessions", usd(sb.paid_on_lines)]]
     if sb.other_payments:
-        totals_rows.append(["Other client payments in this period", _usd(sb.other_payments)])
-    totals_rows.append(["Balance due", _usd(max(sb.balance, Decimal("0.00")))])
+        totals_rows.append(["Other client payments in this period", usd(sb.other_payments)])
+    totals_rows.append(["Balance due", usd(max(sb.balance, Decimal("0.00")))])
     if sb.balance < 0:
-        totals_rows.append(["Credit on account", _usd(-sb.balance)])
+        totals_rows.append(["Credit on account", usd(-sb.balance)])
     totals = Table([[p(a, right), p(f"<b>{v}</b>" if a == "Balance due" else v, right)] for a, v in totals_rows],
                    colWidths=[5.5 * inch, 1.8 * inch])
     totals.setStyle(TableStyle([("LINEABOVE", (0, len(totals_rows) - 1), (-1, len(totals_rows) - 1), 0.8, ink),
@@ -139,8 +115,8 @@ def render_superbill(sb: "Superbill") -> bytes:
                      "services above. This provider does not accept assignment for them: please send any reimbursement "
                      "directly to the client.")
     else:
-        statement = (f"<b>OUT OF NETWORK - BILLED TO THE CLIENT.</b> The client has paid {_usd(sb.total_paid)} of "
-                     f"{_usd(sb.total_fee)}; {_usd(sb.balance)} is due from the client. This provider does not accept "
+        statement = (f"<b>OUT OF NETWORK - BILLED TO THE CLIENT.</b> The client has paid {usd(sb.total_paid)} of "
+                     f"{usd(sb.total_fee)}; {usd(sb.balance)} is due from the client. This provider does not accept "
                      "assignment for these services: please send any reimbursement directly to the client.")
     box = Table([[p(statement)]], colWidths=[7.3 * inch])
     box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, ink), ("BACKGROUND", (0, 0), (-1, -1), band),
@@ -154,13 +130,7 @@ def render_superbill(sb: "Superbill") -> bytes:
     estimate = [Spacer(1, 6), p(escape(sb.gfe_note), small)] if sb.gfe_note else []
     story += [KeepTogether([totals, Spacer(1, 10), box, *estimate, Spacer(1, 14), sign])]
 
-    def footer(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.setFillColor(muted)
-        canvas.drawString(0.6 * inch, 0.45 * inch, f"{sb.practice_name} - superbill {sb.number} - contains protected health information")
-        canvas.drawRightString(letter[0] - 0.6 * inch, 0.45 * inch, f"page {doc.page}")
-        canvas.restoreState()
+    footer = page_footer(hs, lambda canvas: f"{sb.practice_name} - superbill {sb.number} - contains protected health information")
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=letter, leftMargin=0.6 * inch, rightMargin=0.6 * inch, topMargin=0.55 * inch,

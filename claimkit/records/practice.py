@@ -11,17 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from claimkit.core import inputs
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.records import Client, Payer, Policy, Practice, normalize_cpt, normalize_modifier, npi_valid  # noqa: F401
 from claimkit.store import files, home as homes, ledger
 from claimkit.store.workspace import Workspace
-
-
-def _npi(value: str, flag: str) -> str:
-    value = value.strip()
-    if value and not npi_valid(value):
-        raise ClaimkitError(f"{flag} '{value}' is not a valid NPI (10 digits with a correct check digit); copy it from the NPPES registry")
-    return value
 
 
 def model(cls, data: dict[str, Any], what: str):
@@ -48,11 +42,9 @@ def init_home(path: Path, values: dict[str, Any]) -> Practice:
         raise ClaimkitError(f"{path} already holds a practice; claimkit init never overwrites one (use --home for another folder)")
     if path.exists() and not path.is_dir():
         raise ClaimkitError(f"{path} is a file, not a folder; choose another --home")
-    billing_npi = _npi(values.get("npi", ""), "--npi")
-    rendering_npi = _npi(values.get("rendering_npi", ""), "--rendering-npi")
-    tax_id = re.sub(r"[-\s]", "", values.get("tax_id", ""))
-    if tax_id and not re.fullmatch(r"\d{9}", tax_id):
-        raise ClaimkitError(f"--tax-id '{values.get('tax_id')}' must be 9 digits (EIN 12-3456789 or SSN)")
+    billing_npi = inputs.npi(values.get("npi", ""), "--npi")
+    rendering_npi = inputs.npi(values.get("rendering_npi", ""), "--rendering-npi")
+    tax_id = inputs.tax_id(values.get("tax_id", ""), "--tax-id")
     data = {
         "name": values.get("practice_name") or "",
         "billing": {

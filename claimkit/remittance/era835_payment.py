@@ -6,9 +6,14 @@ from __future__ import annotations
 from claimkit.remittance.era835_records import PAYMENT_METHODS, Contact
 from claimkit.remittance.era835_state import _Party, _ref, _Tx, _is_4010
 from claimkit.x12.envelope import TRANSACTION_TYPES
+from claimkit.x12.elements import assign as _assign
 from claimkit.x12.elements import clip as _clip
 from claimkit.x12.elements import element as _el
 from claimkit.x12.elements import fmt_amount as _fmt
+
+# DTM qualifiers -> the field they fill: a service line's (2110; 150, its start, is kept apart) and a claim's (2100)
+_LINE_DATES = {"472": "service_date", "151": "service_end_date"}
+_CLAIM_DATES = {"232": "start", "233": "end", "050": "received"}
 
 
 class PaymentLoops:
@@ -216,21 +221,14 @@ class PaymentLoops:
         q = els[1]
         line = self.line
         if line is not None:
-            if q == "472":
-                line.rec["service_date"] = d
-            elif q == "150":
+            if q == "150":
                 line.start = d
-            elif q == "151":
-                line.rec["service_end_date"] = d
+            else:
+                _assign(line.rec, q, d, _LINE_DATES)
             return
         claim = self.claim
         if claim is not None:
-            if q == "232":
-                claim.start = d
-            elif q == "233":
-                claim.end = d
-            elif q == "050":
-                claim.received = d
+            _assign(claim, q, d, _CLAIM_DATES)
             return
         if q == "405":
             tx.production = d

@@ -159,6 +159,14 @@ def add_session(ws: Workspace, new: NewSession) -> Added:
     return Added(row, list(prepared.notes), prepared.payer_name)
 
 
+def standard_fee(practice, cpt: str) -> Decimal:
+    """The practice's fee for a CPT code, or the error saying how to set one."""
+    fee = practice.fees.get(cpt)
+    if fee is None:
+        raise ClaimkitError(f"no fee for {cpt}: give --fee AMOUNT, or set your standard fee with 'claimkit fee set {cpt} AMOUNT'")
+    return fee
+
+
 def prepare_session(ws: Workspace, new: NewSession) -> Prepared:
     """Check a new session and fill in its fee, diagnoses, place of service, payer, allowed amount and modifiers."""
     client = ws.client(new.client)
@@ -185,11 +193,7 @@ def prepare_session(ws: Workspace, new: NewSession) -> Prepared:
         raise ClaimkitError(f"--minutes {new.minutes}: must be 1 to 1440")
     if client.status == "discharged":
         notes.append(f"note: {client.id} is discharged")
-    fee = new.fee if new.fee is not None else practice.fees.get(cpt)
-    if fee is None:
-        raise ClaimkitError(f"no fee for {cpt}: give --fee AMOUNT, or set your standard fee with 'claimkit fee set {cpt} AMOUNT'")
-    if new.fee is None:
-        fee = fee * new.units
+    fee = new.fee if new.fee is not None else standard_fee(practice, cpt) * new.units
     try:
         dx = [normalize_dx(d) for d in new.dx] or list(client.dx)
         modifiers = [normalize_modifier(m) for m in new.modifiers]

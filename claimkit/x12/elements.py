@@ -1,4 +1,5 @@
-"""Reading X12 element values: an element by position, numbers and amounts, CCYYMMDD dates, counts, composites.
+"""Reading X12 element values: an element by position, numbers and amounts, CCYYMMDD dates, counts, composites,
+and ``assign`` (a qualified value filed where its qualifier says).
 
 ``element`` and ``decimal_or_none`` are plain functions; ``ElementReader`` is the checked reading a reader of
 untrusted files mixes in: each unreadable value becomes one finding naming the segment and element (through the
@@ -54,6 +55,19 @@ def fmt_amount(d: Decimal) -> str:
         return f"{d:.2f}" if d.as_tuple().exponent >= -2 else str(d)  # type: ignore[operator]
     except (ValueError, TypeError, ArithmeticError):
         return str(d)
+
+
+def assign(target: object, qualifier: str, value: object, fields: dict[str, str]) -> bool:
+    """Set the field a qualifier names (``fields``: qualifier -> attribute, or key when ``target`` is a dict), the
+    way every reader files a qualified element (REF, DTM, DTP, AMT, NM1 entities); False for a qualifier not in it."""
+    name = fields.get(qualifier)
+    if name is None:
+        return False
+    if isinstance(target, dict):
+        target[name] = value
+    else:
+        setattr(target, name, value)
+    return True
 
 
 def clip(s: str, limit: int = 40) -> str:
