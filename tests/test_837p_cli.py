@@ -109,7 +109,8 @@ def test_a_missing_edi_setting_is_named(edi, home, tmp_path, key):
     ({"usage": "X"}, "practice.toml [edi] usage 'X': use T"),
     ({"contact_phone": "555-0100"}, "practice.toml [edi] contact_phone '555-0100' is not a 10-digit phone number"),
     ({"isa_sender_qualifier": "QQ"}, "practice.toml [edi] isa_sender_qualifier 'QQ' is not an ISA qualifier"),
-    ({"submitter_id": "A-VERY-LONG-SUBMITTER-ID"}, "practice.toml [edi] submitter_id 'A-VERY-LONG-SUBMITTER-ID' may hold only"),
+    # refused when practice.toml is read (issue 16.15), before the export looks at [edi]
+    ({"submitter_id": "A-VERY-LONG-SUBMITTER-ID"}, "edi.submitter_id: 'A-VERY-LONG-SUBMITTER-ID' may hold only"),
     ({"submitter_id": "AVERYLONGSUBMITTERID"}, "practice.toml [edi] submitter_id 'AVERYLONGSUBMITTERID' is longer than the 15"),
     ({"reciever_id": "X"}, "practice.toml [edi] reciever_id is not a setting claimkit knows"),
     ({"ack_requested": "yes"}, "practice.toml [edi] ack_requested 'yes'"),

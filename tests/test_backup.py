@@ -180,3 +180,33 @@ def test_backup_leaves_no_copy_outside_the_home(filled, home, tmp_path, monkeypa
     filled.ok(f"backup --no-encrypt -o {out_dir / 'b.tar.gz'}")
     assert list(sys_tmp.iterdir()) == []
     assert [p.name for p in out_dir.iterdir()] == ["b.tar.gz"]
+
+
+def test_the_passphrase_asked_on_a_terminal_is_checked_as_typed(filled, tmp_path, monkeypatch):
+    """The passphrase goes through the one prompting helper: too short, then two that differ, are said and asked again."""
+    import getpass
+    import sys
+
+    import claimkit.cli.output as output
+
+    monkeypatch.setattr(output, "interactive", lambda ctx: True)
+    asked: list[str] = []
+
+    def typed(prompt: str) -> str:  # getpass reads the terminal; the test types on stdin
+        asked.append(prompt)
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
+
+    monkeypatch.setattr(getpass, "getpass", typed)
+    out = tmp_path / "b.tar.gz"
+    r = filled.ok(f"backup -o {out}", input="short\ncorrect horse battery\ncorrect horse\ncorrect horse battery\n"
+                                              "correct horse battery\n")
+    assert "use a passphrase of at least 8 characters; try again" in r.stderr
+    assert "the passphrases differ; try again" in r.stderr
+    assert asked == ["Backup passphrase: ", "Backup passphrase: ", "Again: ", "Backup passphrase: ", "Again: "]
+    blob = out.read_bytes()
+    assert not blob.startswith(b"\x1f\x8b") and b"McTestface" not in blob
+    assert "OK, 4 files verified" in filled.ok(f"backup --verify {out}",
+                                                env={"CLAIMKIT_BACKUP_PASSPHRASE": "correct horse battery"}).stdout

@@ -149,3 +149,14 @@ def test_settings_are_removed_by_options(cli):
     assert "onset" not in data and "accident" not in data and "referring" not in data["policies"][0]
     shown = cli.ok("client show rita").stdout
     assert "Onset" not in shown and "Accident" not in shown and "referring" not in shown
+
+
+def test_a_policy_added_with_its_referring_provider(cli, tmp_path):
+    assert cli.fails("client policy add rita --payer acme --member-id ACM2 --copay 10 --secondary --referring-last Referrer"
+                     ).startswith("error: --referring-npi: give the referring provider's NPI")
+    cli.ok(f"client policy add rita --payer acme --member-id ACM2 --copay 10 --secondary --referring-first Dana"
+           f" --referring-last Referrer --referring-npi {REFERRING_NPI}")
+    pols = client_file(cli)["policies"]
+    assert "referring" not in pols[0]
+    assert pols[1]["rank"] == "secondary" and pols[1]["referring"] == {"qualifier": "DN", "first": "Dana", "last": "Referrer",
+                                                                       "npi": REFERRING_NPI}

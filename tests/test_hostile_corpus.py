@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -130,6 +131,12 @@ ERA_READ = {
                                 "  note: segment 18 (DTM02): '20261341' is not a date (CCYYMMDD); ignored"),
 }
 
+# read correctly, and what came from the file is printed escaped (issue 16.16): file -> (what is unusual, stdout text)
+ERA_SHOWN = {
+    "payer-name-escape-codes.835": ("the payer's name (N1*PR) holds ESC [2J (clear screen) and BEL",
+                                    "Posted payment TRACE1 from ACME\\x1b[2J TEST\\x07 HEALTH: $208.00"),
+}
+
 # accepted today although the issue asks for exit 2: the 835 reader (claimkit/remittance/era835*.py) treats these as notes or
 # ignores them. file -> (what is wrong, text the refusal must contain). Strict xfail: a fix makes them fail until moved.
 ERA_OPEN: dict[str, tuple[str, str]] = {}  # none left: the ten the corpus found are refused or read since 2026-12-02
@@ -206,10 +213,41 @@ EOB_REFUSED = {
         " line 3, column allowed: '120.0096.0024.00P...' is not an amount; write it like 120.00"),
     "utf16.csv": ("saved as UTF-16",
         ": not UTF-8 text; save the sheet as CSV UTF-8"),
+    "escape-codes-in-check.csv": ("a terminal escape code (ESC [2J, clear screen) in the check number",
+        " line 3: column check '10442\\x1b[2J' is not a check or claim number (letters, digits, - . / and spaces); retype it"),
 }
 
 # accepted today although they should be refused: the CSV reader (read_eob_csv in claimkit/remittance/eob.py).
 EOB_OPEN: dict[str, tuple[str, str]] = {}  # none left: the five found by the corpus are refused since 2026-12-02
+
+# --- code lists (claimkit codes import FILE --kind carc): file -> (what is wrong, the line after "error: FILE")
+CODES_REFUSED = {
+    "unclosed-quote.csv": ("a quote opened in code 97's description and never closed",
+        " line 3: the quote opened in code 97's description is never closed (it runs into the next lines); close it (\") or remove it, and save the file again"),
+    "no-description.csv": ("code 97 with nothing after its comma",
+        " line 3: code 97 has no description; the second column must hold it"),
+    "blank-description.csv": ("code 97 with only spaces as its description",
+        " line 3: code 97 has no description; the second column must hold it"),
+    "not-a-code.csv": ("'97 or 98' in the code column",
+        " line 3: '97 or 98' is not a CARC code; the first column must hold the code"),
+    "code-too-long.csv": ("a 7-digit code",
+        " line 3: '9700000' is not a CARC code; the first column must hold the code"),
+    "empty.csv": ("0 bytes",
+        ": no codes found; the first column must hold the code, the second its description"),
+    "header-only.csv": ("the header and no rows",
+        ": no codes found; the first column must hold the code, the second its description"),
+    "invalid-utf8.csv": ("a Latin-1 byte (0xE9) in a description",
+        ": not UTF-8 text; save it as CSV UTF-8"),
+    "binary-garbage.csv": ("bytes 0-255 repeated",
+        ": not UTF-8 text; save it as CSV UTF-8"),
+}
+# loaded; what came from the file is shown escaped by 'codes explain': file -> (what is unusual, code, explain's text)
+CODES_READ = {
+    "escape-codes-in-description.csv": ("code 97's description holds ESC [2J, an OSC title sequence and BEL",
+                                        "CO-97", "Included \\x1b[2J\\x1b]0;owned\\x07in another service (test text)."),
+    "bom-and-crlf.csv": ("a UTF-8 byte-order mark and Windows line ends", "CO-97",
+                         "Included in another service (test text)."),
+}
 
 # --- template PDFs (claimkit cms1500 render --template FILE): file -> (what is wrong, the line after "error: --template PATH")
 PDF_REFUSED = {
@@ -288,7 +326,8 @@ def refused(cli: Cli, *args: str) -> str:
 
 
 def files(kind: str) -> list[str]:
-    return sorted(p.name for p in (HOSTILE / kind).glob(f"*.{kind}"))
+    ext = "csv" if kind == "codes" else kind
+    return sorted(p.name for p in (HOSTILE / kind).glob(f"*.{ext}"))
 
 
 def _cases(refused_: dict, open_: dict) -> list:
@@ -298,7 +337,8 @@ def _cases(refused_: dict, open_: dict) -> list:
 
 # --- the corpus is complete, documented, and what make_corpus.py writes ------------------------------------
 
-@pytest.mark.parametrize("kind,tables", [("835", (ERA_REFUSED, ERA_READ, ERA_OPEN)), ("csv", (EOB_REFUSED, EOB_OPEN)),
+@pytest.mark.parametrize("kind,tables", [("835", (ERA_REFUSED, ERA_READ, ERA_SHOWN, ERA_OPEN)),
+                                         ("csv", (EOB_REFUSED, EOB_OPEN)), ("codes", (CODES_REFUSED, CODES_READ)),
                                          ("pdf", (PDF_REFUSED,))])
 def test_every_file_is_classified_and_listed_in_the_readme(kind, tables):
     names = [n for t in tables for n in t]
@@ -310,7 +350,7 @@ def test_every_file_is_classified_and_listed_in_the_readme(kind, tables):
             assert f"| `{name}` | {why.replace('|', chr(92) + '|')} |" in readme, name
 
 
-@pytest.mark.parametrize("kind,make", [("835", corpus.file_835), ("csv", corpus.file_csv)])
+@pytest.mark.parametrize("kind,make", [("835", corpus.file_835), ("csv", corpus.file_csv), ("codes", corpus.file_codes)])
 def test_corpus_is_what_the_generator_writes(kind, make):
     assert {name: (HOSTILE / kind / name).read_bytes() for name in files(kind)} == make()
 
@@ -347,6 +387,13 @@ def test_odd_but_sound_835_posts_exactly(hostile, name):
     assert posted(hostile.home) == POSTED
 
 
+@pytest.mark.parametrize("name", sorted(ERA_SHOWN))
+def test_835_text_with_control_characters_is_posted_and_printed_escaped(hostile, name):
+    result = hostile.ok("era", "import", str(HOSTILE / "835" / name))
+    assert ERA_SHOWN[name][1] in result.stdout and "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert posted(hostile.home) == POSTED
+
+
 # --- EOB CSV -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", _cases(EOB_REFUSED, EOB_OPEN))
@@ -363,6 +410,105 @@ def test_eob_csv_cell_with_a_line_break_stays_one_line(hostile, tmp_path):
     f.write_text(corpus.CSV_HEADER + corpus.CSV_ROWS[0] + 'CK00001,2,120.00,"96\n.00",,24.00,,,PCN1,10442,2026-11-27\n')
     line = refused(hostile, "eob", "import", str(f))
     assert line == "error: newline.csv line 3, column paid: '96\\n.00' is not an amount; write it like 120.00"
+
+
+# --- code lists --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(CODES_REFUSED))
+def test_bad_code_list_is_refused(hostile, name):
+    line = refused(hostile, "codes", "import", str(HOSTILE / "codes" / name), "--kind", "carc")
+    assert line == f"error: {name}{CODES_REFUSED[name][1]}"
+    assert not (hostile.home / "codes").exists()
+
+
+@pytest.mark.parametrize("name", sorted(CODES_READ))
+def test_odd_but_sound_code_list_loads_and_is_shown_escaped(hostile, name):
+    _, code, text = CODES_READ[name]
+    assert hostile.ok("codes", "import", str(HOSTILE / "codes" / name), "--kind", "carc").stdout.startswith(
+        f"Loaded 3 CARC codes from {name}")
+    shown = hostile.ok("codes", "explain", code).stdout
+    assert text in " ".join(shown.split()) and "\x1b" not in shown and "\x07" not in shown
+
+
+# --- made here: inputs that are not regular files, home files replaced, ids that leave their folder ----------
+
+INPUTS = {"era import": "the .835 file", "eob import": "the .csv file", "codes import": "the CSV or tab-separated file"}
+
+
+@pytest.mark.parametrize("command", sorted(INPUTS))
+@pytest.mark.parametrize("what", ["fifo", "/dev/zero", "folder"])
+def test_an_input_that_is_not_a_regular_file_is_refused_without_reading_it(hostile, tmp_path, command, what):
+    """A FIFO would block the read, /dev/zero would be read until memory ran out (issue 16.4)."""
+    if what == "fifo":
+        path = tmp_path / "pipe.835"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero") if what == "/dev/zero" else tmp_path
+    args = [*command.split(), str(path), *(["--kind", "carc"] if command == "codes import" else [])]
+    line = refused(hostile, *args)
+    if what == "folder":
+        assert line == f"error: {path} is a folder; give {INPUTS[command]}"
+    else:
+        assert line == f"error: {path} is not a regular file (a device, a pipe or a socket); give the file itself"
+
+
+@pytest.mark.parametrize("target,command", [("clients/jdoe.toml", "client show jdoe"), ("payers.toml", "payer list"),
+                                            ("practice.toml", "fee list")])
+@pytest.mark.parametrize("what", ["fifo", "/dev/zero"])
+def test_a_home_file_that_is_not_a_regular_file_is_named_not_read(hostile, target, command, what):
+    """A home file replaced by a FIFO hung every command; a link to /dev/zero was read until memory ran out."""
+    path = hostile.home / target
+    path.unlink()
+    if what == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    result = subprocess.run([sys.executable, "-m", "claimkit", "--home", str(hostile.home), *command.split()],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"error: {target}: is not a regular file (a device, a pipe or a socket); put the file"
+                             " itself there or restore it from a backup\n")
+
+
+def test_a_home_file_over_the_size_cap_is_refused(hostile):
+    path = hostile.home / "payers.toml"
+    path.write_text("# padding\n" * 300_000)
+    assert hostile.fails("payer list") == ("error: payers.toml: file is 3,000,000 bytes, more than a claimkit file can be;"
+                                           " restore it from a backup")
+
+
+@pytest.mark.parametrize("args,line", [
+    ("client show ../practice", "error: client id '../practice' must be 1-32 lowercase letters, digits, '-' or '_', starting"
+                                " with a letter or digit (e.g. jdoe)"),
+    ("client add ../x --first Testy --last McTestface --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id TST2"
+     " --copay 25", "error: client id '../x' must be 1-32 lowercase letters, digits, '-' or '_', starting"
+                    " with a letter or digit (e.g. jdoe)"),
+    ("payer add ../x --name X", "error: payer add ID: payer id '../x' must be 1-32 lowercase letters, digits, '-' or '_',"
+                                " starting with a letter or digit (e.g. jdoe)"),
+    ("session add ../practice --date 2026-10-01 --cpt 90837", "error: client id '../practice' must be 1-32 lowercase"
+     " letters, digits, '-' or '_', starting with a letter or digit (e.g. jdoe)"),
+])
+def test_an_id_that_would_leave_its_folder_is_refused(hostile, args, line):
+    assert refused(hostile, *shlex.split(args)) == line
+
+
+def test_a_name_with_a_line_break_is_refused_typed_and_stops_render_from_a_file(hostile, tmp_path):
+    """Issue 16.14: 'Ze\\nd' went out as 'ZE D' without --force. Typed, it is refused (16.7); from a hand-edited
+    client file it loads, check calls it an error and render stops."""
+    base = ("client add zed --last Testcase --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id ZC123 --copay 25"
+            " --address '1 Test St' --city Austin --state TX --zip 78701")
+    assert refused(hostile, *shlex.split(base), "--first", "Ze\nd") == (
+        "error: --first: write it on one line, without control characters")
+    hostile.ok(*shlex.split(base), "--first", "Zed")
+    path = hostile.home / "clients" / "zed.toml"
+    path.write_text(path.read_text().replace('first = "Zed"', 'first = "Ze\\nd"', 1))
+    hostile.ok("session add zed --date 2026-10-22 --cpt 90837 --minutes 55")
+    checked = hostile("check")
+    assert checked.exit_code == 1 and "Ze\\nd" in checked.stdout and "\n".join(checked.stdout.splitlines()) == checked.stdout.rstrip("\n")
+    before = ledger_tables(hostile.home)
+    rendered = hostile(f"cms1500 render --unbilled -o {tmp_path / 'z.pdf'}")
+    assert rendered.exit_code == 1 and not (tmp_path / "z.pdf").exists()
+    assert ledger_tables(hostile.home) == before
 
 
 # --- template PDFs -----------------------------------------------------------------------------------------

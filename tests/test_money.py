@@ -299,6 +299,17 @@ def test_two_writeoffs_at_once_never_take_a_balance_below_zero(practice, home):
     assert balances(practice)["fay"]["balance"] == "0.00"
 
 
+def test_money_entered_by_hand_is_written_by_one_service_outside_the_reports():
+    """Issue 17 item 5: write-offs lived in reports/statements.py; the reports package only reads postings, and
+    payments and write-offs are sessions/accounts.py's."""
+    from claimkit.sessions import accounts
+
+    reports = Path(accounts.__file__).parents[1] / "reports"
+    writers = [p.name for p in sorted(reports.glob("*.py")) if "INSERT INTO postings" in p.read_text()]
+    assert writers == []
+    assert {"add_payment", "writeoff"} <= set(vars(accounts))
+
+
 # --- item 13: a report reads one moment ------------------------------------------------------------------
 
 class _Watched:

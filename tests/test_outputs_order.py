@@ -94,16 +94,19 @@ def test_837p_appears_only_after_its_claims_are_recorded_sent(practice, home, tm
 
 
 def test_render_and_export_stop_on_the_errors_check_reports(practice, home, tmp_path):
-    """Issue 16.14: a client named with a line break and a member ID holding X12 separators were errors in 'check'
-    but render and export went out without --force ('ZE D', 'ZC123')."""
+    """Issue 16.14: a client named with a line break was an error in 'check' but render and export went out without
+    --force ('ZE D'). 'client add' refuses such a name since 16.7 and a member ID with X12 separators since 16.15
+    (tests/test_identifiers.py), so the name comes from a hand-edited client file, which loads."""
     import json
 
     from test_837p_cli import write_edi
 
     write_edi(home)
-    practice.ok("client", "add", "zed", "--first", "Ze\nd", "--last", "Testcase", "--dob", "1990-04-12", "--sex", "F",
-                "--dx", "F41.1", "--payer", "acme", "--member-id", "ZC1*2~3", "--copay", "25", "--address", "1 Test St",
+    practice.ok("client", "add", "zed", "--first", "Zed", "--last", "Testcase", "--dob", "1990-04-12", "--sex", "F",
+                "--dx", "F41.1", "--payer", "acme", "--member-id", "ZC123", "--copay", "25", "--address", "1 Test St",
                 "--city", "Austin", "--state", "TX", "--zip", "78701")
+    path = home / "clients" / "zed.toml"
+    path.write_text(path.read_text().replace('first = "Zed"', 'first = "Ze\\nd"', 1))
     practice.ok("session add zed --date 2026-10-01 --cpt 90837 --minutes 55")
     checked = practice("check --json")
     errors = {f["rule"] for f in json.loads(checked.stdout) if f["severity"] == "error"}

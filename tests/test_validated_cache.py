@@ -72,11 +72,18 @@ def test_a_broken_cache_file_is_ignored_and_rewritten(practice, home):
 
 
 def test_the_cache_stamp_covers_every_validator_module(monkeypatch, tmp_path):
-    """A changed records.py or amounts.py (whose validators the cache stands for) expires the cache, not only
-    schema.py: the key of the same bytes changes when any of the three changes."""
+    """A changed records.py, amounts.py or identifiers.py (whose validators the cache stands for) expires the cache,
+    not only schema.py: the key of the same bytes changes when any of them changes, and every core module
+    schema.py imports is one of them."""
+    import re
+
     from claimkit.core import records
 
-    assert files.VALIDATOR_MODULES == ("schema.py", "records.py", "amounts.py")
+    assert files.VALIDATOR_MODULES == ("schema.py", "records.py", "amounts.py", "identifiers.py")
+    source = (Path(records.__file__).parent / "schema.py").read_text()
+    imported = set(re.findall(r"from claimkit\.core\.(\w+) import", source)) | {
+        name for group in re.findall(r"from claimkit\.core import ([\w, ]+)", source) for name in group.split(", ")}
+    assert {f"{m}.py" for m in imported} <= set(files.VALIDATOR_MODULES), imported
     core = Path(records.__file__).parent
     keys = []
     real_stat = Path.stat
@@ -92,4 +99,4 @@ def test_the_cache_stamp_covers_every_validator_module(monkeypatch, tmp_path):
         keys.append(files._cache_key(b"name = 'x'"))
     monkeypatch.undo()
     files._schema_stamp.cache_clear()
-    assert len(set(keys)) == 4
+    assert len(set(keys)) == 1 + len(files.VALIDATOR_MODULES)

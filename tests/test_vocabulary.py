@@ -27,7 +27,7 @@ def test_sql_is_built_from_the_constants():
     from claimkit.reports import common
 
     assert codes.sql_list(codes.SUPERSEDED) == "'replaced', 'voided'"
-    assert f"reason NOT IN ({codes.sql_list(codes.ROUTINE_ADJUSTMENTS)})" in common.CANDIDATES_SQL
+    assert f"reason NOT IN ({codes.sql_list(codes.ROUTINE_ADJUSTMENTS)})" in common.DENIAL_CLAIMS_SQL
     assert "status IN ('denied', 'partial')" in common.CANDIDATES_SQL
     assert "status IN ('denied', 'partial')" in common.held_ctes(None)
     with pytest.raises(ValueError):
@@ -39,3 +39,17 @@ def test_the_835_reader_and_the_claims_use_the_same_groups_and_statuses():
 
     assert CAS_GROUPS_5010 == frozenset(codes.CAS_GROUPS)
     assert set(codes.SUPERSEDED) <= set(codes.CLAIM_STATUSES) and set(codes.DENIAL_STATUSES) <= set(codes.CLAIM_STATUSES)
+
+
+def test_no_module_spells_a_claim_status_or_clp02_code_in_sql_itself():
+    """Statuses and CLP02 codes in SQL come from core/codes.py (sql_list or parameters), never written out again."""
+    import re
+    from pathlib import Path
+
+    root = Path(codes.__file__).parents[1]
+    words = "|".join(codes.CLAIM_STATUSES)
+    spelled = re.compile(rf"status(_code)?\s*(=|!=|(NOT\s+)?IN\s*\()\s*'({words}|\d+)'")
+    other_tables = re.compile(r"sessions SET status|a\.status|CHECK \(status")  # session and appeal statuses
+    found = [f"{p.relative_to(root)}:{n}" for p in sorted(root.rglob("*.py")) if p.name != "codes.py" or p.parent.name != "core"
+             for n, line in enumerate(p.read_text().splitlines(), 1) if spelled.search(line) and not other_tables.search(line)]
+    assert found == []

@@ -14,6 +14,7 @@ from claimkit.acks.applying import AckResult, ClaimOutcome, keep_unmatched, refu
 from claimkit.acks.history import add_events, event_row, next_status, statuses
 from claimkit.acks.reading import read
 from claimkit.acks.ta1 import TA1_STATUS, read_ta1
+from claimkit.core.codes import REJECTED
 
 _PRACTICE_BOXES = ("24J", "25", "31", "32", "33")
 _CLIENT_BOXES = ("1a", "2", "3", "4", "5", "6", "7", "9", "11", "10", "12", "13", "14", "17", "21", "23")
@@ -194,7 +195,7 @@ class _Writes:
         self.load([cid])
         current, client, payer, number = self.known.get(cid, ("", "", "", ""))
         fix = fix_for(box, client, payer, cid) if client else ""
-        new = next_status(current, "rejected")
+        new = next_status(current, REJECTED)
         if new != current:
             self.updates[cid] = new
             self.known[cid] = (new, client, payer, number)

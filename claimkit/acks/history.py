@@ -10,9 +10,11 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from claimkit.core.codes import ACCEPTED, BILLED, CLP02_DENIED, REJECTED
+
 # the statuses an acknowledgement may change: a claim with a remittance posted (paid, denied, ...) or corrected
 # (replaced, voided) keeps its status; the event is still recorded
-ACK_MUTABLE = frozenset({"billed", "accepted", "rejected"})
+ACK_MUTABLE = frozenset({BILLED, ACCEPTED, REJECTED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,7 @@ def timeline(conn: sqlite3.Connection, claim_id: str) -> list[Event]:
             "SELECT rc.date, rc.status_code, rc.paid_cents, rc.payer_claim_number, r.source, r.created FROM remit_claims rc"
             " JOIN remittances r ON r.id = rc.remittance_id WHERE rc.claim_id = ? ORDER BY rc.id", (claim_id,)):
         what = "835 remittance" if source == "era" else "paper EOB"
-        out.append((created, Event(day or "", "835" if source == "era" else "eob", "denied" if code == "4" else "posted", "PR",
+        out.append((created, Event(day or "", "835" if source == "era" else "eob", "denied" if code == CLP02_DENIED else "posted", "PR",
                                    f"{what}: paid {paid / 100:.2f} (claim status {code})"
                                    + (f", payer claim number {number}" if number else ""), "", number or "", {})))
     # in the order claimkit learned of them (an acknowledgement's own date may be earlier than the day it came)

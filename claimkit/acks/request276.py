@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Sequence
 
+from claimkit.core.codes import ACCEPTED, BILLED, sql_list
 from claimkit.core.errors import ClaimkitError
 
 VERSION = "005010X212"
@@ -25,7 +26,7 @@ def silent_claims(conn, days: int, today: date | None = None) -> list[str]:
     """Claims sent `days` ago or more that no remittance answered yet (and not rejected: those need a resend)."""
     cutoff = ((today or date.today()) - timedelta(days=days)).isoformat()
     return [r[0] for r in conn.execute(
-        "SELECT id FROM claims c WHERE status IN ('billed', 'accepted') AND sent_via = '837p'"
+        f"SELECT id FROM claims c WHERE status IN ({sql_list((BILLED, ACCEPTED))}) AND sent_via = '837p'"
         " AND substr(rendered_at, 1, 10) <= ? AND NOT EXISTS (SELECT 1 FROM remit_claims rc WHERE rc.claim_id = c.id)"
         " ORDER BY id", (cutoff,))]
 

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import date
 from typing import Sequence
 
-from claimkit.core.codes import REJECTED
+from claimkit.core.codes import BILLED, REJECTED
 from claimkit.core.entries import ClaimSnapshot
 from claimkit.core.errors import ClaimkitError
 from claimkit.store.ledger import rows_for_ids
@@ -38,7 +38,7 @@ def rebuild(ws, conn: sqlite3.Connection, snap: ClaimSnapshot, today: date | Non
             raise ClaimkitError(f"claim {snap.claim_id}: its sessions no longer fit one claim (policy or authorization"
                                 " changed); void it ('claimkit claim correct --void') and bill the sessions again")
         new = build._snapshot(ws, conn, groups[0], snap.claim_id, created)
-    conn.execute("UPDATE claims SET snapshot = ?, total_cents = ?, pages = ?, frequency = '1', status = 'billed',"
+    conn.execute("UPDATE claims SET snapshot = ?, total_cents = ?, pages = ?, frequency = '1', status = '" + BILLED + "',"
                  " payer = ? WHERE id = ?",
                  (new.to_json(), to_cents(new.total_charge), len(new.pages), new.billed.payer.id, new.claim_id))
     conn.execute("DELETE FROM claim_lines WHERE claim_id = ?", (new.claim_id,))

@@ -11,7 +11,6 @@ ASKED = ("submitter_name", "submitter_id", "receiver_name", "receiver_id", "cont
          "contact_email", "usage", "isa_sender_qualifier", "isa_receiver_qualifier")
 _DEFAULTS = {"usage": "T", "isa_sender_qualifier": "ZZ", "isa_receiver_qualifier": "ZZ", "ack_requested": "0",
              "wait_999_days": "2", "wait_277ca_days": "7"}
-_ID = re.compile(r"[A-Za-z0-9 ]+")
 _OPTIONAL_ASKED = frozenset({"contact_email"})
 
 
@@ -44,13 +43,12 @@ def check_one(key: str, value: str, *, flag: str) -> str:
             return ""
         raise ClaimkitError(f"{flag}: give {_what(key)}")
     if key.endswith("_id"):
-        if not _ID.fullmatch(value):
-            raise ClaimkitError(f"{flag} '{value}' may hold only letters, digits and spaces; copy it from the"
-                                " clearinghouse's companion guide")
-        if key.startswith("isa_") and len(value.replace(" ", "")) > 15:
-            raise ClaimkitError(f"{flag} '{value}' is longer than the 15 characters ISA allows")
-        if len(value) > 80:
-            raise ClaimkitError(f"{flag} '{value[:20]}...' is longer than the 80 characters an ID may have")
+        from claimkit.core.identifiers import edi_id
+
+        try:
+            edi_id(value, key)
+        except ValueError as exc:
+            raise ClaimkitError(f"{flag} {exc}") from None
     elif key.endswith("_name"):
         if len(value) > 60:
             raise ClaimkitError(f"{flag}: at most 60 characters ({len(value)} given)")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
+from claimkit.core.codes import ACCEPTED, BILLED, REJECTED
+
 KINDS = ("rejected", "no_999", "no_277ca", "no_835")
 
 
@@ -31,9 +33,9 @@ def items(ws, today: date) -> list:
 
     for cid, client, payer, first, cents in conn.execute(
             "SELECT c.id, c.client, c.payer, MIN(l.date), c.total_cents FROM claims c JOIN claim_lines l ON l.claim_id = c.id"
-            " WHERE c.status = 'rejected' GROUP BY c.id ORDER BY MIN(l.date), c.id"):
-        ev = conn.execute("SELECT kind, detail, data FROM claim_events WHERE claim_id = ? AND status = 'rejected'"
-                          " ORDER BY id DESC LIMIT 1", (cid,)).fetchone()
+            " WHERE c.status = ? GROUP BY c.id ORDER BY MIN(l.date), c.id", (REJECTED,)):
+        ev = conn.execute("SELECT kind, detail, data FROM claim_events WHERE claim_id = ? AND status = ?"
+                          " ORDER BY id DESC LIMIT 1", (cid, REJECTED)).fetchone()
         data = json.loads(ev[2]) if ev else {}
         p = payers.get(payer)
         limit = p.timely_filing_days if p else None
@@ -60,10 +62,10 @@ def items(ws, today: date) -> list:
     cutoff = (today - timedelta(days=wait_277)).isoformat()
     for cid, client, sent, file in conn.execute(
             "SELECT c.id, c.client, e.at, e.file FROM claims c JOIN claim_events e ON e.id = (SELECT MAX(id) FROM"
-            " claim_events x WHERE x.claim_id = c.id AND x.kind = 'sent') WHERE c.status = 'billed'"
-            " AND substr(e.at, 1, 10) <= ? AND NOT EXISTS (SELECT 1 FROM claim_events y WHERE y.claim_id = c.id"
+            " claim_events x WHERE x.claim_id = c.id AND x.kind = 'sent') WHERE c.status = :billed"
+            " AND substr(e.at, 1, 10) <= :cutoff AND NOT EXISTS (SELECT 1 FROM claim_events y WHERE y.claim_id = c.id"
             " AND y.kind = '277ca' AND y.id > e.id) AND NOT EXISTS (SELECT 1 FROM remit_claims rc WHERE rc.claim_id = c.id)"
-            " ORDER BY e.at, c.id", (cutoff,)):
+            " ORDER BY e.at, c.id", {"billed": BILLED, "cutoff": cutoff}):
         name = file.rsplit("/", 1)[-1]
         out.append(TodoItem("no_277ca", f"claim {cid}", f"{client}: sent {sent[:10]} in {name}, {(today - _day(sent)).days}"
                             " days and no 277CA (accepted or rejected by the clearinghouse)",
@@ -73,9 +75,9 @@ def items(ws, today: date) -> list:
     cutoff = (today - timedelta(days=wait_835)).isoformat()
     for cid, client, payer, accepted in conn.execute(
             "SELECT c.id, c.client, c.payer, MAX(e.at) FROM claims c JOIN claim_events e ON e.claim_id = c.id AND"
-            " e.status = 'accepted' AND e.kind = '277ca' WHERE c.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM"
-            " remit_claims rc WHERE rc.claim_id = c.id) GROUP BY c.id HAVING substr(MAX(e.at), 1, 10) <= ? ORDER BY 4, 1",
-            (cutoff,)):
+            " e.status = :accepted AND e.kind = '277ca' WHERE c.status = :accepted AND NOT EXISTS (SELECT 1 FROM"
+            " remit_claims rc WHERE rc.claim_id = c.id) GROUP BY c.id HAVING substr(MAX(e.at), 1, 10) <= :cutoff ORDER BY 4, 1",
+            {"accepted": ACCEPTED, "cutoff": cutoff}):
         out.append(TodoItem("no_835", f"claim {cid}", f"{client}, {payer_name(payer)}: accepted {accepted[:10]},"
                             f" {(today - _day(accepted)).days} days and no remittance",
                             f"ask about it: claimkit x12 276 --claim {cid} -o status-{cid}.276 (upload it, then import the 277)",
@@ -85,4 +87,4 @@ def items(ws, today: date) -> list:
 
 def handled(ws) -> set[str]:
     """Claims these items speak for, so the general 'no remittance' item leaves them out."""
-    return {r[0] for r in ws.conn.execute("SELECT id FROM claims WHERE status IN ('accepted', 'rejected')")}
+    return {r[0] for r in ws.conn.execute("SELECT id FROM claims WHERE status IN (?, ?)", (ACCEPTED, REJECTED))}

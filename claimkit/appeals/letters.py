@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 
 from claimkit.appeals import deadlines
-from claimkit.core.codes import REJECTED, ROUTINE_ADJUSTMENTS, SUPERSEDED
+from claimkit.core.codes import DENIAL_STATUSES, REJECTED, ROUTINE_ADJUSTMENTS, SUPERSEDED
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.resources import template
 
@@ -124,7 +124,7 @@ def _claim(ws, claim_id: str, line: int | None, today: date) -> tuple[LetterClai
         raise ClaimkitError(f"no claim '{claim_id}'; see 'claimkit claim list'")
     if row["status"] in NOT_APPEALABLE:
         fix = ("a rejected claim was never adjudicated: correct it and send it again ('claimkit check --claim "
-               f"{claim_id}')") if row["status"] == "rejected" else "appeal the claim that replaced it"
+               f"{claim_id}')") if row["status"] == REJECTED else "appeal the claim that replaced it"
         raise ClaimkitError(f"claim {claim_id} is {row['status']}: {fix}")
     snap = json.loads(row["snapshot"])
     lines = conn.execute("SELECT line_no, session_id, date, cpt, modifiers, charge_cents FROM claim_lines WHERE claim_id = ?"
@@ -151,7 +151,7 @@ def _claim(ws, claim_id: str, line: int | None, today: date) -> tuple[LetterClai
     if remit is not None:
         codes += [c for c in remit["reasons"].split(",") if c and c not in ROUTINE and c not in codes and not c.startswith("PR-")]
         remarks = list(dict.fromkeys(c for c in remit["remarks"].split(",") if c))
-    denied = row["status"] in ("denied", "partial") or codes
+    denied = row["status"] in DENIAL_STATUSES or codes
     if not denied:
         raise ClaimkitError(f"claim {claim_id} was not denied (status {row['status']}): there is nothing to appeal")
     payer = ws.payers.get(row["payer"])

@@ -10,20 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from claimkit.core.codes import CLP02_REVERSAL
 from claimkit.core.errors import ClaimkitError
 
 STATUSES = ("sent", "won", "lost", "withdrawn")
 NO_ANSWER_DAYS = 30
 
 # the appeals with their status as of now: won when a later remittance paid the claim
-_LIST_SQL = """
+_LIST_SQL = f"""
 SELECT a.id, a.claim_id, a.letter, a.sent, a.deadline, a.reasons, a.file, a.closed, c.client, c.payer,
   CASE WHEN a.status != 'sent' THEN a.status
        WHEN w.id IS NOT NULL THEN 'won' ELSE 'sent' END AS status,
   w.date AS answered
 FROM appeals a JOIN claims c ON c.id = a.claim_id
 LEFT JOIN remit_claims w ON w.id = (SELECT MIN(rc.id) FROM remit_claims rc WHERE rc.claim_id = a.claim_id
-                                    AND rc.id > a.last_remit AND rc.paid_cents > 0 AND rc.status_code != '22')
+                                    AND rc.id > a.last_remit AND rc.paid_cents > 0 AND rc.status_code != '{CLP02_REVERSAL}')
 """
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 from claimkit.checks import Context, all_rules, run_scope
+from claimkit.core.codes import NOT_STANDING, sql_list
 from claimkit.core.errors import Finding, NotFound
 from claimkit.core.money import from_cents
 from claimkit.store.ledger import rows_for_ids
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 T = TypeVar("T")
 LETTERS = "ABCDEFGHIJKL"
 # claims in these states no longer stand for their sessions (a corrected or resent claim takes over)
-DEAD_CLAIM_STATES = ("void", "voided", "rejected", "replaced", "cancelled", "canceled", "deleted")
+DEAD_CLAIM_STATES = NOT_STANDING
 
 
 def _problem(exc: Exception) -> Finding:
@@ -110,9 +111,9 @@ def _live_claims_by_session(ws: "Workspace", session_ids: Iterable[int | None]) 
     out: dict[int, list[tuple[str, str, str]]] = {}
     sql = ("SELECT cl.session_id, c.id, c.rank, c.frequency FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id"
            " WHERE cl.session_id IN ({ids}) AND c.frequency != '8'"
-           f" AND lower(c.status) NOT IN ({','.join('?' * len(DEAD_CLAIM_STATES))})"
+           f" AND c.status NOT IN ({sql_list(DEAD_CLAIM_STATES)})"
            " AND NOT EXISTS (SELECT 1 FROM claims o WHERE o.original_claim = c.id)")
-    for sid, cid, rank, freq in rows_for_ids(ws.conn, sql, ids, after=DEAD_CLAIM_STATES):
+    for sid, cid, rank, freq in rows_for_ids(ws.conn, sql, ids):
         out.setdefault(sid, []).append((cid, rank, freq))
     return out
 

@@ -11,6 +11,7 @@ from collections import Counter
 from claimkit import catalog
 from claimkit.checks import Context, Hit, rule
 from claimkit.checks.claim import _covers, _matches
+from claimkit.core.codes import DENIED, FORWARDED, PAID, PARTIAL
 from claimkit.core.entries import LINES_PER_PAGE
 from claimkit.core.records import npi_valid
 
@@ -231,7 +232,7 @@ def session_already_billed(ctx: Context):
 
 
 # ledger statuses a remittance leaves on a claim the payer has decided (see claimkit/remittance/records.py)
-ADJUDICATED = {"paid": "paid", "partial": "partly paid", "denied": "denied", "forwarded": "paid and forwarded to the next payer"}
+ADJUDICATED = {PAID: "paid", PARTIAL: "partly paid", DENIED: "denied", FORWARDED: "paid and forwarded to the next payer"}
 
 
 @rule("claim-adjudicated", "error", ("22",), "claim")

@@ -49,7 +49,6 @@ EDI_OPTIONAL = {
     "eligibility_service_types": "service types a 270 eligibility inquiry asks about (EQ01), e.g. \"MH\" or \"MH, CF\"",
 }
 _HOW = "add it under [edi] in practice.toml ('claimkit practice edit'; see docs/clearinghouse.md)"
-_ID = re.compile(r"[A-Za-z0-9 ]+")
 
 
 def _bad(key: str, why: str) -> ClaimkitError:
@@ -65,10 +64,13 @@ def edi_settings(edi: dict[str, str]) -> dict[str, str]:
     if unknown:
         raise _bad(unknown[0], f"is not a setting claimkit knows (known: {', '.join([*EDI_KEYS, *EDI_OPTIONAL])})")
     out = {k: str(v).strip() for k, v in edi.items()}
-    for key in ("submitter_id", "receiver_id", "isa_sender_id", "isa_receiver_id", "gs_sender_id", "gs_receiver_id"):
-        value = out.get(key, "")
-        if value and not _ID.fullmatch(value):
-            raise _bad(key, f"'{value}' may hold only letters, digits and spaces; copy it from the clearinghouse's guide")
+    from claimkit.core.identifiers import EDI_ID_KEYS, edi_id
+
+    for key in EDI_ID_KEYS:
+        try:
+            edi_id(out.get(key, ""))
+        except ValueError as exc:
+            raise _bad(key, str(exc)) from None
     for key, fallback in (("isa_sender_id", "submitter_id"), ("isa_receiver_id", "receiver_id")):
         value = out.get(key) or out[fallback]
         if len(value.replace(" ", "")) > 15:

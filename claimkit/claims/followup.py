@@ -11,7 +11,8 @@ from datetime import date
 from claimkit.claims.build import (Emit, _Group, _group, _next_claim_id, _patient_paid, _preview_ids, _snapshot, issue_claims,
                                    snap_policy)
 from claimkit.claims.ledger import _sessions_of, active_claims, get_claim, list_claims
-from claimkit.core.codes import CARC_BY_PR_REASON, PR_CODE_OF_NOTE_SQL, SUPERSEDED
+from claimkit.core.codes import (CARC_BY_PR_REASON, CAS_GROUP_4010, CAS_GROUPS, PR_CODE_OF_NOTE_SQL, REPLACED, SUPERSEDED,
+                                 VOIDED)
 from claimkit.core.entries import ClaimSnapshot, SnapAdjustment
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import from_cents
@@ -21,9 +22,12 @@ from claimkit.store.workspace import Workspace
 
 # --- secondary claims ------------------------------------------------------------------------------------
 
+_GROUP_REASON = re.compile(f"({'|'.join((*CAS_GROUPS, CAS_GROUP_4010))})" r"[-\s]?(\d{1,3}|[A-Z]\d{1,2})")
+
+
 def _adjustment(kind: str, reason: str) -> tuple[str, str]:
     """A posting's kind and reason -> (CAS group, CARC): 'CO-45' -> (CO, 45); patient_resp 'copay' -> (PR, 3)."""
-    m = re.fullmatch(r"(CO|PR|OA|PI|CR)[-\s]?(\d{1,3}|[A-Z]\d{1,2})", reason.strip().upper())
+    m = _GROUP_REASON.fullmatch(reason.strip().upper())
     if m:
         return m.group(1), m.group(2)
     if kind == "patient_resp":
@@ -163,8 +167,12 @@ def correct_claim(ws: Workspace, claim_id: str, mode: str, payer_claim_number: s
     ref = (payer_claim_number or row.payer_claim_number or "").strip()
     if not ref:
         raise ClaimkitError(f"--payer-claim-number is required: the payer's claim number for {row.id} (ICN/DCN on the EOB or ERA)")
-    if not re.fullmatch(r"[A-Za-z0-9 \-]{1,30}", ref):
-        raise ClaimkitError(f"--payer-claim-number '{ref}': use the payer's claim number as printed (letters and digits)")
+    from claimkit.core.identifiers import payer_claim_number
+
+    try:
+        payer_claim_number(ref)
+    except ValueError as exc:
+        raise ClaimkitError(f"--payer-claim-number {exc}") from None
     created = created or date.today()
     frequency = "7" if mode == "replace" else "8"
 
@@ -188,7 +196,7 @@ def correct_claim(ws: Workspace, claim_id: str, mode: str, payer_claim_number: s
 
     def after(conn: sqlite3.Connection, snaps: list[ClaimSnapshot]) -> None:
         conn.execute("UPDATE claims SET status = ?, payer_claim_number = COALESCE(payer_claim_number, ?) WHERE id = ?",
-                     ("replaced" if mode == "replace" else "voided", ref, row.id))
+                     (REPLACED if mode == "replace" else VOIDED, ref, row.id))
         if mode == "void":
             for sid in row.sessions:
                 if not active_claims(ws, [sid]):

@@ -125,9 +125,11 @@ from claimkit.cli.demo import run as _demo_run, step as _demo_step  # noqa: E402
 def _demo_appeal(ctx, demo) -> None:
     import sqlite3
 
+    from claimkit.core.codes import DENIAL_STATUSES, sql_list
+
     conn = sqlite3.connect(demo.home / "ledger.db")
     try:
-        denied = [r[0] for r in conn.execute("SELECT id FROM claims WHERE status IN ('denied', 'partial') ORDER BY id")]
+        denied = [r[0] for r in conn.execute(f"SELECT id FROM claims WHERE status IN ({sql_list(DENIAL_STATUSES)}) ORDER BY id")]
     finally:
         conn.close()
     if not denied:

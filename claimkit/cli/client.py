@@ -54,6 +54,7 @@ def _policy_options(payer, member_id, group, plan_name, relationship, insured_fi
 
 
 POLICY_HELP = "Policy"
+REFERRING_HELP = "Referring provider (box 17/17b)"
 
 
 @client_app.command("add")
@@ -150,19 +151,30 @@ def client_policy_add(
     deductible_met: Optional[str] = Opt(None, "--deductible-met"), oop_max: Optional[str] = Opt(None, "--oop-max"),
     plan_year_start: str = Opt("01-01", "--plan-year-start"), copay_after_deductible: bool = Opt(False, "--copay-after-deductible"),
     secondary: bool = Opt(False, "--secondary", help="This policy is the secondary one."),
+    referring_first: Optional[str] = Opt(None, "--referring-first", rich_help_panel=REFERRING_HELP),
+    referring_last: Optional[str] = Opt(None, "--referring-last", rich_help_panel=REFERRING_HELP),
+    referring_npi: Optional[str] = Opt(None, "--referring-npi", rich_help_panel=REFERRING_HELP),
+    referring_qualifier: Optional[str] = Opt(None, "--referring-qualifier", help="DN referring (the default), DK ordering,"
+                                             " DQ supervising.", rich_help_panel=REFERRING_HELP),
 ) -> None:
-    """Add an insurance policy (primary, or --secondary) to a client.
+    """Add an insurance policy (primary, or --secondary) to a client, with the referring provider its plan wants
+    (box 17/17b; later: 'claimkit client policy edit').
 
     Example: claimkit client policy add jdoe --payer bluepeak --member-id BP99887766 --coinsurance 20 --deductible 500 --secondary
     """
+    from claimkit.records.clients import complete_referring
     from claimkit.records.practice import add_policy
 
     ws = workspace(ctx)
+    referring = _referring_options(referring_first, referring_last, None, None, referring_npi, referring_qualifier)
+    referring = complete_referring(None, referring) if referring else None
     payer = ask(ctx, payer, "--payer", "Payer id", lambda v, f: ws.payer(v.strip()).id, choices=sorted(ws.payers) or None)
     policy = _policy_options(payer, member_id, group, plan_name, relationship, insured_first, insured_last, insured_dob,
                              insured_sex, insured_address, insured_city, insured_state, insured_zip, effective, end, copay,
                              coinsurance, self_pay, deductible, deductible_met, oop_max, plan_year_start,
                              copay_after_deductible, secondary)
+    if referring:
+        policy["referring"] = referring
     client = add_policy(ws, client_id, policy)
     say(f"{client.id} now has {len(client.policies)} polic{'y' if len(client.policies) == 1 else 'ies'}.")
 
@@ -277,6 +289,17 @@ def client_edit(
     _edit_file(client_path(ws.home, client_id), lambda raw: replace_client_file(ws, client_id, raw))
 
 
+def _referring_options(first, last, middle, credentials, npi, qualifier) -> dict[str, str]:
+    """The --referring-* options given, each checked (the NPI's check digit, the qualifier)."""
+    return {k: v for k, v in {"first": first and inputs.text(first, "--referring-first"),
+                              "last": last and inputs.text(last, "--referring-last"),
+                              "middle": middle and inputs.text(middle, "--referring-middle"),
+                              "credentials": credentials and inputs.text(credentials, "--referring-credentials"),
+                              "npi": npi and inputs.npi(npi, "--referring-npi"),
+                              "qualifier": qualifier and inputs.one_of(["DN", "DK", "DQ"])(qualifier, "--referring-qualifier"),
+                              }.items() if v is not None}
+
+
 @policy_app.command("edit")
 def client_policy_edit(
     ctx: typer.Context,
@@ -301,13 +324,8 @@ def client_policy_edit(
     from claimkit.records.clients import describe_referring, pick_policy, set_referring
 
     ws = workspace(ctx)
-    given = {k: v for k, v in {"first": referring_first and inputs.text(referring_first, "--referring-first"),
-                               "last": referring_last and inputs.text(referring_last, "--referring-last"),
-                               "middle": referring_middle and inputs.text(referring_middle, "--referring-middle"),
-                               "credentials": referring_credentials and inputs.text(referring_credentials, "--referring-credentials"),
-                               "npi": referring_npi and inputs.npi(referring_npi, "--referring-npi"),
-                               "qualifier": referring_qualifier and inputs.one_of(["DN", "DK", "DQ"])(
-                                   referring_qualifier, "--referring-qualifier")}.items() if v is not None}
+    given = _referring_options(referring_first, referring_last, referring_middle, referring_credentials, referring_npi,
+                               referring_qualifier)
     if no_referring and given:
         raise ClaimkitError("--no-referring removes the referring provider; give it alone")
     if not no_referring and not given:

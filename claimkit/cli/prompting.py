@@ -44,16 +44,22 @@ def ask(ctx, value: Any, flag: str, prompt: str, check: inputs.Check | None = No
 
 
 def ask_until_valid(prompt: str, check: inputs.Check, flag: str, *, choices: Sequence[str] | None = None,
-                    default: str | None = None, required: bool = True) -> Any:
-    """Ask until an answer passes `check` (Enter takes the default; end of input is the one-line error)."""
+                    default: str | None = None, required: bool = True, secret: bool = False) -> Any:
+    """Ask until an answer passes `check` (Enter takes the default; end of input is the one-line error);
+    `secret`: typed without echo (a passphrase), kept as typed."""
     from claimkit.cli.output import warn
 
     shown = prompt + (f" [{'/'.join(choices)}]" if choices else "") + (f" ({default})" if default else "") + ": "
     while True:
-        sys.stderr.write(shown)
-        sys.stderr.flush()
         try:
-            answer = input().strip()
+            if secret:
+                import getpass
+
+                answer = getpass.getpass(shown)
+            else:
+                sys.stderr.write(shown)
+                sys.stderr.flush()
+                answer = input().strip()
         except EOFError:
             sys.stderr.write("\n")
             if not required:

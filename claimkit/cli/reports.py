@@ -392,7 +392,7 @@ def writeoff_cmd(
 
     Example: claimkit writeoff CK00012 180.00 --reason "CO-29 timely filing, not appealable"
     """
-    from claimkit.reports.statements import writeoff
+    from claimkit.sessions.accounts import writeoff
 
     if not reason:
         raise ClaimkitError("--reason is required: say why (e.g. --reason 'small balance')")

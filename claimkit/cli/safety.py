@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 
 from claimkit.cli.apps import app
-from claimkit.cli.output import interactive, print_json, say, state, table, warn
+from claimkit.cli.output import print_json, say, state, table, warn
+from claimkit.cli.prompting import terminal
 from claimkit.core.errors import ClaimkitError
 
 Opt = typer.Option
@@ -40,21 +41,21 @@ def _passphrase(ctx: typer.Context, file: Optional[Path], env: Optional[str], co
         return text
     if os.environ.get(ENV_PASSPHRASE):
         return os.environ[ENV_PASSPHRASE]
-    if not interactive(ctx):
+    if not terminal(ctx):
         raise ClaimkitError(f"{need}: give {'the' if confirm else 'its'} passphrase with {HOW}" +
                             (", or --no-encrypt for an archive anyone can read" if confirm else ""))
-    import getpass
+    from claimkit.cli.prompting import ask_until_valid
+
+    def strong(text: str, flag: str) -> str:
+        if confirm and len(text) < 8:
+            raise ClaimkitError("use a passphrase of at least 8 characters")
+        return text
 
     while True:
-        first = getpass.getpass("Backup passphrase: ")
-        if confirm and len(first) < 8:
-            warn("use a passphrase of at least 8 characters; try again")
-            continue
-        if confirm and getpass.getpass("Again: ") != first:
-            warn("the passphrases differ; try again")
-            continue
-        if first:
+        first = ask_until_valid("Backup passphrase", strong, "--passphrase-file", secret=True)
+        if not confirm or ask_until_valid("Again", lambda v, f: v, "--passphrase-file", secret=True) == first:
             return first
+        warn("the passphrases differ; try again")
 
 
 @app.command()

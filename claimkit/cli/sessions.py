@@ -160,7 +160,7 @@ def payment_add(ctx: typer.Context, client: str = typer.Argument(..., metavar="C
 
     Example: claimkit payment add jdoe 25.00 --method card --date 2026-11-20
     """
-    from claimkit.sessions.sessions import add_payment
+    from claimkit.sessions.accounts import add_payment
 
     value = parse_amount(amount, "AMOUNT")
     day = parse_date(on, "--date") or date.today()

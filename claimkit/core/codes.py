@@ -26,10 +26,23 @@ CLAIM_STATUSES = (BILLED, SENT, ACCEPTED, REJECTED, PAID, PARTIAL, DENIED, REVER
 SUPERSEDED = (REPLACED, VOIDED)  # a claim another claim corrected: it no longer stands
 AWAITING_PAYER = (BILLED, SENT, ACCEPTED)  # out with the payer, no remittance yet
 DENIAL_STATUSES = (DENIED, PARTIAL)  # posting found a denied line on the claim
+REMITTED = (PAID, PARTIAL, DENIED, REVERSED, FORWARDED)  # a remittance was posted on the claim
+SETTLED = (PAID, FORWARDED)  # every line balanced by a remittance (unless one carries a denial)
+NOT_STANDING = (REJECTED, *SUPERSEDED)  # no longer stands for its sessions: a resent or corrected claim takes over
+
+# --- CLP02: what the payer did with the claim (835) ---------------------------------------------------------------
+CLP02_DENIED = "4"
+CLP02_REVERSAL = "22"  # takes back an earlier payment: negative amounts
+CLP02_PREDETERMINATION = "25"  # pricing only, no payment
+CLP02_FORWARDED = ("19", "20", "21")  # processed and forwarded to the next payer
+CLP02_PROCESSED = ("1", "2", "3", *CLP02_FORWARDED)  # the payer processed (paid) the claim
 
 # --- remittance adjustments ------------------------------------------------------------------------------------
 CAS_GROUPS = ("CO", "PR", "OA", "PI")  # 5010 claim adjustment groups; CR (corrections) exists only in 4010
 CAS_GROUP_4010 = "CR"
+PATIENT_GROUP = "PR"  # the client's share
+CONTRACTUAL_GROUPS = ("CO", "PI")  # posted as contractual; OA (and CR in 4010 files) as other_adj
+PAYER_GROUPS = ("CO", "PI", "OA")  # what the payer adjusts away (everything but the client's share)
 
 # the patient-responsibility reasons claimkit names, by CARC (PR-1 deductible, PR-2 coinsurance, PR-3 copay);
 # any other PR reason is the payer's own and is kept as its code

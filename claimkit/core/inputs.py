@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from claimkit.core.errors import ClaimkitError
-from claimkit.core.records import STATE_RE, ZIP_RE, check_id, normalize_cpt, npi_valid
+from claimkit.core.records import STATE_RE, ZIP_RE, check_id, normalize_cpt
 
 Check = Callable[[str, str], Any]  # (text, flag) -> the value to store; raises ClaimkitError with the reason
 
@@ -45,12 +45,18 @@ def required_text(value: str, flag: str) -> str:
     return value
 
 
+def _identifier(check, value: str, flag: str, **kw: Any):
+    """The rule of core/identifiers.py (the one the TOML files are read with), its ValueError as the option's line."""
+    try:
+        return check(value, **kw)
+    except ValueError as exc:
+        raise ClaimkitError(f"{flag} {exc}") from None
+
+
 def npi(value: str, flag: str) -> str:
-    value = value.strip()
-    if value and not npi_valid(value):
-        raise ClaimkitError(f"{flag} '{_shown(value)}' is not a valid NPI (10 digits with a correct check digit);"
-                            " copy it from the NPPES registry")
-    return value
+    from claimkit.core import identifiers
+
+    return _identifier(identifiers.npi, value, flag)
 
 
 def ssn_possible(digits: str) -> bool:
@@ -60,10 +66,10 @@ def ssn_possible(digits: str) -> bool:
 
 def tax_id(value: str, flag: str) -> str:
     """An EIN (12-3456789) or SSN (123-45-6789): stored as the 9 digits."""
+    from claimkit.core import identifiers
+
     raw = value.strip()
-    digits = re.sub(r"[-\s]", "", raw)
-    if digits and not re.fullmatch(r"\d{9}", digits):
-        raise ClaimkitError(f"{flag} '{_shown(raw)}' must be 9 digits (EIN 12-3456789 or SSN 123-45-6789)")
+    digits = _identifier(identifiers.tax_id, raw, flag)
     if _SSN_WRITTEN.match(raw) and not ssn_possible(digits):
         raise ClaimkitError(f"{flag} '{raw}' is written as an SSN but no SSN looks like that (000, 666 or 9 first,"
                             " 00 in the middle or 0000 last); check the number, or write an EIN as 12-3456789")

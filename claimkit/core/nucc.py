@@ -26,12 +26,14 @@ def clean(text: str) -> str:
 
 
 def ident(text: str) -> str:
-    """Member IDs, group and claim numbers: capitals and digits only (no spaces or hyphens)."""
+    """Member IDs, group and claim numbers: capitals and digits only (no spaces or hyphens). What else an id may
+    hold is refused where it is entered or read (core/identifiers.py), so this drops only layout."""
     return re.sub(r"[^A-Z0-9]", "", ascii_upper(text))
 
 
 def digits(text: str) -> str:
-    return re.sub(r"\D", "", text or "")
+    """ASCII digits only: '(512) 555-0100' -> '5125550100' (an Arabic-Indic '٣' is a digit to Python's \\d, not to X12)."""
+    return re.sub(r"[^0-9]", "", text or "")
 
 
 def dx_code(code: str) -> str:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 from claimkit.core.amounts import Money, Percent  # noqa: E402,F401
+from claimkit.core import identifiers
 from claimkit.core.records import CPT_RE, MMDD_RE, MOD_RE, ZIP_RE, check_id, normalize_dx, normalize_state
 
 PayerType = Literal["commercial", "medicare", "medicaid", "tricare", "champva", "group", "feca", "other"]
@@ -68,6 +69,16 @@ class Billing(Record):
     address: Address = Address()
     pay_to: Address | None = None  # where payments go when not to `address` (a PO box): 837P 2010AB only
 
+    @field_validator("npi")
+    @classmethod
+    def _npi(cls, v: str) -> str:
+        return identifiers.npi(v, complete=False)  # length and check digit: check's npi rules
+
+    @field_validator("tax_id")
+    @classmethod
+    def _tax_id(cls, v: str) -> str:
+        return identifiers.tax_id(v, complete=False)  # 9 digits: check's tax-id-format
+
 
 class Referring(Record):
     """Box 17/17b: the provider who referred (DN), ordered (DK) or supervises (DQ) the services."""
@@ -82,9 +93,7 @@ class Referring(Record):
     @field_validator("npi")
     @classmethod
     def _npi(cls, v: str) -> str:
-        if v and not (len(v) == 10 and v.isdigit()):
-            raise ValueError(f"NPI '{v}' must be 10 digits")
-        return v
+        return identifiers.npi(v, complete=False, length=True)
 
 
 class Accident(Record):
@@ -112,12 +121,22 @@ class Provider(Record):
     license: str = ""
     license_state: str = ""
 
+    @field_validator("npi")
+    @classmethod
+    def _npi(cls, v: str) -> str:
+        return identifiers.npi(v, complete=False)
+
 class Facility(Record):
     """Box 32: where in-person sessions happen (left blank for telehealth)."""
 
     name: str = ""
     npi: str = ""
     address: Address = Address()
+
+    @field_validator("npi")
+    @classmethod
+    def _npi(cls, v: str) -> str:
+        return identifiers.npi(v, complete=False)
 
 
 class Defaults(Record):
@@ -159,6 +178,11 @@ class Practice(Record):
                 raise ValueError(f"fee key '{code}' is not a 5-character CPT/HCPCS code")
         return v
 
+    @field_validator("edi")
+    @classmethod
+    def _edi(cls, v: dict[str, str]) -> dict[str, str]:
+        return identifiers.edi_ids(v)
+
 class Payer(Record):
     id: str
     name: str
@@ -179,6 +203,11 @@ class Payer(Record):
     @classmethod
     def _id(cls, v: str) -> str:
         return check_id(v, "payer id")
+
+    @field_validator("payer_id")
+    @classmethod
+    def _payer_id(cls, v: str) -> str:
+        return identifiers.payer_id(v)
 
     @field_validator("rates")
     @classmethod
@@ -224,6 +253,16 @@ class Policy(Record):
     signature_on_file: bool = True
     referring: Referring | None = None  # box 17/17b when this plan wants a referral (or a supervisor is named)
 
+    @field_validator("member_id")
+    @classmethod
+    def _member_id(cls, v: str) -> str:
+        return identifiers.member_id(v)
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, v: str) -> str:
+        return identifiers.card_id(v, "group number")
+
     @field_validator("plan_year_start")
     @classmethod
     def _pys(cls, v: str) -> str:
@@ -246,6 +285,11 @@ class Authorization(Record):
     start: date | None = None
     end: date | None = None
     cpts: list[str] = []
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, v: str) -> str:
+        return identifiers.card_id(v, "authorization number")
 
 
 class Client(Record):

@@ -10,12 +10,12 @@ nothing the second time. A file that cannot be read (not X12, not a 271, cut off
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import field
 from datetime import date
 from pathlib import Path
 
 from claimkit.core.errors import ClaimkitError
+from claimkit.core.nucc import ident
 from claimkit.core.lightclass import lightclass
 from claimkit.store.workspace import Workspace
 
@@ -25,11 +25,9 @@ except ImportError:  # pragma: no cover
     from hashlib import sha256 as _sha256
 
 MAX_BYTES = 50_000_000
-_ALNUM = re.compile(r"[^A-Z0-9]")
-
-
 def _key(value: str) -> str:
-    return _ALNUM.sub("", (value or "").upper())
+    """Member IDs and names compared as the 837P and the 271 write them (core/nucc.py ident)."""
+    return ident(value)
 
 
 @lightclass(frozen=True)

@@ -67,10 +67,7 @@ class Change:
 
 def compare(policy, stored: "Stored") -> list[Change]:
     """The policy's cost sharing beside the 271's (in network), one row per value the 271 gives."""
-    import re
-
-    def key(v: str) -> str:
-        return re.sub(r"[^A-Z0-9]", "", (v or "").upper())
+    from claimkit.core.nucc import ident as key  # group numbers and plan names as the claim writes them
 
     f = stored.snapshot.in_network
     rows: list[Change] = []

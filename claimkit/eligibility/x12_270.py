@@ -19,6 +19,7 @@ from claimkit.core.lightclass import lightclass
 from datetime import date, datetime
 
 from claimkit.claims.x12_837p import Envelope, code, interchange, seg, text, ymd
+from claimkit.core.nucc import digits
 
 VERSION = "005010X279A1"
 # policy relationship -> 2100D INS02 (X279A1: 01 spouse, 19 child, 34 other adult)
@@ -59,10 +60,10 @@ class Inquiry:
 
 def originator(tax_id: str, npi: str) -> str:
     """TRN03: '1' + the EIN when there is one, else '9' + nine digits of the NPI (10 characters either way)."""
-    digits = "".join(c for c in tax_id if c.isdigit())
-    if len(digits) == 9:
-        return "1" + digits
-    return "9" + ("".join(c for c in npi if c.isdigit()) + "000000000")[:9]
+    ein = digits(tax_id)
+    if len(ein) == 9:
+        return "1" + ein
+    return "9" + (digits(npi) + "000000000")[:9]
 
 
 def _name(entity: str, person: Person, member_id: str = "") -> str:

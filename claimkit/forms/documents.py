@@ -13,6 +13,8 @@ from types import SimpleNamespace
 from typing import Any, Callable
 from xml.sax.saxutils import escape
 
+from claimkit.core.nucc import digits
+
 
 def house_style() -> SimpleNamespace:
     from reportlab.lib import colors
@@ -56,14 +58,14 @@ def usd_cents(cents: int) -> str:
 
 def tax_id_text(tax_id: str, kind: str) -> str:
     """An EIN as 12-3456789, an SSN as 123-45-6789; anything not nine digits as written."""
-    d = "".join(c for c in tax_id if c.isdigit())
+    d = digits(tax_id)
     if len(d) != 9:
         return tax_id
     return f"{d[:3]}-{d[3:5]}-{d[5:]}" if kind == "ssn" else f"{d[:2]}-{d[2:]}"
 
 
 def phone_text(p: str) -> str:
-    d = "".join(c for c in p if c.isdigit())
+    d = digits(p)
     if len(d) == 11 and d[0] == "1":
         d = d[1:]
     return f"({d[:3]}) {d[3:6]}-{d[6:]}" if len(d) == 10 else p

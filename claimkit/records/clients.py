@@ -85,16 +85,18 @@ def set_referring(ws: Workspace, client_id: str, index: int, referring: dict[str
     client = ws.client(client_id)
     data = client.to_data()
     policy = data["policies"][index]
-    if referring is None:
-        policy["referring"] = None
-    else:
-        merged = {**(policy.get("referring") or {"qualifier": "DN"}), **referring}
-        if not merged.get("last"):
-            raise ClaimkitError("--referring-last: give the referring provider's last name (box 17)")
-        if not merged.get("npi"):
-            raise ClaimkitError("--referring-npi: give the referring provider's NPI (box 17b); the claim needs it")
-        policy["referring"] = merged
+    policy["referring"] = None if referring is None else complete_referring(policy.get("referring"), referring)
     return _save(ws, client, data)
+
+
+def complete_referring(current: dict | None, given: dict[str, str]) -> dict[str, str]:
+    """A referring provider from what is on file and what the options changed: it needs a last name and an NPI."""
+    merged = {**(current or {"qualifier": "DN"}), **given}
+    if not merged.get("last"):
+        raise ClaimkitError("--referring-last: give the referring provider's last name (box 17)")
+    if not merged.get("npi"):
+        raise ClaimkitError("--referring-npi: give the referring provider's NPI (box 17b); the claim needs it")
+    return merged
 
 
 def _save(ws: Workspace, client: Client, data: dict[str, Any]) -> Client:

@@ -32,7 +32,7 @@ def model(cls, data: dict[str, Any], what: str):
         msg = re.sub(r"^(Value error|Assertion failed), ", "", err["msg"])
         if err["type"] == "missing":
             msg = "is required"
-        flag = "--" + loc.split(".")[-1].replace("_", "-") if loc else what
+        flag = ("ID" if loc == "id" else "--" + loc.split(".")[-1].replace("_", "-")) if loc else what  # id: the argument
         raise ClaimkitError(f"{what} {flag}: {msg}") from None
 
 

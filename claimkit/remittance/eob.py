@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from claimkit.core.codes import CAS_GROUPS, CONTRACTUAL_GROUPS, DENIED, PAID, PARTIAL, PATIENT_GROUP
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, from_cents, to_cents
 from claimkit.remittance.imports import AlreadyImported, imported_before, imported_when
@@ -43,7 +44,7 @@ def parse_adjust(text: str, where: str = "--adjust") -> tuple[str, str, Decimal]
 
     code, sep, amount = text.partition(":")
     group, dash, reason = code.strip().upper().partition("-")
-    if not sep or not dash or group not in ("CO", "PR", "OA", "PI") or not reason.isalnum():
+    if not sep or not dash or group not in CAS_GROUPS or not reason.isalnum():
         raise ClaimkitError(f"{where} '{text}': write it as GROUP-CARC:AMOUNT, e.g. CO-45:60.00 (groups CO, PR, OA, PI)")
     try:
         return group, reason, parse_money(amount, field=where)
@@ -89,7 +90,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
             if e.allowed > charge:
                 raise ClaimkitError(f"{e.where or 'eob add'}: allowed {e.allowed:.2f} is more than the charge {charge:.2f}")
             adjustments: list[tuple[str, str, Decimal]] = []
-            extra_co = sum((a for g, _, a in e.adjustments if g in ("CO", "PI")), ZERO)
+            extra_co = sum((a for g, _, a in e.adjustments if g in CONTRACTUAL_GROUPS), ZERO)
             if charge - e.allowed - extra_co < 0:  # the write-off would be negative: the figures contradict each other
                 raise ClaimkitError(f"{e.where or 'eob add'}: allowed {e.allowed:.2f} + CO/PI adjustments {extra_co:.2f} is more"
                                     f" than the charge {charge:.2f}; allowed is the charge less the write-off: check the EOB's figures")
@@ -97,7 +98,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                 adjustments.append(("CO", "45", charge - e.allowed - extra_co))
             for reason, amount in (("1", e.deductible), ("2", e.coinsurance), ("3", e.copay)):
                 if amount:
-                    adjustments.append(("PR", reason, amount))
+                    adjustments.append((PATIENT_GROUP, reason, amount))
             adjustments += list(e.adjustments)
             owed = sum((a for _, _, a in adjustments), ZERO)
             if charge - owed != e.paid:
@@ -162,7 +163,7 @@ def post_eob(ws: Workspace, lines: list[EobLine], *, source_name: str, fingerpri
                 " WHERE claim_id = ? AND source IN ('era', 'eob') AND kind != 'provider_adj' GROUP BY session_id",
                 (post.claim_id,)).fetchall()
             settled = sum(1 for paid, client in lines if paid or client)  # lines the payer paid or gave the client
-            post.status = "denied" if not settled else "partial" if settled < len(lines) else "paid"
+            post.status = DENIED if not settled else PARTIAL if settled < len(lines) else PAID
             conn.execute(UPDATE_CLAIM, claim_update(post))
             remit_id, paid_on = remit_of[post.claim_id]
             conn.execute(INSERT_REMIT_CLAIM, remit_claim_row(remit_id, post, paid_on))

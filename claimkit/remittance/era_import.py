@@ -11,7 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from claimkit.remittance.records import PAID_STATUSES
+from claimkit.core.codes import CLP02_PROCESSED as PAID_STATUSES
+from claimkit.core.codes import CLP02_REVERSAL, PATIENT_GROUP, REVERSED
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import to_cents
 from claimkit.remittance.imports import imported_before
@@ -113,7 +114,7 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
         n = paid.get(key)
         if n is None:
             n = paid[key] = conn.execute(
-                "SELECT COALESCE(SUM(CASE WHEN status_code = '22' THEN -1 WHEN status_code IN (" + ",".join("?" * len(PAID_STATUSES))
+                f"SELECT COALESCE(SUM(CASE WHEN status_code = '{CLP02_REVERSAL}' THEN -1 WHEN status_code IN (" + ",".join("?" * len(PAID_STATUSES))
                 + ") THEN 1 ELSE 0 END), 0) FROM remit_claims rc JOIN remittances r ON r.id = rc.remittance_id AND r.source = 'era'"
                 " WHERE rc.claim_id = ? AND rc.payer_claim_number = ?",
                 (*PAID_STATUSES, *key)).fetchone()[0]
@@ -181,14 +182,14 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
                 suspend(conn, import_id, remit_id, post)
                 post.raw = None  # in the suspense list: the parsed claim is no longer needed
                 result.suspended(post)
-            elif clp.status != "22" and (clp.charge < 0 or clp.paid < 0 or clp.patient_responsibility < 0):
+            elif clp.status != CLP02_REVERSAL and (clp.charge < 0 or clp.paid < 0 or clp.patient_responsibility < 0):
                 # negative totals belong to a reversal (CLP02 22) only; posted, they would give the client a credit
                 suspend(conn, import_id, remit_id, post, kind="negative amounts")
                 result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}): negative amounts (charge"
                                    f" {clp.charge:.2f}, paid {clp.paid:.2f}) on a claim that is not a reversal (CLP02"
                                    f" {clp.status}); held in the suspense list, not posted")
             elif paid_on_file > 0 and clp.status in PAID_STATUSES and paid_lines(post) & {
-                    ln.session_id for ln in post.lines if ln.paid or ln.total("PR")}:  # the same lines paid again, nothing reversed
+                    ln.session_id for ln in post.lines if ln.paid or ln.total(PATIENT_GROUP)}:  # the same lines paid again, nothing reversed
                 suspend(conn, import_id, remit_id, post, kind="paid again")
                 result.held.append(f"claim {post.claim_id} (payer claim {post.payer_claim_number}) was already paid and not"
                                    f" reversed; this payment of {post.paid:.2f} {'would be' if result.dry_run else 'is'} held in the suspense"
@@ -196,17 +197,17 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
             else:
                 if post.payer_claim_number:
                     paid[(post.claim_id, post.payer_claim_number)] = paid_on_file + (
-                        -1 if clp.status == "22" else 1 if clp.status in PAID_STATUSES else 0)
+                        -1 if clp.status == CLP02_REVERSAL else 1 if clp.status in PAID_STATUSES else 0)
                     lines = paid_lines(post)
-                    if clp.status == "22":
+                    if clp.status == CLP02_REVERSAL:
                         lines.clear()
                     else:
-                        lines.update(ln.session_id for ln in post.lines if ln.paid or ln.total("PR"))
-                if post.claim_id in paper and post.status_code != "22":
+                        lines.update(ln.session_id for ln in post.lines if ln.paid or ln.total(PATIENT_GROUP))
+                if post.claim_id in paper and post.status_code != CLP02_REVERSAL:
                     undo_paper(batch, post, day, import_id)
                 post_claim(batch, post, day, "era", import_id)
                 if paid_on_file < 0 and clp.status in PAID_STATUSES:  # its reversal came first: the two cancel out
-                    post.status = "reversed"
+                    post.status = REVERSED
                 updates.append(claim_update(post))
                 remit_rows.append(remit_claim_row(remit_id, post, day))
                 for ln in post.lines:

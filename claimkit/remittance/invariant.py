@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from claimkit.core.codes import CLP02_DENIED, CLP02_REVERSAL, sql_list
 from claimkit.core.money import ZERO, from_cents
 
 
@@ -37,7 +38,7 @@ def planned(post) -> Broken | None:
     if post.lines and paid != post.paid:
         return Broken(where, f"claim {post.claim_id or post.account} would post insurance paid {paid:.2f} where the payer"
                              f" paid {post.paid:.2f}; nothing was posted")
-    if post.lines and post.status_code != "22" and post.charge != paid + adjusted:
+    if post.lines and post.status_code != CLP02_REVERSAL and post.charge != paid + adjusted:
         return Broken(where, f"claim {post.claim_id or post.account}: charge {post.charge:.2f} is not paid {paid:.2f} +"
                              f" adjustments and client share {adjusted:.2f}; nothing was posted")
     return None
@@ -47,7 +48,7 @@ def planned(post) -> Broken | None:
 _CLAIMS_SQL = """
 WITH said AS (
   SELECT r.import_id, rc.claim_id, rc.payer_claim_number AS pcn, SUM(rc.paid_cents) AS paid,
-    SUM(CASE WHEN rc.status_code IN ('4', '22') THEN NULL ELSE rc.charge_cents END) AS charge,
+    SUM(CASE WHEN rc.status_code IN ({not_balanced}) THEN NULL ELSE rc.charge_cents END) AS charge,
     MIN(r.trace) AS trace
   FROM remit_claims rc JOIN remittances r ON r.id = rc.remittance_id AND r.source = 'era'
   WHERE rc.claim_id IS NOT NULL {only}
@@ -77,7 +78,7 @@ def in_ledger(conn: sqlite3.Connection, import_id: int | None = None) -> list[Br
     """Where the ledger's ERA postings break the invariant (of one import, or of every import)."""
     out = []
     only = "AND r.import_id = :i" if import_id is not None else ""
-    for row in conn.execute(_CLAIMS_SQL.format(only=only), {"i": import_id}):
+    for row in conn.execute(_CLAIMS_SQL.format(only=only, not_balanced=sql_list((CLP02_DENIED, CLP02_REVERSAL))), {"i": import_id}):
         imp, claim, pcn, paid, charge, trace, got_paid, got_total = tuple(row)
         where = f"claim {claim}" + (f" (payer claim {pcn})" if pcn else "") + f" of payment {trace}"
         if got_paid != paid:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from claimkit.core.codes import CLP02_DENIED, PATIENT_GROUP, SUPERSEDED, sql_list
 from claimkit.core.money import ZERO, to_cents
 from claimkit.remittance.records import ClaimPosting, LinePosting
 
@@ -24,7 +25,7 @@ class Claims:
            " json_extract(snapshot, '$.billed.member_id') AS member FROM claims WHERE id ")
     BY_EXTERNAL = ("SELECT id, client, payer, rank, status, json_extract(snapshot, '$.lines') AS lines,"
                    " json_extract(snapshot, '$.billed.member_id') AS member, external_id"
-                   " FROM claims WHERE status NOT IN ('replaced', 'voided') AND external_id ")
+                   f" FROM claims WHERE status NOT IN ({sql_list(SUPERSEDED)}) AND external_id ")
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -69,7 +70,7 @@ class Claims:
             return None
         rows = self.conn.execute(
             "SELECT c.id FROM claims c JOIN claim_lines l ON l.claim_id = c.id WHERE l.date = ? AND l.cpt = ? AND l.charge_cents = ?"
-            " AND upper(json_extract(c.snapshot, '$.billed.member_id')) = ? AND c.status NOT IN ('replaced', 'voided')"
+            f" AND upper(json_extract(c.snapshot, '$.billed.member_id')) = ? AND c.status NOT IN ({sql_list(SUPERSEDED)})"
             " ORDER BY c.created DESC", (day.isoformat(), cpt, to_cents(charge), member_id.upper())).fetchall()
         return rows[0][0] if rows else None
 
@@ -144,7 +145,7 @@ def claim_posting(clp, payment, claims: Claims, payer_map: dict[str, str]) -> Cl
         found = claims.by_member(member, first.service_date or clp.service_start, first.code, first.charge)
         row = claims.get(found) if found else None
     payer_name = payment.payer.name.title() if payment.payer.name else "the payer"
-    reasons = sorted({f"{a.group}-{a.reason}" for a in clp.all_adjustments if a.group != "PR" or clp.status == "4"})
+    reasons = sorted({f"{a.group}-{a.reason}" for a in clp.all_adjustments if a.group != PATIENT_GROUP or clp.status == CLP02_DENIED})
     remarks = list(clp.remark_codes) + [r for ln in clp.service_lines for r in ln.remark_codes]
     post = ClaimPosting(account=account, claim_id=row["id"] if row else None, client=row["client"] if row else None,
                         payer=row["payer"] if row else payer_map.get(payment.payer.id or "", None), payer_name=payer_name,

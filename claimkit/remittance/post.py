@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 
 from claimkit.core import codes
-from claimkit.core.codes import (DENIED, PAID, PARTIAL, PR_CODE_OF_NOTE_SQL, PR_NOT_NAMED, PR_TO_SECONDARY, REVERSED,
+from claimkit.core.codes import (CLP02_DENIED, CLP02_FORWARDED, CLP02_REVERSAL, CONTRACTUAL_GROUPS, DENIED, PAID, PARTIAL,
+                                 PATIENT_GROUP, PAYER_GROUPS, PR_CODE_OF_NOTE_SQL, PR_NOT_NAMED, PR_TO_SECONDARY, REVERSED,
                                  is_denied_line)
 from claimkit.core.codes import PR_REASON_BY_CARC as PR_REASONS
-from claimkit.remittance.records import FORWARDED
 from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import ZERO, from_cents, to_cents
 from claimkit.remittance.records import ClaimPosting, LinePosting
@@ -68,7 +68,7 @@ def refuse_unbalanced(post: ClaimPosting) -> None:
 def post_claim(batch: Batch, post: ClaimPosting, day: date, source: str, import_id: int | None) -> None:
     conn = batch.conn
     refuse_unbalanced(post)
-    if post.status_code == "22":
+    if post.status_code == CLP02_REVERSAL:
         batch.flush()  # the payment being reversed may be earlier in this same file
         note = f"reversal of payer claim {post.payer_claim_number}"
         # each (line, kind, reason, PR code) the original posted is negated under the same codes: a PR-204 comes back
@@ -89,13 +89,13 @@ def post_claim(batch: Batch, post: ClaimPosting, day: date, source: str, import_
         post.status = REVERSED
         return
     post_lines(batch, post, day, source, import_id)
-    if post.status_code == "4":
+    if post.status_code == CLP02_DENIED:
         post.status = DENIED
-    elif post.status_code in FORWARDED:
+    elif post.status_code in CLP02_FORWARDED:
         post.status = codes.FORWARDED
-    elif post.paid == 0 and not any(ln.total("PR") for ln in post.lines):
+    elif post.paid == 0 and not any(ln.total(PATIENT_GROUP) for ln in post.lines):
         post.status = DENIED
-    elif any(ln.paid == 0 and ln.total("CO", "PI", "OA") and not ln.total("PR") for ln in post.lines):
+    elif any(ln.paid == 0 and ln.total(*PAYER_GROUPS) and not ln.total(PATIENT_GROUP) for ln in post.lines):
         post.status = PARTIAL
     else:
         post.status = PAID
@@ -120,7 +120,7 @@ def take_over_client_share(batch: Batch, post: ClaimPosting, day: date, source: 
     who = f"taken over by the secondary ({post.payer_name}, claim {post.claim_id})"
     for ln in post.lines:
         sid = ln.session_id
-        if sid is None or is_denied_line(cents_of(ln.paid), cents_of(ln.total("PR")), cents_of(ln.total("CO", "PI", "OA")),
+        if sid is None or is_denied_line(cents_of(ln.paid), cents_of(ln.total(PATIENT_GROUP)), cents_of(ln.total(*PAYER_GROUPS)),
                                          post.status, (f"{g}-{r}" for g, r, _ in ln.adjustments)):
             continue
         (share,) = batch.conn.execute(_PRIMARY_SHARE_SQL, (sid, PR_TO_SECONDARY, sid)).fetchone()
@@ -177,7 +177,7 @@ def undo_earlier_eob(batch: Batch, post: ClaimPosting, session_id: int | None, d
 def post_lines(batch: Batch, post: ClaimPosting, day: date, source: str, import_id: int | None, note: str = "") -> None:
     """The rows of each line: insurance_paid, then its adjustments in file order (zero amounts post nothing).
     Written out rather than through Batch.add: a large ERA makes a quarter of a million of them."""
-    denied = post.status_code == "4"  # a denial is work to do, not a loss to hide: no write-off rows
+    denied = post.status_code == CLP02_DENIED  # a denial is work to do, not a loss to hide: no write-off rows
     rows = batch.rows
     append = rows.append
     d = day.isoformat()
@@ -190,12 +190,12 @@ def post_lines(batch: Batch, post: ClaimPosting, day: date, source: str, import_
         for group, reason, amount in ln.adjustments:
             if not amount:
                 continue
-            if group == "PR":  # a reason without a word keeps its code leading the note (codes.PR_CODE_OF_NOTE_SQL)
+            if group == PATIENT_GROUP:  # a reason without a word keeps its code leading the note (codes.PR_CODE_OF_NOTE_SQL)
                 why = PR_REASONS.get(reason)
                 append((d, client, sid, claim_id, payer, "patient_resp", why or PR_NOT_NAMED, cents(amount), source, ref,
                         import_id, note if why else f"PR-{reason} {note}".rstrip(), created))
             elif not denied:  # CO/PI: contractual; OA, and CR in 4010 files: other_adj
-                append((d, client, sid, claim_id, payer, "contractual" if group in ("CO", "PI") else "other_adj",
+                append((d, client, sid, claim_id, payer, "contractual" if group in CONTRACTUAL_GROUPS else "other_adj",
                         f"{group}-{reason}", cents(amount), source, ref, import_id, note, created))
     if len(rows) >= batch.SIZE:
         batch.flush()
@@ -219,7 +219,7 @@ def remit_claim_row(remit_id: int, post: ClaimPosting, day: date) -> tuple:
     patient = ZERO
     for ln in post.lines:
         for group, _, amount in ln.adjustments:
-            if group == "PR":
+            if group == PATIENT_GROUP:
                 patient += amount
     return (remit_id, post.claim_id, post.account, post.status_code, post.payer_claim_number, to_cents(post.charge),
             to_cents(post.paid), to_cents(patient), ",".join(post.reasons), ",".join(post.remarks), day.isoformat())

@@ -10,11 +10,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from claimkit.core.codes import CLP02_DENIED, CLP02_REVERSAL, CONTRACTUAL_GROUPS, PATIENT_GROUP, PAYER_GROUPS, is_denied_line
+from claimkit.core.codes import CLP02_FORWARDED as FORWARDED  # noqa: F401  (the names other modules import from here)
+from claimkit.core.codes import CLP02_PROCESSED as PAID_STATUSES  # noqa: F401
 from claimkit.core.codes import PR_REASON_BY_CARC as PR_REASONS
-from claimkit.core.money import ZERO
-
-FORWARDED = ("19", "20", "21")  # CLP02: processed and forwarded to the next payer
-PAID_STATUSES = ("1", "2", "3", *FORWARDED)  # CLP02 codes of a claim the payer processed (4 denied, 22 reversed)
+from claimkit.core.money import ZERO, to_cents
 
 @dataclass(slots=True)
 class LinePosting:
@@ -58,37 +58,37 @@ class ClaimPosting:
     def plain(self) -> list[str]:
         """One line a person can read per service line (or per claim when denied/reversed)."""
         who = self.client or "?"
-        if self.status_code == "22":
+        if self.status_code == CLP02_REVERSAL:
             undone = (f"{self.reversed_rows} earlier postings undone" if self.reversed_rows else
                       f"the payment it reverses is not on file, so its amounts are posted as given (paid {self.paid:.2f})")
             return [f"{who} claim {self.claim_id}: reversed by {self.payer_name} (payer claim {self.payer_claim_number}); {undone}"]
-        from claimkit.reports.common import ROUTINE_ADJUSTMENTS
-
+        denial = self.status_code == CLP02_DENIED
         out = []
         for ln in self.lines:
             head = f"{who} {ln.day.isoformat() if ln.day else '?'} {ln.cpt}: billed {ln.charge:.2f}"
-            allowed = ln.allowed if ln.allowed is not None else ln.charge - ln.total("CO", "PI")
-            # a line denied on a claim that was paid in part: held as owed by the payer, as the reports do (reports/common.py)
-            denied = self.status_code != "4" and not ln.paid and not ln.total("PR") and ln.total("CO", "PI", "OA") and (
-                self.status in ("denied", "partial") or any(f"{g}-{r}" not in ROUTINE_ADJUSTMENTS for g, r, _ in ln.adjustments))
+            allowed = ln.allowed if ln.allowed is not None else ln.charge - ln.total(*CONTRACTUAL_GROUPS)
+            # a line denied on a claim that was paid in part: held as owed by the payer, as the reports do (core/codes.py)
+            denied = not denial and is_denied_line(
+                to_cents(ln.paid), to_cents(ln.total(PATIENT_GROUP)), to_cents(ln.total(*PAYER_GROUPS)), self.status,
+                (f"{g}-{r}" for g, r, _ in ln.adjustments))
             parts = [head]
-            if self.status_code != "4" and not denied:
+            if not denial and not denied:
                 parts.append(f"allowed {allowed:.2f}")
             parts.append(f"{self.payer_name} paid {ln.paid:.2f}")
-            co = ln.total("CO", "PI")
+            co = ln.total(*CONTRACTUAL_GROUPS)
             if denied:
-                parts.append(f"denied ({', '.join(f'{g}-{r}' for g, r, _ in ln.adjustments if g != 'PR')}), nothing written off")
-            elif co and self.status_code != "4":
+                parts.append(f"denied ({', '.join(f'{g}-{r}' for g, r, _ in ln.adjustments if g != PATIENT_GROUP)}), nothing written off")
+            elif co and not denial:
                 parts.append(f"write-off {co:.2f} (contract)")
             for g, r, a in ln.adjustments:
-                if g == "PR":
+                if g == PATIENT_GROUP:
                     parts.append(f"client owes {a:.2f} ({PR_REASONS.get(r, 'not covered, PR-' + r)})")
                 elif g == "OA" and not denied:
                     parts.append(f"other adjustment {a:.2f} (OA-{r})")
             out.append(" · ".join(parts))
         if self.paper_undone:
             out.append(f"   replaces what a paper EOB posted for {', '.join(self.paper_undone)} (undone), so nothing is paid twice")
-        if self.status_code == "4":
+        if denial:
             out.append(f"   denied: {', '.join(self.reasons) or 'no reason given'}; nothing written off")
             out += [f"   {line}" for line in explain_reasons(self.reasons)]
         return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from claimkit.core.codes import SETTLED, sql_list
 from claimkit.reports.common import BUCKETS, Buckets, bucket_sql, held_ctes, money, prior_cte, reads_one_moment
 from claimkit.store.workspace import Workspace
 
@@ -100,7 +101,7 @@ open_claims AS MATERIALIZED (
 )"""
 
 OPEN_CLAIMS_TODAY = """open_claims AS MATERIALIZED (
-  SELECT id, client, billed FROM stand WHERE status NOT IN ('paid', 'forwarded') OR id IN (SELECT id FROM cand)
+  SELECT id, client, billed FROM stand WHERE status NOT IN ({settled}) OR id IN (SELECT id FROM cand)
 )"""
 
 
@@ -166,7 +167,7 @@ def client_part_buckets(conn, day: date, client: str | None = None, by: str = "s
 def insurance_buckets(conn, day: date, client: str | None = None, by: str = "service") -> dict[str, Buckets]:
     on_day = "date" if by == "service" else "billed"
     f = {"postings_filter": "AND client = :client" if client else "", "claims_and": "AND c.client = :client" if client else ""}
-    open_claims = (OPEN_CLAIMS_TODAY if day >= date.today() else OPEN_CLAIMS_EXACT).format(**f)
+    open_claims = (OPEN_CLAIMS_TODAY if day >= date.today() else OPEN_CLAIMS_EXACT).format(**f, settled=sql_list(SETTLED))
     sql = INSURANCE_SQL.format(held=held_ctes(client, day=day), prior=prior_cte(client), open_claims=open_claims, **f,
                                bucket=bucket_sql(f"CAST(julianday(:d) - julianday({on_day}) AS INTEGER)"))
     out: dict[str, Buckets] = {}

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from claimkit.core.codes import REMITTED, sql_list
 from claimkit.core.money import from_cents, to_cents
 from claimkit.reports.common import held_ctes, iso, money, prior_cte, reads_one_moment, scan_hint
 from claimkit.store.workspace import Workspace
@@ -176,7 +177,7 @@ def balances(ws: Workspace, as_of: date | None = None, client: str | None = None
 
 # --- the estimated share of sessions not yet adjudicated --------------------------------------------------
 
-POSTED = ("paid", "partial", "denied", "reversed", "forwarded")  # claims.status once a remittance is posted
+POSTED = REMITTED  # claims.status once a remittance is posted
 
 
 def pending_sessions(conn, day: date, client: str | None = None) -> dict[str, list[tuple[int, date]]]:
@@ -193,7 +194,7 @@ def pending_sessions(conn, day: date, client: str | None = None) -> dict[str, li
     remitted = ("SELECT 1 FROM postings p WHERE p.session_id = s.id AND p.claim_id IS NOT NULL"
                 " AND p.source IN ('era', 'eob') AND p.date <= :d")
     if day >= date.today():
-        posted = ", ".join(f"'{x}'" for x in POSTED)
+        posted = sql_list(POSTED)
         sql = (f"SELECT s.client, s.id, s.date FROM sessions s WHERE s.id IN (SELECT id FROM sessions WHERE status = 'unbilled'"
                f" UNION SELECT cl.session_id FROM claims c JOIN claim_lines cl ON cl.claim_id = c.id"
                f" WHERE c.status NOT IN ({posted})) AND {where} AND NOT EXISTS ({remitted}) ORDER BY s.client, s.date, s.id")

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from claimkit.core.codes import DENIAL_STATUSES, ROUTINE_ADJUSTMENTS, sql_list
+from claimkit.core.codes import CLP02_DENIED, CLP02_REVERSAL, DENIAL_STATUSES, ROUTINE_ADJUSTMENTS, sql_list
 from claimkit.core.money import fmt
 
 T = TypeVar("T")
@@ -166,7 +166,8 @@ lr AS MATERIALIZED (
   WHERE rc.claim_id IS NOT NULL AND COALESCE(rc.date, '') <= :d
     AND rc.id = (SELECT MAX(r2.id) FROM remit_claims r2 WHERE r2.claim_id = rc.claim_id AND COALESCE(r2.date, '') <= :d)
 )"""
-REMIT_DENIED = "(lr.status_code = '4' OR (lr.paid_cents = 0 AND lr.patient_cents = 0 AND lr.status_code != '22'))"
+REMIT_DENIED = (f"(lr.status_code = '{CLP02_DENIED}' OR (lr.paid_cents = 0 AND lr.patient_cents = 0"
+                f" AND lr.status_code != '{CLP02_REVERSAL}'))")
 
 
 def _filters(client: str | None) -> dict[str, str]:

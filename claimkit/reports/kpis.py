@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from claimkit.core.codes import CLP02_REVERSAL, REJECTED
 from claimkit.reports.common import ROUTINE_ADJUSTMENTS, Buckets, money, owed_ctes
 
 AR_DAYS = 90  # N in days in A/R: gross charges of the last N days / N
@@ -129,11 +130,11 @@ def read_moment(conn):
         conn.execute("ROLLBACK")
 
 
-_FIRST_REMIT = """
+_FIRST_REMIT = f"""
 SELECT rc.claim_id, rc.date, rc.status_code, rc.paid_cents, rc.patient_cents, rc.reasons, c.payer, c.frequency
 FROM remit_claims rc JOIN claims c ON c.id = rc.claim_id
-WHERE rc.id = (SELECT MIN(r2.id) FROM remit_claims r2 WHERE r2.claim_id = rc.claim_id AND r2.status_code != '22')
-  AND rc.date >= :start AND rc.date <= :end AND c.frequency != '8' {payer}
+WHERE rc.id = (SELECT MIN(r2.id) FROM remit_claims r2 WHERE r2.claim_id = rc.claim_id AND r2.status_code != '{CLP02_REVERSAL}')
+  AND rc.date >= :start AND rc.date <= :end AND c.frequency != '8' {{payer}}
 """
 
 
@@ -156,7 +157,7 @@ def _adjudication(conn, start: date, end: date, payer: str | None):
                 f"SELECT p.claim_id, p.session_id, p.kind, p.reason, SUM(p.amount_cents) FROM postings p"
                 f" WHERE p.claim_id IN ({marks}) AND p.source IN ('era', 'eob')"
                 " AND p.date = (SELECT rc.date FROM remit_claims rc WHERE rc.id = (SELECT MIN(r2.id) FROM remit_claims r2"
-                "   WHERE r2.claim_id = p.claim_id AND r2.status_code != '22'))"
+                f"   WHERE r2.claim_id = p.claim_id AND r2.status_code != '{CLP02_REVERSAL}'))"
                 " GROUP BY p.claim_id, p.session_id, p.kind, p.reason", part):
             d = posts.setdefault((cid, sid), {"paid": 0, "pr": 0, "reasons": {}})
             if kind == "insurance_paid":
@@ -190,7 +191,7 @@ def _clean_claims(conn, start: date, end: date, payer: str | None) -> Ratio | No
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'claim_events'").fetchone() is None:
         return None
     rows = conn.execute(
-        "SELECT c.id, c.frequency, SUM(e.status = 'rejected'), (SELECT COUNT(*) FROM claims n WHERE n.original_claim = c.id)"
+        f"SELECT c.id, c.frequency, SUM(e.status = '{REJECTED}'), (SELECT COUNT(*) FROM claims n WHERE n.original_claim = c.id)"
         " FROM claims c JOIN claim_events e ON e.claim_id = c.id AND e.kind IN ('999', '277ca')"
         " WHERE substr(c.created, 1, 10) >= ? AND substr(c.created, 1, 10) <= ? AND c.frequency != '8'"
         + (" AND c.payer = ?" if payer else "") + " GROUP BY c.id",
@@ -253,7 +254,7 @@ def _days_to_pay(conn, start: date, end: date, payer: str | None) -> dict[str, t
     rows = conn.execute(
         "SELECT c.payer, CAST(julianday(rc.date) - julianday(substr(c.created, 1, 10)) AS INTEGER) FROM remit_claims rc"
         " JOIN claims c ON c.id = rc.claim_id WHERE rc.id = (SELECT MIN(r2.id) FROM remit_claims r2 WHERE r2.claim_id ="
-        " rc.claim_id AND r2.paid_cents > 0 AND r2.status_code != '22') AND rc.date >= ? AND rc.date <= ?"
+        f" rc.claim_id AND r2.paid_cents > 0 AND r2.status_code != '{CLP02_REVERSAL}') AND rc.date >= ? AND rc.date <= ?"
         + (" AND c.payer = ?" if payer else ""), (start.isoformat(), end.isoformat(), *([payer] if payer else []))).fetchall()
     days: dict[str, list[int]] = {}
     for who, n in rows:

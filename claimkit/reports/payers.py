@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from claimkit.core.codes import REJECTED
 from claimkit.core.money import to_cents
 from claimkit.reports.common import LAST_REMIT_SQL, REMIT_DENIED, money, reads_one_moment
 from claimkit.store.workspace import Workspace
@@ -48,10 +49,10 @@ GROUP BY cl.payer ORDER BY cl.payer
 
 # clean-claim rate: of the claims the clearinghouse or payer acknowledged (999, TA1, 277CA), those never rejected;
 # rejections: every rejection event (a claim rejected, fixed and rejected again counts twice)
-ACKS_SQL = """
+ACKS_SQL = f"""
 SELECT c.payer, COUNT(*), COUNT(CASE WHEN e.rejections = 0 THEN 1 END), SUM(e.rejections)
 FROM claims c JOIN (
-  SELECT claim_id, SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejections FROM claim_events
+  SELECT claim_id, SUM(CASE WHEN status = '{REJECTED}' THEN 1 ELSE 0 END) AS rejections FROM claim_events
   WHERE kind IN ('999', 'ta1', '277ca') AND substr(at, 1, 10) <= :d GROUP BY claim_id
 ) e ON e.claim_id = c.id
 WHERE c.frequency != '8' AND substr(c.created, 1, 10) <= :d

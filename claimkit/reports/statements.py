@@ -1,4 +1,4 @@
-"""Patient statements (the figures; claimkit.forms.statement draws them) and user write-offs.
+"""Patient statements (the figures; claimkit.forms.statement draws them) and the record that they were sent.
 
 A statement covers a period (by default from the day after the last statement, or the last 90 days for a first
 one) as a balance-forward account: the balance before the period, then each date of service of the period (or
@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
-from claimkit.core.errors import ClaimkitError, NotFound
+from claimkit.core.codes import DENIED
+from claimkit.core.errors import ClaimkitError
 from claimkit.core.money import to_cents
-from claimkit.reports.common import Buckets, iso, money, owed_ctes, reads_one_moment, remit_ctes, usd
-from claimkit.store.ledger import now_iso
+from claimkit.reports.common import Buckets, iso, money, reads_one_moment, remit_ctes
 from claimkit.store.workspace import Workspace
 
 FIRST_PERIOD_DAYS = 90
@@ -170,8 +169,8 @@ def build_statement(ws: Workspace, client_id: str, day: date | None = None, star
         " AND kind IN ('insurance_paid', 'contractual', 'other_adj', 'patient_resp')", (client_id, s, d))}
     pending = {sid for sid, _ in pending_sessions(ws.conn, day, client_id).get(client_id, [])}
     denied = {sid for (sid,) in conn.execute(
-        "SELECT cl.session_id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id WHERE c.client = ? AND c.status = 'denied'",
-        (client_id,))}
+        "SELECT cl.session_id FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id WHERE c.client = ? AND c.status = ?",
+        (client_id, DENIED))}
     estimates = session_estimates(ws, client_id, day) if pending else {}
     lines = []
     for r in conn.execute("SELECT id, date, cpt, fee_cents, payer, status FROM sessions WHERE client = ? AND date <= ?"
@@ -256,74 +255,3 @@ def issue_statements(ws: Workspace, statements: list[Statement], path: Path, ren
         pending.discard()
     return str(path)
 
-
-# --- write-offs -----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class WriteOff:
-    target: str
-    part: str  # patient | insurance
-    client: str
-    amount: int
-    lines: tuple[tuple[int | None, int], ...]  # (session, cents)
-    remaining: int  # what is left to write off after this one
-
-    def as_json(self) -> dict:
-        return {"target": self.target, "part": self.part, "client": self.client, "amount": money(self.amount),
-                "lines": [{"session": s, "amount": money(c)} for s, c in self.lines], "remaining": money(self.remaining)}
-
-
-def writeoff(ws: Workspace, target: str, amount: Decimal, reason: str, day: date | None = None) -> WriteOff:
-    """Write off part of a client's balance (CLIENT) or of what insurance owes on a claim (CLAIM), as postings."""
-    day = day or date.today()
-    reason = reason.strip()
-    if not reason:
-        raise ClaimkitError("--reason: say why (e.g. 'small balance' or 'denied CO-29, not worth appealing')")
-    cents = to_cents(amount)
-    if cents <= 0:
-        raise ClaimkitError("AMOUNT must be more than 0.00")
-    claim = ws.conn.execute("SELECT id, client, payer FROM claims WHERE id = ?", (target.strip().upper(),)).fetchone()
-    if claim is not None:
-        return _writeoff_claim(ws, claim, cents, reason, day)
-    try:
-        ws.client(target)
-    except NotFound:
-        raise NotFound(f"no client or claim '{target}': see 'claimkit client list' or 'claimkit claim list'") from None
-    from claimkit.reports.balances import balances
-
-    with ws.transaction() as conn:  # the balance is read under the write lock: a write-off beside it cannot slip in
-        row = next(iter(balances(ws, day, target).clients), None)
-        owed = row.balance if row else 0
-        if cents > owed:
-            raise ClaimkitError(f"{target} owes {usd(owed)} on {day}; write off at most that"
-                                + (" (a credit is refunded, not written off)" if owed < 0 else ""))
-        conn.execute("INSERT INTO postings (date, client, kind, reason, amount_cents, source, note, created)"
-                     " VALUES (?,?,'writeoff','patient',?,'manual',?,?)", (day.isoformat(), target, cents, reason, now_iso()))
-    return WriteOff(target, "patient", target, cents, ((None, cents),), owed - cents)
-
-
-def _writeoff_claim(ws: Workspace, claim, cents: int, reason: str, day: date) -> WriteOff:
-    claim_id, client, payer = claim
-    sql = (f"WITH {owed_ctes(client)} SELECT line_no, session_id, owed FROM owed"
-           " WHERE claim_id = :claim ORDER BY line_no")
-    with ws.transaction() as conn:  # what is outstanding is read under the write lock, with the write
-        owed = conn.execute(sql, {"d": day.isoformat(), "client": client, "claim": claim_id}).fetchall()
-        if not owed:
-            raise ClaimkitError(f"claim {claim_id} does not stand (replaced, voided, or a void itself): write off on the claim"
-                                " that replaced it")
-        total = sum(max(0, o) for _, _, o in owed)
-        if cents > total:
-            raise ClaimkitError(f"claim {claim_id} has {usd(total)} outstanding from insurance on {day}; write off at most that")
-        left = cents
-        parts = []
-        for _, sid, o in owed:
-            take = min(left, max(0, o))
-            if take:
-                parts.append((sid, take))
-                left -= take
-        now = now_iso()
-        for sid, take in parts:
-            conn.execute("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source,"
-                         " note, created) VALUES (?,?,?,?,?,'writeoff','insurance',?,'manual',?,?)",
-                         (day.isoformat(), client, sid, claim_id, payer, take, reason, now))
-    return WriteOff(claim_id, "insurance", client, cents, tuple(parts), total - cents)

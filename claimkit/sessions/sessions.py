@@ -393,15 +393,3 @@ def void_session(ws: Workspace, session_id: int, reason: str) -> SessionRow:
                 _post(conn, row.date, row.client, session_id, r["payer"], r["kind"], r["reason"], -from_cents(r["cents"]),
                       "void", note=reason.strip())
     return get_session(ws, session_id)
-
-
-def add_payment(ws: Workspace, client_id: str, amount: Decimal, day: date, method: str, note: str = "") -> int:
-    ws.client(client_id)
-    if amount <= 0:
-        raise ClaimkitError("AMOUNT must be more than 0.00; record a refund with a note instead")
-    if method not in METHODS:
-        raise ClaimkitError(f"--method '{method}': use one of {', '.join(METHODS)}")
-    with ws.transaction() as conn:
-        _post(conn, day, client_id, None, None, "patient_paid", method, amount, "payment", note=note)
-        return conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import re
+import stat
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -84,11 +85,20 @@ def parse_toml(raw: bytes, label: str) -> dict[str, Any]:
 
 
 def _key_line(text: str, loc: tuple) -> int | None:
+    """The line of the key `loc` names: looked for after the headers of its tables ([provider] before npi), so
+    [provider] npi is not reported at [billing] npi's line."""
     names = [str(p) for p in loc if isinstance(p, str)]
-    for name in reversed(names):
-        m = re.search(rf"^\s*\"?{re.escape(name)}\"?\s*=", text, re.M) or re.search(rf"^\s*\[+[^\]]*\b{re.escape(name)}\b[^\]]*\]+", text, re.M)
+    start = 0
+    for table in names[:-1]:
+        m = re.compile(rf"^[ \t]*\[+[^\]\n]*\b{re.escape(table)}\b[^\]\n]*\]+", re.M).search(text, start)
         if m:
-            return text[: m.start()].count("\n") + 1
+            start = m.end()
+    for begin in dict.fromkeys((start, 0)):
+        for name in reversed(names):
+            m = (re.compile(rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*=", re.M).search(text, begin)
+                 or re.compile(rf"^[ \t]*\[+[^\]\n]*\b{re.escape(name)}\b[^\]\n]*\]+", re.M).search(text, begin))
+            if m:
+                return text[: m.start()].count("\n") + 1
     return None
 
 
@@ -112,7 +122,7 @@ def validate(model_name: str, data: dict[str, Any], label: str, text: str = "", 
         return getattr(schema, model_name).model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = prefix + tuple(err["loc"])
+        loc = prefix + tuple(err["loc"]) + tuple(getattr((err.get("ctx") or {}).get("error"), "keys", ()))
         msg = err["msg"]
         msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
         if err["type"] == "extra_forbidden":
@@ -193,13 +203,13 @@ def client_path(home: Path, client_id: str) -> Path:
 
 
 # the modules whose validators the cache stands for: the pydantic models and the checks they call
-VALIDATOR_MODULES = ("schema.py", "records.py", "amounts.py")
+VALIDATOR_MODULES = ("schema.py", "records.py", "amounts.py", "identifiers.py")
 
 
 @functools.cache
 def _schema_stamp() -> bytes:
-    """Changes when a validator changes (a new release, or a developer's edit of core/schema.py, core/records.py or
-    core/amounts.py), so cached validations expire."""
+    """Changes when a validator changes (a new release, or a developer's edit of core/schema.py, core/records.py,
+    core/amounts.py or core/identifiers.py), so cached validations expire."""
     from claimkit.core import records
 
     core = Path(records.__file__).parent
@@ -287,8 +297,20 @@ def flush_cache() -> None:
 def _read(path: Path, label: str, missing: Exception | None = None) -> bytes:
     """A home file's bytes. `missing` (e.g. NotFound for a client id) is raised when there is no such file."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO would block open() for a writer
+        with open(fd, "rb", closefd=True) as fh:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(21, "Is a directory")
+            if not stat.S_ISREG(mode):  # /dev/zero or a pipe in its place would be read forever
+                raise ProblemError(Finding("file-not-regular", "error", "is not a regular file (a device, a pipe or a"
+                                           " socket)", fix="put the file itself there or restore it from a backup",
+                                           source=Source(label)))
+            size = os.fstat(fd).st_size
+            if size > MAX_TOML_BYTES:
+                raise ProblemError(Finding("file-too-large", "error", f"file is {size:,} bytes, more than a claimkit file"
+                                           " can be", fix="restore it from a backup", source=Source(label)))
+            return fh.read(MAX_TOML_BYTES + 1)  # more is refused as too large by parse_toml
     except OSError as exc:
         absent = isinstance(exc, FileNotFoundError) or (missing is not None and isinstance(exc, (IsADirectoryError, NotADirectoryError)))
         if absent and missing is not None:

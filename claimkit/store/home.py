@@ -28,7 +28,8 @@ def resolve_home(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def is_home(path: Path) -> bool:
-    return (path / "practice.toml").is_file()
+    """A practice.toml is there (a FIFO or device in its place is a home whose file is named as unreadable)."""
+    return (path / "practice.toml").exists()
 
 
 def require_home(path: Path) -> Path:

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from claimkit.core.errors import ClaimkitError
-from claimkit.core.records import Client, Payer, check_id, normalize_dx, normalize_state, npi_valid
+from claimkit.core import identifiers
+from claimkit.core.records import Client, Payer, check_id, normalize_dx, normalize_state
 from claimkit.switching.outcome import ImportReport, Outcome, imported_before, record_import, stopped, slug, unique
 from claimkit.switching.table import Profile, Row, RowError, Table, cell_date, cell_int, cell_money, split_name
 from claimkit.store.workspace import Workspace
@@ -120,9 +121,10 @@ def _policy(row: Row, profile: Profile, payers: Payers, prefix: str, rank: str) 
             pol["insured"] = insured
         if row.get("referring_npi") or row.get("referring_last"):
             npi = row.get("referring_npi")
-            if npi and not npi_valid(npi):
-                raise RowError(row, "referring_npi", f"{npi[:12]!r} is not a valid NPI (10 digits with a correct"
-                                                     " check digit); copy it from the NPPES registry")
+            try:
+                npi = identifiers.npi(npi or "")
+            except ValueError as exc:
+                raise RowError(row, "referring_npi", str(exc)) from None
             pol["referring"] = {"first": row.get("referring_first"), "last": row.get("referring_last"), "npi": npi}
     return pol
 

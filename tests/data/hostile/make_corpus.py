@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the hostile 835, EOB CSV and template PDF corpus in this folder (835/, csv/, pdf/).
+"""Regenerate the hostile 835, EOB CSV, code list and template PDF corpus in this folder (835/, csv/, codes/, pdf/).
 
 Every file is a small, deliberate break of one valid input: the 835 that pays claim CK00001 (three 90837 lines
 of 180.00, paid 16.00 + 96.00 + 96.00) and the EOB CSV for the same claim, as the `hostile` fixture in
@@ -126,6 +126,7 @@ def file_835() -> dict[str, bytes]:
         + "ST*835*0002~\nBPR*I*1*C*ACH*CCP*01*999999999*DA*1*1999999999**01*888888888*DA*98765432*20261120~\nTRN*1*T"
     out["segment-id-garbage"] = replace("DTM*232*20261001", "D\x07M*232*20261001")
     out["clp-status-unknown"] = replace("CLP*CK00001*1*", "CLP*CK00001*99*")
+    out["payer-name-escape-codes"] = replace("N1*PR*ACME TEST HEALTH", "N1*PR*ACME\x1b[2J TEST\x07 HEALTH")
     return {f"{k}.835": (v.encode() if isinstance(v, str) else v) for k, v in out.items()}
 
 
@@ -183,6 +184,36 @@ def file_csv() -> dict[str, bytes]:
     out["injection-check"] = csv_with(1, "10442", "=cmd|' /C calc'!A0")
     out["injection-payer-claim-number"] = csv_with(1, "PCN1", "@SUM(1+1)*cmd|' /C calc'!A0")
     out["binary-garbage"] = bytes(range(256)) * 20
+    out["escape-codes-in-check"] = csv_with(1, "10442", "10442\x1b[2J")
+    return {f"{k}.csv": (v.encode() if isinstance(v, str) else v) for k, v in out.items()}
+
+
+CODES_HEADER = "Code,Description\n"
+CODES_ROWS = ["45,Charge exceeds the fee schedule (test text).\n", "97,Included in another service (test text).\n",
+              "197,Precertification absent (test text).\n"]
+
+
+def codes_with(row: int, old: str, new: str) -> str:
+    rows = list(CODES_ROWS)
+    assert old in rows[row], old
+    rows[row] = rows[row].replace(old, new, 1)
+    return CODES_HEADER + "".join(rows)
+
+
+def file_codes() -> dict[str, bytes]:
+    """CARC lists for `claimkit codes import FILE --kind carc` (issue 16.10, 16.16)."""
+    out: dict[str, str | bytes] = {}
+    out["unclosed-quote"] = codes_with(1, "97,Included", '97,"Included')
+    out["no-description"] = codes_with(1, "97,Included in another service (test text).", "97,")
+    out["blank-description"] = codes_with(1, "97,Included in another service (test text).", "97,   ")
+    out["not-a-code"] = codes_with(1, "97,", "97 or 98,")
+    out["code-too-long"] = codes_with(1, "97,", "9700000,")
+    out["empty"] = ""
+    out["header-only"] = CODES_HEADER
+    out["invalid-utf8"] = (CODES_HEADER + "".join(CODES_ROWS)).encode().replace(b"another", b"anoth\xe9r", 1)
+    out["binary-garbage"] = bytes(range(256)) * 20
+    out["escape-codes-in-description"] = codes_with(1, "Included in", "Included \x1b[2J\x1b]0;owned\x07in")
+    out["bom-and-crlf"] = ("\ufeff" + CODES_HEADER + "".join(CODES_ROWS)).replace("\n", "\r\n")
     return {f"{k}.csv": (v.encode() if isinstance(v, str) else v) for k, v in out.items()}
 
 
@@ -224,7 +255,7 @@ def file_pdf() -> dict[str, bytes]:
 
 
 def main() -> None:
-    for folder, files in (("835", file_835()), ("csv", file_csv()), ("pdf", file_pdf())):
+    for folder, files in (("835", file_835()), ("csv", file_csv()), ("codes", file_codes()), ("pdf", file_pdf())):
         d = HERE / folder
         d.mkdir(exist_ok=True)
         for name, data in files.items():
