@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from claimkit.acks.ack999 import read_999
 from claimkit.acks.inbox import detect, import_one, is_refused
-from claimkit.acks.reading import read
+from claimkit.x12.envelope import read_transactions as read
 from claimkit.acks.status277 import read_277
 from claimkit.acks.ta1 import read_ta1
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from claimkit.acks.ack999 import ElementError, SegmentError, read_999
-from claimkit.acks.reading import read
+from claimkit.x12.envelope import read_transactions as read
 from claimkit.acks.status277 import read_277
 from claimkit.acks.ta1 import read_ta1
 

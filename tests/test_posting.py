@@ -536,3 +536,32 @@ def test_same_file_under_another_name_says_which(billed, home, tmp_path):
     g.write_bytes(f.read_bytes())
     out = billed.ok("era", "import", str(g)).stdout
     assert re.fullmatch(r"acme \(1\)\.835: already imported \(on \d{4}-\d\d-\d\d at \d\d:\d\d as acme\.835\); nothing changed\.\n", out), out
+
+
+def test_a_result_keeps_the_claims_it_shows_and_counts_the_rest(billed, home, tmp_path):
+    """A large ERA's result held every line of every claim although the summary shows 100 claims: it now counts
+    them and keeps the first `keep` (every one for --json); `x12 import` of the file says the same counts."""
+    from claimkit.remittance.era_import import import_era
+    from claimkit.store.workspace import Workspace
+
+    neg = [LineOutcome(ln.cpt, (), -ln.charge, -ln.paid, ln.service_date, ln.control, ln.allowed,
+                       tuple((g, r, -x) for g, r, x in ln.adjustments)) for ln in paid_lines(home)]
+    stray = [LineOutcome(ln.cpt, (), ln.charge, ln.paid, ln.service_date, "", ln.allowed, ln.adjustments)
+             for ln in paid_lines(home)]
+    f = tmp_path / "many.835"
+    f.write_text(write_835(Remit("Acme Test Health", "11111", "Testwell", "1234567893", "TRACE9", date(2026, 11, 27), (
+        ClaimOutcome("CK00001", "22", "PCN1", "McTestface", "Testy", "TST1", tuple(neg)),
+        ClaimOutcome("CK00001", "1", "PCN1", "McTestface", "Testy", "TST1", tuple(paid_lines(home))),
+        *(ClaimOutcome(f"ZZZ{n}", "1", f"PZ{n}", "McTestface", "Testy", f"OTHER{n}", tuple(stray)) for n in range(3))))))
+    ws = Workspace(home)
+    r = import_era(ws, f, dry_run=True, keep=1)
+    ws.close()
+    assert (len(r.claims), r.posted_count, len(r.unmatched), r.unmatched_count) == (1, 2, 1, 3)
+    assert [c.status_code for c in r.claims] == ["22"] and r.unmatched[0].account == "ZZZ0"
+    data = json.loads(billed.ok(f"era import --dry-run --json {f}").stdout)
+    assert [c["account"] for c in data["claims"]] == ["CK00001", "CK00001"]
+    assert [c["account"] for c in data["unmatched"]] == ["ZZZ0", "ZZZ1", "ZZZ2"]
+    assert "835: posted 1 payment, 2 claims, 3 unmatched ('claimkit era unmatched')" in billed.ok(f"x12 import {f}").stdout
+    conn = sqlite3.connect(home / "ledger.db")
+    assert conn.execute("SELECT summary FROM imports").fetchall() == [("2 claims posted, 3 unmatched",)]
+    conn.close()

@@ -1,8 +1,9 @@
 """report balances / aging / deductible / payers over a scenario with exact figures, and write-offs.
 
-The scenario (`scenario` below; test_statement.py and test_todo.py use it too) is built the way the therapist
-builds it: clients and sessions through the CLI; claims, claim lines and remittance postings are written with SQL
-in the shapes of docs/architecture.md (claims/ and posting.py record the same rows).
+The scenario (`scenario` below; test_statement.py and test_todo.py use it too) is built through the code the CLI
+runs: clients, sessions, client payments and write-offs through the CLI; claims issued by claims/build.py (each on
+its day: the ledger's clock pinned to it); the payers' answers written as 835 files (remittance/x12_835_writer.py)
+and posted by `era import`'s import_era, so statuses, postings and remittance records are the ones claimkit writes.
 
     cole  copay 25 (acme): copays collected at 4 sessions; claim CK00001 (3 lines) paid by an ERA on 04-10, whose
           90834 line is reversed and corrected (allowed 90, under the 95 contract) on 04-24; CK00006 (04-20)
@@ -52,85 +53,92 @@ CLAIMS = {
     "CK00005": ("eli", "2026-02-12", [9]),
     "CK00006": ("cole", "2026-04-22", [13]),
 }
-# remittance postings: (date, claim, session, kind, reason, amount, source_ref)
-ERA = [
-    # cole, ERA 04-10: copay 25 on each line
-    ("2026-04-10", "CK00001", 1, "insurance_paid", "", "95.00", "TRN1"),
-    ("2026-04-10", "CK00001", 1, "contractual", "CO-45", "60.00", "TRN1"),
-    ("2026-04-10", "CK00001", 1, "patient_resp", "copay", "25.00", "TRN1"),
-    ("2026-04-10", "CK00001", 2, "insurance_paid", "", "95.00", "TRN1"),
-    ("2026-04-10", "CK00001", 2, "contractual", "CO-45", "60.00", "TRN1"),
-    ("2026-04-10", "CK00001", 2, "patient_resp", "copay", "25.00", "TRN1"),
-    ("2026-04-10", "CK00001", 3, "insurance_paid", "", "70.00", "TRN1"),
-    ("2026-04-10", "CK00001", 3, "contractual", "CO-45", "55.00", "TRN1"),
-    ("2026-04-10", "CK00001", 3, "patient_resp", "copay", "25.00", "TRN1"),
-    # cole, 04-24: reversal of the 90834 line (CLP02 22) and its correction
-    ("2026-04-24", "CK00001", 3, "insurance_paid", "", "-70.00", "TRN1"),
-    ("2026-04-24", "CK00001", 3, "contractual", "CO-45", "-55.00", "TRN1"),
-    ("2026-04-24", "CK00001", 3, "patient_resp", "copay", "-25.00", "TRN1"),
-    ("2026-04-24", "CK00001", 3, "insurance_paid", "", "65.00", "TRN2"),
-    ("2026-04-24", "CK00001", 3, "contractual", "CO-45", "60.00", "TRN2"),
-    ("2026-04-24", "CK00001", 3, "patient_resp", "copay", "25.00", "TRN2"),
-    # dana, ERA 02-10: all to the deductible (90791 allowed 130)
-    ("2026-02-10", "CK00002", 4, "contractual", "CO-45", "70.00", "TRN3"),
-    ("2026-02-10", "CK00002", 4, "patient_resp", "deductible", "130.00", "TRN3"),
-    ("2026-02-10", "CK00002", 5, "contractual", "CO-45", "60.00", "TRN3"),
-    ("2026-02-10", "CK00002", 5, "patient_resp", "deductible", "120.00", "TRN3"),
-    ("2026-02-10", "CK00002", 4, "insurance_paid", "", "0.00", "TRN3"),
-    ("2026-02-10", "CK00002", 5, "insurance_paid", "", "0.00", "TRN3"),
-    # dana, ERA 02-20: the last 50 of the deductible, then 20%
-    ("2026-02-20", "CK00003", 6, "insurance_paid", "", "56.00", "TRN4"),
-    ("2026-02-20", "CK00003", 6, "contractual", "CO-45", "60.00", "TRN4"),
-    ("2026-02-20", "CK00003", 6, "patient_resp", "deductible", "50.00", "TRN4"),
-    ("2026-02-20", "CK00003", 6, "patient_resp", "coinsurance", "14.00", "TRN4"),
-    ("2026-02-20", "CK00003", 7, "insurance_paid", "", "96.00", "TRN4"),
-    ("2026-02-20", "CK00003", 7, "contractual", "CO-45", "60.00", "TRN4"),
-    ("2026-02-20", "CK00003", 7, "patient_resp", "coinsurance", "24.00", "TRN4"),
-    # eli, ERA 03-01: two denials
-    ("2026-03-01", "CK00004", 8, "contractual", "CO-50", "180.00", "TRN5"),
-    ("2026-03-01", "CK00005", 9, "contractual", "CO-29", "180.00", "TRN5"),
+# the payers' answers, as ERA files the remittance code reads and posts: (trace, paid on, [(claim, CLP02, payer claim
+# number, [(session, paid, allowed, ((group, reason, amount), ...)), ...]), ...])
+COPAY = "3"
+ERAS = [
+    # cole, 04-10: copay 25 on each line
+    ("TRN1", "2026-04-10", [("CK00001", "1", "PCN1", [(1, "95.00", "120.00", (("CO", "45", "60.00"), ("PR", COPAY, "25.00"))),
+                                                      (2, "95.00", "120.00", (("CO", "45", "60.00"), ("PR", COPAY, "25.00"))),
+                                                      (3, "70.00", "95.00", (("CO", "45", "55.00"), ("PR", COPAY, "25.00")))])]),
+    # cole, 04-24: the payer takes the claim back (CLP02 22) and pays it again, the 90834 allowed 90 (under the 95
+    # contract); the 5.00 it paid too much goes forward to a later remittance (PLB FB), as payers do with a debit
+    ("TRN2", "2026-04-24", [
+        ("CK00001", "22", "PCN1", [(1, "-95.00", "-120.00", (("CO", "45", "-60.00"), ("PR", COPAY, "-25.00"))),
+                                   (2, "-95.00", "-120.00", (("CO", "45", "-60.00"), ("PR", COPAY, "-25.00"))),
+                                   (3, "-70.00", "-95.00", (("CO", "45", "-55.00"), ("PR", COPAY, "-25.00")))]),
+        ("CK00001", "1", "PCN1R", [(1, "95.00", "120.00", (("CO", "45", "60.00"), ("PR", COPAY, "25.00"))),
+                                   (2, "95.00", "120.00", (("CO", "45", "60.00"), ("PR", COPAY, "25.00"))),
+                                   (3, "65.00", "90.00", (("CO", "45", "60.00"), ("PR", COPAY, "25.00")))])],
+     (("FB", "PCN1", "-5.00"),)),
+    # dana, 02-10: all to the deductible (90791 allowed 130)
+    ("TRN3", "2026-02-10", [("CK00002", "1", "PCN2", [(4, "0.00", "130.00", (("CO", "45", "70.00"), ("PR", "1", "130.00"))),
+                                                      (5, "0.00", "120.00", (("CO", "45", "60.00"), ("PR", "1", "120.00")))])]),
+    # dana, 02-20: the last 50 of the deductible, then 20%
+    ("TRN4", "2026-02-20", [("CK00003", "1", "PCN3", [
+        (6, "56.00", "120.00", (("CO", "45", "60.00"), ("PR", "1", "50.00"), ("PR", "2", "14.00"))),
+        (7, "96.00", "120.00", (("CO", "45", "60.00"), ("PR", "2", "24.00")))])]),
+    # eli, 03-01: two denials
+    ("TRN5", "2026-03-01", [("CK00004", "1", "PCN4", [(8, "0.00", None, (("CO", "50", "180.00"),))]),
+                            ("CK00005", "1", "PCN5", [(9, "0.00", None, (("CO", "29", "180.00"),))])]),
 ]
+MEMBERS = {"cole": ("Testcase", "Cole", "C1"), "dana": ("Testcase", "Dana", "D1"), "eli": ("Testcase", "Eli", "E1")}
 
 
 def _ts(day: str) -> str:
     return f"{day}T10:00:00-06:00"
 
 
-def add_claims(home: Path, claims: dict = CLAIMS) -> None:
-    conn = sqlite3.connect(home / "ledger.db")
-    with conn:
-        for cid, (client, created, sids) in claims.items():
-            total = 0
-            lines = []
-            for n, sid in enumerate(sids, start=1):
-                day, cpt, fee = conn.execute("SELECT date, cpt, fee_cents FROM sessions WHERE id = ?", (sid,)).fetchone()
-                lines.append((cid, n, sid, day, cpt, fee))
-                total += fee
-            conn.execute("INSERT INTO claims (id, client, payer, status, total_cents, snapshot, created) VALUES (?,?,?,?,?,?,?)",
-                         (cid, client, "acme", "billed", total, "{}", _ts(created)))
-            conn.executemany("INSERT INTO claim_lines (claim_id, line_no, session_id, date, cpt, charge_cents) VALUES (?,?,?,?,?,?)", lines)
-            conn.executemany("UPDATE sessions SET status = 'billed' WHERE id = ?", [(s,) for s in sids])
-    conn.close()
+def issue_claims(home: Path, claims: dict = CLAIMS) -> None:
+    """The claims as `cms1500 render` issues them (claims/build.py), each on its own day: the ledger's clock is
+    pinned to the claim's day, since the reports count from when a claim was created."""
+    from datetime import date
+
+    import claimkit.claims.ledger as claim_ledger
+    from claimkit.claims.build import create_claims, select_sessions
+    from claimkit.store.workspace import Workspace
+
+    ws = Workspace(home)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for cid, (_client, created, sids) in claims.items():
+                mp.setattr(claim_ledger, "now_iso", lambda created=created: _ts(created))
+                [snap] = create_claims(ws, select_sessions(ws, session_ids=sids), None, created=date.fromisoformat(created))
+                assert snap.claim_id == cid, (snap.claim_id, cid)
+    finally:
+        ws.close()
 
 
-def post(home: Path, rows, import_id=None) -> None:
-    conn = sqlite3.connect(home / "ledger.db")
-    with conn:
-        for day, claim, sid, kind, reason, amount, ref in rows:
-            client = conn.execute("SELECT client FROM sessions WHERE id = ?", (sid,)).fetchone()[0]
-            cents = int(amount.replace(".", ""))
-            conn.execute("INSERT INTO postings (date, client, session_id, claim_id, payer, kind, reason, amount_cents, source,"
-                         " source_ref, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                         (day, client, sid, claim, "acme", kind, reason, cents, "era", ref, _ts(day)))
-    conn.close()
+def post_eras(home: Path, eras: list = ERAS) -> None:
+    """Each answer written as the payer's 835 (remittance/x12_835_writer.py) and imported by `era import`'s code."""
+    from datetime import date
+    from decimal import Decimal
 
+    from claimkit.remittance.era_import import import_era
+    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
+    from claimkit.store.workspace import Workspace
 
-def set_status(home: Path, statuses: dict[str, str]) -> None:
-    """What posting.py does to a claim once its remittance is posted."""
-    conn = sqlite3.connect(home / "ledger.db")
-    with conn:
-        conn.executemany("UPDATE claims SET status = ? WHERE id = ?", [(v, k) for k, v in statuses.items()])
-    conn.close()
+    ws = Workspace(home)
+    try:
+        sessions = {r[0]: r[1:] for r in ws.conn.execute("SELECT id, client, date, cpt, fee_cents FROM sessions")}
+        for n, (trace, day, claims, *plb) in enumerate(eras, start=1):
+            outcomes = []
+            for cid, status, pcn, lines in claims:
+                client = sessions[lines[0][0]][0]
+                last, first, member = MEMBERS[client]
+                sign = -1 if status == "22" else 1
+                outcomes.append(ClaimOutcome(cid, status, pcn, last, first, member, tuple(
+                    LineOutcome(sessions[sid][2], (), Decimal(sessions[sid][3]).scaleb(-2) * sign, Decimal(paid),
+                                date.fromisoformat(sessions[sid][1]), "", Decimal(allowed) if allowed else None,
+                                tuple((g, r, Decimal(a)) for g, r, a in adj))
+                    for sid, paid, allowed, adj in lines)))
+            path = home.parent / f"{trace}.835"
+            path.write_text(write_835(Remit("Acme Test Health", "11111", "Testwell", "1234567893", trace,
+                                            date.fromisoformat(day), tuple(outcomes),
+                                            tuple((r, ref, Decimal(a)) for r, ref, a in (plb[0] if plb else ())), control=n)))
+            import_era(ws, path, today=date.fromisoformat(day))
+    finally:
+        ws.close()
 
 
 def build(cli, *, eras: bool = True, writeoffs: bool = True) -> None:
@@ -138,11 +146,9 @@ def build(cli, *, eras: bool = True, writeoffs: bool = True) -> None:
         cli.ok(line)
     for client, day, cpt, paid in SESSIONS:
         cli.ok(f"session add {client} --date {day} --cpt {cpt}" + (f" --paid {paid} --method card" if paid else ""))
-    add_claims(cli.home)
+    issue_claims(cli.home)
     if eras:
-        post(cli.home, ERA)
-        set_status(cli.home, {"CK00001": "paid", "CK00002": "paid", "CK00003": "paid", "CK00004": "denied",
-                              "CK00005": "denied"})
+        post_eras(cli.home)
     cli.ok("payment add dana 100.00 --date 2026-02-25 --method check")
     if writeoffs:
         cli.ok("writeoff CK00005 180.00 --reason 'CO-29 timely filing, not appealable' --date 2026-03-05")
@@ -212,7 +218,7 @@ def test_balances_as_of_between_the_two_dana_eras(scenario):
 
 
 def test_balances_today_path_matches_the_exact_one(scenario):
-    # for today or later, pending sessions are found through the claims' statuses (as posting.py sets them)
+    # for today or later, pending sessions are found through the claims' statuses (as remittance/post.py sets them)
     past = balances_json(scenario, "--as-of 2026-05-01")
     future = balances_json(scenario, "--as-of 2099-12-31")
     assert future["clients"] == past["clients"] and future["totals"] == past["totals"]
@@ -407,8 +413,8 @@ def test_writeoff_rules(scenario, home):
 
 # --- with the claims and postings claimkit itself writes -------------------------------------------------------
 
-def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
-    """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims/, posting.py)."""
+def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path, monkeypatch):
+    """The same reports over claims built by `cms1500 render` and EOBs posted by `eob add` (claims/, remittance/)."""
     from datetime import date, timedelta
 
     day = date(2026, 4, 30)  # pinned: every session, EOB and the new session fall in the 2026 plan year
@@ -418,6 +424,8 @@ def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
     practice.ok("client add ivo --first Ivo --last Testcase --dob 1992-02-02 --sex M --dx F41.1 --payer acme --member-id I1 --copay 25")
     for client, ago in (("hana", 40), ("hana", 33), ("ivo", 38)):
         practice.ok(f"session add {client} --date {d(ago)} --cpt 90837 --minutes 55")
+    # the claims are created on a pinned day too (the ledger's clock), before the EOBs that answer them
+    monkeypatch.setattr("claimkit.claims.ledger.now_iso", lambda: f"{d(30)}T10:00:00-06:00")
     result = practice(f"cms1500 render --unbilled -o {tmp_path / 'claims.pdf'} --force")
     assert result.exit_code in (0, 1), result.stderr
     claims = {c["client"]: c["id"] for c in json.loads(practice.ok("claim list --json").stdout)}
@@ -425,18 +433,18 @@ def test_reports_over_claims_and_eobs_posted_by_claimkit(practice, tmp_path):
     practice.ok(f"eob add {claims['hana']} --line 2 --allowed 120.00 --paid 0.00 --deductible 120.00 --date {d(10)}")
     practice.ok(f"eob add {claims['ivo']} --allowed 0.00 --paid 0.00 --adjust CO-50:180.00 --date {d(9)}")
     practice.ok(f"session add hana --date {d(3)} --cpt 90837 --minutes 55")
-    rows = by_client(balances_json(practice))
+    rows = by_client(balances_json(practice, f"--today {day.isoformat()}"))  # the today path (claim statuses)
     # 240 of the 300 deductible came from the EOB; the new session's estimate is the last 60 of it and 20% of the
     # other 60
     assert rows["hana"] == row("hana", "540.00", "0.00", "120.00", "240.00", "0.00", "0.00", "240.00", "0.00", "72.00", None)
     # ivo's denial (paid nothing, CO-50) stays outstanding, and is on the work list with what to do
     assert rows["ivo"] == row("ivo", "180.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "180.00", "0.00", None)
-    items = json.loads(practice.ok("todo --json").stdout)["items"]
+    items = json.loads(practice.ok(f"todo --json --today {day.isoformat()}").stdout)["items"]
     [denial] = [i for i in items if i["kind"] == "denial"]
     assert denial["client"] == "ivo" and "(CO-50)" in denial["detail"]
     assert not any(i["kind"] == "no_remittance" for i in items)
     ded = deductible_json(practice, "hana", f"--as-of {day.isoformat()}")
     assert (ded["deductible"]["adjudicated"], ded["deductible"]["estimated"], ded["deductible"]["remaining"]) == (
         "240.00", "60.00", "0.00")
-    aging = json.loads(practice.ok("report aging --json").stdout)
+    aging = json.loads(practice.ok(f"report aging --json --today {day.isoformat()}").stdout)
     assert aging["totals"]["insurance"]["total"] == "180.00" and aging["totals"]["patient"]["total"] == "240.00"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claimkit.acks.reading import Segment, Transaction, split
+from claimkit.x12.elements import split_composite as split
+from claimkit.x12.envelope import Segment, Transaction
 
 # IK5 / AK9 verdicts
 ACCEPTED = frozenset({"A", "E"})  # E: accepted with errors noted

@@ -13,9 +13,9 @@ import sqlite3
 from claimkit.acks import codes
 from claimkit.acks.applying import AckResult, ClaimOutcome, keep_unmatched, refuse, run, ymd_iso
 from claimkit.acks.history import add_events, event_row, next_status, statuses
-from claimkit.acks.reading import read
 from claimkit.acks.status277 import ClaimStatus, LineStatus, Report277, Status, read_277
 from claimkit.core.codes import SUPERSEDED, sql_list
+from claimkit.x12.envelope import read_transactions
 
 SOURCES = {"AY": "the clearinghouse", "PR": "the payer"}
 
@@ -134,7 +134,7 @@ def _apply(conn: sqlite3.Connection, report: Report277, result: AckResult, impor
 def _import(ws, name: str, data: bytes, dry_run: bool, kind: str) -> AckResult:
     from claimkit.store.ledger import now_iso
 
-    env = read(data)
+    env = read_transactions(data)
     if env.problems:
         raise refuse(name, env.problems)
     reports = [(read_277(t, kind), t.isa_date) for t in env.transactions if t.st01 == "277"]

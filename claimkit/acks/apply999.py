@@ -12,9 +12,9 @@ from claimkit.acks import codes
 from claimkit.acks.ack999 import VERDICTS, Ack999, GroupAck, SegmentError, TransactionAck, read_999
 from claimkit.acks.applying import AckResult, ClaimOutcome, keep_unmatched, refuse, run, ymd_iso
 from claimkit.acks.history import add_events, event_row, next_status, statuses
-from claimkit.acks.reading import read
 from claimkit.acks.ta1 import TA1_STATUS, read_ta1
 from claimkit.core.codes import REJECTED
+from claimkit.x12.envelope import read_transactions
 
 _PRACTICE_BOXES = ("24J", "25", "31", "32", "33")
 _CLIENT_BOXES = ("1a", "2", "3", "4", "5", "6", "7", "9", "11", "10", "12", "13", "14", "17", "21", "23")
@@ -212,7 +212,7 @@ class _Writes:
 def import_999(ws, name: str, data: bytes, *, dry_run: bool) -> AckResult:
     from claimkit.store.ledger import now_iso
 
-    env = read(data)
+    env = read_transactions(data)
     if env.problems:
         raise refuse(name, env.problems)
     acks = [read_999(t) for t in env.transactions if t.st01 == "999"]
@@ -232,7 +232,7 @@ def import_999(ws, name: str, data: bytes, *, dry_run: bool) -> AckResult:
 def import_ta1(ws, name: str, data: bytes, *, dry_run: bool) -> AckResult:
     from claimkit.store.ledger import now_iso
 
-    env = read(data)
+    env = read_transactions(data)
     found, problems = read_ta1(env.loose)
     problems = list(env.problems) + problems
     if problems:

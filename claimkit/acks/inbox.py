@@ -104,11 +104,12 @@ def detect(data: bytes) -> tuple[str, str]:
     return "", _NOT_OURS.get(st01, f"an X12 {st01 or 'file'} transaction, which claimkit does not read")
 
 
-def _import_835(ws, name: str, data: bytes, *, dry_run: bool, path: Path | None = None):
-    """Exactly what `era import` runs."""
-    from claimkit.remittance.era_import import import_era
+def _import_835(ws, name: str, data: bytes | None, *, dry_run: bool, path: Path | None = None, every_claim: bool = False):
+    """Exactly what `era import` runs (it reads the file itself: `data` may be None); the result keeps the first
+    claims (every claim for --json)."""
+    from claimkit.remittance.era_import import KEEP_CLAIMS, import_era
 
-    return _Era(import_era(ws, path, dry_run=dry_run))
+    return _Era(import_era(ws, path, dry_run=dry_run, keep=None if every_claim else KEEP_CLAIMS))
 
 
 @dataclass
@@ -131,9 +132,9 @@ class _Era:
             when = imported_when(r.already, r.already_as, r.file) if r.already_as else r.already
             return f"835 already imported ({when}); nothing changed"
         verb = "would post" if r.dry_run else "posted"
-        n = len(r.claims)
+        n = r.posted_count
         return (f"835: {verb} {len(r.payments)} payment{'s' if len(r.payments) != 1 else ''}, {n} claim{'s' if n != 1 else ''}"
-                + (f", {len(r.unmatched)} unmatched ('claimkit era unmatched')" if r.unmatched else ""))
+                + (f", {r.unmatched_count} unmatched ('claimkit era unmatched')" if r.unmatched_count else ""))
 
     def to_json(self) -> dict:
         return {"kind": "835", "summary": self.summary, **self.result.as_json()}
@@ -191,17 +192,22 @@ def ordered(paths: list[Path]) -> list[tuple[Path, tuple[str, str] | None]]:
 
 
 def import_one(ws, path: Path, *, dry_run: bool, table: dict[str, Callable] | None = None,
-               detected: tuple[str, str] | None = None):
-    """One file through the importer of its kind; a refused file comes back as a FileResult (refused=True)."""
+               detected: tuple[str, str] | None = None, every_claim: bool = False):
+    """One file through the importer of its kind; a refused file comes back as a FileResult (refused=True).
+    An 835 is read by the ERA importer itself (a large one is not held twice); `every_claim`: its result keeps
+    every claim (--json)."""
     name = path.name
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             return FileResult(name, "", f"{size:,} bytes is far larger than any returned file; skipped")
-        data = path.read_bytes()
+        if detected is None:
+            with path.open("rb") as fh:
+                detected = detect(fh.read(_PEEK))
+        data = path.read_bytes() if detected[0] != "835" else None
     except OSError as exc:
         return FileResult(name, "", f"cannot be read ({exc.strerror or exc.__class__.__name__}); skipped")
-    kind, words = detected or detect(data)
+    kind, words = detected
     table = table if table is not None else importers()
     importer = table.get(kind)
     if importer is None:
@@ -209,7 +215,7 @@ def import_one(ws, path: Path, *, dry_run: bool, table: dict[str, Callable] | No
         return FileResult(name, kind, f"{why}; skipped, nothing applied")
     try:
         if kind == "835":
-            return importer(ws, name, data, dry_run=dry_run, path=path)
+            return importer(ws, name, data, dry_run=dry_run, path=path, every_claim=every_claim)
         return importer(ws, name, data, dry_run=dry_run)
     except ClaimkitError as exc:
         msg = str(exc)

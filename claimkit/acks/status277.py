@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from claimkit.acks.reading import Segment, Transaction, split
+from claimkit.x12.elements import split_composite as split
+from claimkit.x12.envelope import Segment, Transaction
 from claimkit.x12.elements import date8, decimal_or_none
 
 REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})  # A4: not found; the rest: rejected before adjudication

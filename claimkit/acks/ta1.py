@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claimkit.acks.reading import Segment
+from claimkit.x12.envelope import Segment
 
 TA1_STATUS = {"A": "accepted", "E": "accepted with errors", "R": "rejected"}
 

@@ -39,7 +39,7 @@ def x12_import(
     table_ = importers()
     results = []
     for path, detected in ordered(found):
-        r = import_one(ws, path, dry_run=dry_run, table=table_, detected=detected)
+        r = import_one(ws, path, dry_run=dry_run, table=table_, detected=detected, every_claim=json_)
         results.append((path, r))
         if not json_:
             line = f"{path.name}: {r.summary}"

@@ -42,13 +42,13 @@ def _show(result, json_: bool) -> None:
     for c in shown:
         for line in c.plain():
             say(f"  {line}", markup=False)
-    if len(result.claims) > len(shown):
-        say(f"  ... and {len(result.claims) - len(shown)} more claims posted ('claimkit claim list', or --json for every line)")
+    if result.posted_count > len(shown):
+        say(f"  ... and {result.posted_count - len(shown)} more claims posted ('claimkit claim list', or --json for every line)")
     for adj in result.provider_adjustments:
         say(f"  provider-level adjustment {adj['reason']} {adj['reference']}: {adj['amount']} (kept apart from client balances)", markup=False)
-    if result.unmatched:
+    if result.unmatched_count:
         went = "would go" if result.dry_run else "went"
-        say(f"  {len(result.unmatched)} claim(s) matched nothing in this practice and {went} to the suspense list:"
+        say(f"  {result.unmatched_count} claim(s) matched nothing in this practice and {went} to the suspense list:"
             " see 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'")
     for h in result.held:
         say(f"  held: {h}; ask the payer, or post it anyway: 'claimkit era unmatched', then 'claimkit era match ITEM CLAIM'",
@@ -76,7 +76,7 @@ def era_import(
     done: list[dict] = []  # --json with several files: one array, printed even when a later file is refused
     try:
         for path in files:
-            result = _import_one(ws, path, dry_run)
+            result = _import_one(ws, path, dry_run, json_)
             if json_ and len(files) > 1:
                 done.append(result.as_json())
             else:
@@ -86,8 +86,9 @@ def era_import(
             print_json(done)
 
 
-def _import_one(ws, path: Path, dry_run: bool):
-    """One file imported, with a progress bar on a terminal for a large one."""
+def _import_one(ws, path: Path, dry_run: bool, every_claim: bool = False):
+    """One file imported, with a progress bar on a terminal for a large one; the result keeps the claims shown
+    (every claim for --json)."""
     from claimkit.remittance.era_import import import_era
 
     progress = bar = None
@@ -103,7 +104,7 @@ def _import_one(ws, path: Path, dry_run: bool):
         def progress(done: int, total: int, bar=bar, task=task) -> None:
             bar.update(task, completed=done, total=total)
     try:
-        return import_era(ws, path.expanduser(), dry_run=dry_run, progress=progress)
+        return import_era(ws, path.expanduser(), dry_run=dry_run, progress=progress, keep=None if every_claim else SHOW_CLAIMS)
     finally:
         if bar is not None:
             bar.stop()

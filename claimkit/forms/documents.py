@@ -106,3 +106,19 @@ def page_footer(hs: SimpleNamespace, text: Callable[[Any], str]) -> Callable[[An
         canvas.restoreState()
 
     return footer
+
+
+def letter_pdf(story: list, *, title: str, author: str, footer: Callable[[Any, Any], None], top: float,
+               bottom: float) -> bytes:
+    """The story laid out on US Letter pages (0.6 in side margins; top and bottom in inches), footer on every page."""
+    import io
+
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.units import inch
+    from reportlab.platypus import SimpleDocTemplate
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=letter, leftMargin=0.6 * inch, rightMargin=0.6 * inch, topMargin=top * inch,
+                            bottomMargin=bottom * inch, title=title, author=author, creator="claimkit", invariant=1)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()

@@ -9,7 +9,6 @@ our own plain words (templates/gfe/statements.toml), and the signature and date 
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -57,12 +56,11 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     from xml.sax.saxutils import escape
 
     from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import inch
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-    from claimkit.forms.documents import house_style, lines, page_footer, page_header
+    from claimkit.forms.documents import house_style, letter_pdf, lines, page_footer, page_header
 
     words = wording()
     hs = house_style()
@@ -169,9 +167,5 @@ def render_gfe(gfe: "GoodFaithEstimate") -> bytes:
     footer = page_footer(hs, lambda canvas: f"{pv.practice} - Good Faith Estimate {gfe.id} for {cl.name}"
                          " - contains protected health information")
 
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=letter, leftMargin=0.6 * inch, rightMargin=0.6 * inch, topMargin=0.5 * inch,
-                            bottomMargin=0.65 * inch, title=f"Good Faith Estimate {gfe.id}", author=pv.practice,
-                            creator="claimkit", invariant=1)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buf.getvalue()
+    return letter_pdf(story, title=f"Good Faith Estimate {gfe.id}", author=pv.practice, footer=footer, top=0.5,
+                      bottom=0.65)

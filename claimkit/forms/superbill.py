@@ -6,7 +6,6 @@ month of weekly sessions, more when the table runs on (the header row repeats, e
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -28,13 +27,12 @@ if TYPE_CHECKING:
 
 def render_superbill(sb: "Superbill") -> bytes:
     from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import inch
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    from claimkit.forms.documents import house_style, lines, page_footer, page_header
+    from claimkit.forms.documents import house_style, letter_pdf, lines, page_footer, page_header
 
     hs = house_style()
     ink, rule, band = hs.ink, hs.rule, hs.band
@@ -132,9 +130,4 @@ def render_superbill(sb: "Superbill") -> bytes:
 
     footer = page_footer(hs, lambda canvas: f"{sb.practice_name} - superbill {sb.number} - contains protected health information")
 
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=letter, leftMargin=0.6 * inch, rightMargin=0.6 * inch, topMargin=0.55 * inch,
-                            bottomMargin=0.7 * inch, title=f"Superbill {sb.number}", author=sb.practice_name,
-                            creator="claimkit", invariant=1)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buf.getvalue()
+    return letter_pdf(story, title=f"Superbill {sb.number}", author=sb.practice_name, footer=footer, top=0.55, bottom=0.7)

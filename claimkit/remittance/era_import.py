@@ -37,16 +37,20 @@ def located(f) -> str:
     return f"segment {f.segment}: {f.message}"
 
 
+KEEP_CLAIMS = 100  # claims a result keeps to be shown (the rest are counted): memory stays flat in the file's size
+
+
 def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
-               today: date | None = None) -> ImportResult:
-    """Read, check, match and post one 835 file, all or nothing."""
+               today: date | None = None, keep: int | None = KEEP_CLAIMS) -> ImportResult:
+    """Read, check, match and post one 835 file, all or nothing. The result keeps the first ``keep`` claims
+    posted and unmatched and counts the rest (``keep=None``: every claim, as --json prints them)."""
 
     from claimkit.store.inputs import read_input
 
     name = path.name
     raw = read_input(path, limit=MAX_ERA_BYTES, what="the .835 file")
     fingerprint = hashlib.sha256(raw).hexdigest()
-    result = ImportResult(name, fingerprint, dry_run=dry_run)
+    result = ImportResult(name, fingerprint, dry_run=dry_run, keep=keep)
     seen = imported_before(ws.conn, fingerprint)
     if seen:
         result.already, result.already_as = seen
@@ -86,9 +90,10 @@ def refuse_unreadable(raw: bytes, name: str) -> None:
 
 def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_map: dict[str, str], today: date,
               progress: Callable[[int, int], None] | None, ours: tuple[set[str], str] = (set(), "")) -> None:
-    """Post each payment of the file as the reader hands it over (the whole file is never held as records), inside
-    the caller's transaction. A problem found anywhere in the file raises, and the transaction undoes everything:
-    a file posts all of it or nothing."""
+    """Post each payment (ST..SE) of the file as the reader hands it over, inside the caller's transaction: its
+    rows are written and its records dropped before the next one is read, so memory does not grow with the file
+    (the result counts claims and keeps the first few). A problem found anywhere in the file raises, and the
+    transaction undoes everything: a file posts all of it or nothing."""
     from claimkit.remittance.era835 import parse_835
 
     name, fingerprint = result.file, result.fingerprint
@@ -99,7 +104,8 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
     import_id = cur.lastrowid
     claims = Claims(conn)
     batch = Batch(conn)
-    paid: dict[tuple[str, str], int] = {}  # (claim, payer claim number) -> payments posted minus reversals
+    # per payment (the ledger holds the earlier payments' rows): (claim, payer claim number) -> payments posted minus reversals
+    paid: dict[tuple[str, str], int] = {}
     copies: dict[str, int] = {}  # trace -> times seen in this file
     copy_line: dict[str, int] = {}  # trace -> its line in skipped_payments
 
@@ -114,15 +120,15 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
                 (*PAID_STATUSES, *key)).fetchone()[0]
         return n
 
-    settled: dict[tuple[str, str], set] = {}  # (claim, payer claim number) -> the lines paid under it (net of reversals)
+    settled: dict[tuple[str, str], set] = {}  # per payment: (claim, payer claim number) -> the lines paid under it (net of reversals)
 
     def paid_lines(post: ClaimPosting) -> set:
         key = (post.claim_id, post.payer_claim_number)
         lines = settled.get(key)
         if lines is None:
             lines = settled[key] = {r[0] for r in conn.execute(
-                "SELECT session_id FROM postings WHERE claim_id = ? AND source = 'era' AND source_ref = ?"
-                " AND kind IN ('insurance_paid', 'patient_resp') GROUP BY session_id, kind HAVING SUM(amount_cents) != 0", key)}
+                "SELECT session_id FROM postings WHERE claim_id = ? AND +source = 'era' AND source_ref = ?"
+                " AND +kind IN ('insurance_paid', 'patient_resp') GROUP BY session_id, kind HAVING SUM(amount_cents) != 0", key)}
         return lines
 
     def post_payment(pay) -> None:
@@ -174,7 +180,8 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
                                    " suspense list, not posted (check it is this client's claim)")
             elif post.claim_id is None or clp.is_predetermination:
                 suspend(conn, import_id, remit_id, post)
-                result.unmatched.append(post)
+                post.raw = None  # in the suspense list: the parsed claim is no longer needed
+                result.suspended(post)
             elif clp.status != CLP02_REVERSAL and (clp.charge < 0 or clp.paid < 0 or clp.patient_responsibility < 0):
                 # negative totals belong to a reversal (CLP02 22) only; posted, they would give the client a credit
                 suspend(conn, import_id, remit_id, post, kind="negative amounts")
@@ -212,7 +219,7 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
                     result.warnings.append(f"claim {post.claim_id} was billed to payer '{post.payer}', but this payment comes"
                                            f" from '{sender}' ({pay.payer.name}); check it is the right claim")
                 post.raw = None  # matched: the parsed claim is no longer needed
-                result.claims.append(post)
+                result.posted(post)
             done += 1
             if progress:
                 progress(min(done, total), total)
@@ -226,6 +233,9 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
                  import_id, plb.reference, now_iso(), payer_map.get(pay.payer.id or "")))
             result.provider_adjustments.append({"trace": trace, "reason": plb.reason, "reference": plb.reference,
                                                 "amount": f"{plb.amount:.2f}"})
+        batch.flush()  # this payment's rows in the ledger: the next payment reads them there, not from memory
+        paid.clear()
+        settled.clear()
 
     era = parse_835(raw, source=name, on_payment=post_payment)
     errors = [f for f in era.findings if f.is_error]
@@ -244,4 +254,4 @@ def post_era(conn: sqlite3.Connection, raw: bytes, result: ImportResult, payer_m
     if not result.payments:
         result.already = "every payment in it"
     conn.execute("UPDATE imports SET summary = ? WHERE id = ?",
-                 (f"{len(result.claims)} claims posted, {len(result.unmatched)} unmatched", import_id))
+                 (f"{result.posted_count} claims posted, {result.unmatched_count} unmatched", import_id))

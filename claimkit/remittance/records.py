@@ -96,18 +96,35 @@ class ClaimPosting:
 
 @dataclass
 class ImportResult:
+    """What one file did. A large file's claims are counted, and only the first ``keep`` of them (posted, and
+    unmatched) are kept to be shown: holding every line's posting would grow with the file (``keep=None``: all,
+    for --json)."""
+
     file: str
     fingerprint: str
     already: str | None = None  # when the same file was imported before
     already_as: str = ""  # under which name it was imported then
     dry_run: bool = False
+    keep: int | None = None  # claims kept in `claims` and in `unmatched` (None: every one)
     payments: list[dict] = field(default_factory=list)
-    claims: list[ClaimPosting] = field(default_factory=list)
-    unmatched: list[ClaimPosting] = field(default_factory=list)
+    claims: list[ClaimPosting] = field(default_factory=list)  # the first `keep` claims posted
+    unmatched: list[ClaimPosting] = field(default_factory=list)  # the first `keep` claims that matched none
+    posted_count: int = 0  # every claim posted
+    unmatched_count: int = 0  # every claim that matched none (in the suspense list)
     provider_adjustments: list[dict] = field(default_factory=list)
     skipped_payments: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)  # claims this file pays again: kept in the suspense list, not posted
     warnings: list[str] = field(default_factory=list)
+
+    def posted(self, post: ClaimPosting) -> None:
+        self.posted_count += 1
+        if self.keep is None or len(self.claims) < self.keep:
+            self.claims.append(post)
+
+    def suspended(self, post: ClaimPosting) -> None:
+        self.unmatched_count += 1
+        if self.keep is None or len(self.unmatched) < self.keep:
+            self.unmatched.append(post)
 
     def as_json(self) -> dict:
         def claim(c: ClaimPosting) -> dict:

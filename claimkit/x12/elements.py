@@ -18,6 +18,7 @@ _COUNT = re.compile(r"\d{1,18}\Z", re.ASCII)
 _DATE8 = re.compile(r"\d{8}\Z", re.ASCII)
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z", re.ASCII)
 _ALT_COMPONENT = frozenset(">:^|!\\")
+_COMPOSITE_FALLBACK = re.compile(r"[A-Z0-9]{1,3}([|^:>])")  # a code, then a separator not declared
 _CENT = Decimal("0.01")
 _MAX_AMOUNT_CHARS = 20  # X12 R type: at most 18 digits, plus sign and decimal point
 
@@ -73,6 +74,18 @@ def assign(target: object, qualifier: str, value: object, fields: dict[str, str]
 def clip(s: str, limit: int = 40) -> str:
     s = s if isinstance(s, str) else str(s)
     return s if len(s) <= limit else s[:limit] + "..."
+
+
+def split_composite(value: str, component: str) -> list[str]:
+    """A composite's components. Some senders write another component separator than their ISA16 declares
+    (``A7|562|85`` under ISA16 ':'): when the declared one is absent and the value reads as a code followed by
+    '|', '^', ':' or '>', that character is used."""
+    if component and component in value:
+        return value.split(component)
+    m = _COMPOSITE_FALLBACK.match(value)
+    if m and len(value) > m.end():
+        return value.split(m.group(1))
+    return [value]
 
 
 class ElementReader:

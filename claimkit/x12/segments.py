@@ -112,6 +112,28 @@ def decode(data: bytes | bytearray | memoryview | str) -> tuple[str, bool]:
     return text, fallback
 
 
+_HEAD_BYTES = 1 << 16  # what the ISA checks read of a file held as bytes (its first segments: 2 x _ISA_SEARCH_LIMIT at most)
+_PAD_BYTES = frozenset(b" \t\r\n\x00")
+
+
+def _byte_codec(raw: bytes | bytearray | memoryview) -> tuple[str, bool] | None:
+    """(codec, fell back to latin-1) of bytes that can be decoded a block at a time (cut at an ASCII terminator:
+    no UTF-8 character holds an ASCII byte), or None for UTF-16 (decoded whole, as `decode` does)."""
+    first = raw[3:9] if raw[:3] == codecs.BOM_UTF8 else raw[:6]
+    if first[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or first in (b"I\x00S\x00A\x00", b"\x00I\x00S\x00A"):
+        return None
+    if raw.isascii():
+        return "ascii", False
+    check = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for k in range(0, len(raw), _CHUNK):
+            check.decode(raw[k:k + _CHUNK])  # (the text is thrown away: only whether it decodes)
+        check.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "latin-1", True
+    return "utf-8", False
+
+
 def _bad_separator(ch: str) -> bool:
     return not ch or ch.isalnum() or ch.isspace()
 
@@ -160,9 +182,27 @@ class SegmentReader:
         self.ok = False
         self.has_isa = False
         self._resplits = 0
-        text, latin1 = decode(data)
-        if text[-1:] in ("\x00", " ", "\n", "\r", "\t"):
-            text = text.rstrip(_TRAILING_PAD)  # NUL padding from a block transfer, trailing blank lines
+        # Bytes are decoded a block at a time as they are read (`_blocks`), so that a large file is not held twice
+        # (as bytes and as text); the checks below read its head. A str, or UTF-16, is decoded whole.
+        self._bytes: tuple[memoryview, str, int, int] | None = None
+        found = None if isinstance(data, str) else _byte_codec(data)
+        if found is not None:
+            codec, latin1 = found
+            view = memoryview(data).cast("B") if not isinstance(data, memoryview) else data.cast("B")
+            skip = 3 if view[:3] == codecs.BOM_UTF8 else 0
+            end = len(view)
+            while end > skip and view[end - 1] in _PAD_BYTES:
+                end -= 1  # NUL padding from a block transfer, trailing blank lines
+            head_end = min(end, skip + _HEAD_BYTES)
+            text = codecs.getincrementaldecoder(codec)().decode(view[skip:head_end], final=head_end == end)
+            if text.startswith("\ufeff"):  # a second byte order mark, as `decode` strips it
+                text, skip = text[1:], skip + 3
+            if head_end == end:
+                found = None  # small enough: the head is the whole text
+        else:
+            text, latin1 = decode(data)
+            if text[-1:] in ("\x00", " ", "\n", "\r", "\t"):
+                text = text.rstrip(_TRAILING_PAD)  # NUL padding from a block transfer, trailing blank lines
         self._text = text
         self._foreign_warned = False
         m = _LEADING_SPACE.match(text)
@@ -189,7 +229,7 @@ class SegmentReader:
                     "(its padding was squeezed out); read it by counting separators", 1))
         elif head[:2] in ("ST", "GS") and (head[2:3] in ("", "~") or not _bad_separator(head[2])):
             elem = head[2] if head[2:3] not in ("", "~") else "*"
-            term = "~" if "~" in text else "\n"
+            term = "~" if ("~" in text if found is None else b"~" in view[skip:end]) else "\n"
             comp = ":" if elem != ":" else ">"
             seps = Separators(elem, comp, None, term)
             self.notices.append(Notice(
@@ -205,6 +245,28 @@ class SegmentReader:
             self.notices.append(Notice("warning", "encoding", "the file is not valid UTF-8; read it as Latin-1", None))
         self.separators = seps
         self.ok = True
+        if found is not None and len(seps.segment.encode(codec)) == 1 and seps.segment.isascii():
+            self._bytes = (view, codec, skip + len(text[:start].encode(codec)), end)
+            self._text = ""
+        elif found is not None:  # a terminator no byte stands for alone: the whole text at once
+            self._text = str(view[skip:end], codec)
+
+    def _blocks(self) -> Iterator[str]:
+        """The text of a file held as bytes, a block of about _CHUNK bytes at a time, each block ending just after a
+        segment terminator (or at the end), decoded as it is reached."""
+        assert self._bytes is not None and self.separators is not None
+        view, codec, pos, end = self._bytes
+        self._bytes = None
+        data = view.obj if isinstance(view.obj, (bytes, bytearray)) and len(view.obj) == len(view) else bytes(view)
+        term = ord(self.separators.segment)
+        while pos < end:
+            cut = data.rfind(term, pos, pos + _CHUNK) if end - pos > _CHUNK else end - 1
+            if cut < 0:  # one segment longer than a block
+                cut = data.find(term, pos + _CHUNK, end)
+                if cut < 0:
+                    cut = end - 1
+            yield str(view[pos:cut + 1], codec)
+            pos = cut + 1
 
     def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
         for n, batch in self.batches(shared=False):
@@ -226,7 +288,8 @@ class SegmentReader:
             return
         seps = self.separators
         elem, term = seps.element, seps.segment
-        pending: str | None = self._text[self._start :]
+        blocks = self._blocks() if self._bytes is not None else iter(())
+        pending: str | None = next(blocks, None) if self._bytes is not None else self._text[self._start :]
         self._text = ""  # drop our reference; the caller may still hold the input
         n = 0
         warned_nl = False
@@ -303,8 +366,11 @@ class SegmentReader:
                                     self.separators = Separators(elem, comp, old.repetition, term)
                     yield n, [els]
                     n += 1
-            if pending is not None:
+            if pending is not None:  # a later interchange changed the separators: the rest is one text, split on its own
+                pending += "".join(blocks)
                 elem, term = self.separators.element, self.separators.segment
+            else:
+                pending = next(blocks, None)
 
     @staticmethod
     def _plain_block(parts: list[str], at_start: bool, elem: str, term: str) -> list[list[str]] | None:
