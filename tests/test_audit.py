@@ -55,6 +55,7 @@ def test_times_on_no_claim(two, home, tmp_path):
     ("--cpt 90832 --start 09:00 --end 09:50", "50 minutes, but 90832 is for 16 to 37 minutes"),
 ])
 def test_bad_times_refused_and_nothing_recorded(two, home, args, message):
+    two.ok("fee set 90832 100.00")  # a code with a fee: session add refuses a code without one before the times
     before = ledger_rows(home)
     assert message in two.fails(f"session add ada --date 2026-11-02 {args}")
     assert ledger_rows(home) == before

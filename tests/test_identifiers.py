@@ -46,7 +46,7 @@ ENTRY = [
     ("payer edit acme --payer-id 'AB:12'",
      f"error: payer edit --payer-id: payer ID 'AB:12' holds ':': {SEPARATORS_FIX}"),
     ("payer edit acme --payer-id X",
-     "error: payer edit --payer-id: payer ID 'X' is 1 characters; an electronic payer ID has 2 to 80"),
+     "error: payer edit --payer-id: payer ID 'X' has 1 character; an electronic payer ID has 2 to 80"),
     ("client add zed --first Zed --last Testcase --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id 'ZC1*2~3'"
      " --copay 25", f"error: client add --member-id: member ID 'ZC1*2~3' holds '*' and '~': {CARD_FIX}"),
     ("client add zed --first Zed --last Testcase --dob 1990-04-12 --sex F --dx F41.1 --payer acme --member-id ZC123"

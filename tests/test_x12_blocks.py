@@ -61,3 +61,10 @@ def test_latin1_and_utf8_names_are_read_as_written(monkeypatch):
     isa = [k + 1 for k, sid in enumerate(ids) if sid == "ISA"]  # segment numbers of the three interchanges
     assert len(isa) == 3 and ids.count("CLP") == 3 * [sid for _, sid, _ in SegmentReader(SAMPLE)].count("CLP")
     assert [n.segment for n in reader.notices if n.code == "separators-changed"] == isa[1:]
+
+
+def test_bytearray_and_memoryview_read_as_bytes(monkeypatch):
+    monkeypatch.setattr(segments, "_CHUNK", 300)
+    monkeypatch.setattr(segments, "_HEAD_BYTES", 4096)
+    data = INPUTS["three interchanges"]
+    assert read(bytearray(data)) == read(memoryview(data)) == read(data)

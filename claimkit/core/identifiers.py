@@ -49,7 +49,8 @@ def payer_id(value: str) -> str:
         raise ValueError(f"payer ID {shown(v)} holds {_odd(v, _LETTERS_DIGITS)}: an electronic payer ID is letters and"
                          " digits only; copy it from your clearinghouse's payer list (e.g. 87726)")
     if not 2 <= len(v) <= ID_LIMIT:
-        raise ValueError(f"payer ID {shown(v)} is {len(v)} characters; an electronic payer ID has 2 to {ID_LIMIT}")
+        raise ValueError(f"payer ID {shown(v)} has {len(v)} character{'' if len(v) == 1 else 's'}; an electronic payer"
+                         f" ID has 2 to {ID_LIMIT}")
     return v
 
 

@@ -185,10 +185,12 @@ class SegmentReader:
         # Bytes are decoded a block at a time as they are read (`_blocks`), so that a large file is not held twice
         # (as bytes and as text); the checks below read its head. A str, or UTF-16, is decoded whole.
         self._bytes: tuple[memoryview, str, int, int] | None = None
+        if isinstance(data, memoryview):
+            data = data.tobytes()  # (as `decode` copies it)
         found = None if isinstance(data, str) else _byte_codec(data)
         if found is not None:
             codec, latin1 = found
-            view = memoryview(data).cast("B") if not isinstance(data, memoryview) else data.cast("B")
+            view = memoryview(data)
             skip = 3 if view[:3] == codecs.BOM_UTF8 else 0
             end = len(view)
             while end > skip and view[end - 1] in _PAD_BYTES:
