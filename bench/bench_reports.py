@@ -1,9 +1,9 @@
 """Issue 6 benchmark: `report balances` and `report aging` over a ledger of 100,000 postings, as whole processes.
 
 Budget: the median of `report balances` and of `report aging` under 2x of `python -c "import typer, rich, pydantic"`
-measured in the same run (the --json, --as-of and --by statement variants are shown beside them). The reports run
-two passes at once on two connections (claimkit.reports.common.Background): on a machine whose cores are busy
-with other work the figures rise.
+measured in the same run (the --json, --as-of and --by statement variants are shown beside them). Each report runs
+all its queries in one read transaction on one connection (issue 15 item 13: one moment of the ledger); the ledger
+is measured as a user has it (no ANALYZE here that claimkit does not run itself, issue 24 item 1).
 
 The ledger: bench/large_practice.py's 200 clients and 20,000 sessions over ten years (the newest 200 unbilled),
 then with direct SQL what claims/ and remittance/ write: one claim per client and month, a remittance for every
