@@ -83,7 +83,7 @@ def eligibility_carve_out(ctx: Context):
                            " and as the client's policy)"))
         else:
             out.append(Hit(f"the 271 of {stored.as_of} names another payer for this client: {c.name}{phone}",
-                           f"ask the client about the other insurance and which plan is primary; add it as a policy"))
+                           "ask the client about the other insurance and which plan is primary; add it as a policy"))
     return out
 
 

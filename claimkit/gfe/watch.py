@@ -169,8 +169,8 @@ def todo_items(ws: "Workspace", today: date) -> list:
             if over >= THRESHOLD_CENTS:
                 out.append(TodoItem("gfe_over", cid, f"{s.id}: billed {_usd(billed)} on an estimate of {_usd(s.total_cents)},"
                                     f" {_usd(over)} over: dispute threshold reached ({_usd(THRESHOLD_CENTS)} or more over)",
-                                    f"the client may start a federal dispute within 120 days of the bill; review the"
-                                    f" charges with them, and give a new estimate before more sessions", client=cid,
+                                    "the client may start a federal dispute within 120 days of the bill; review the"
+                                    " charges with them, and give a new estimate before more sessions", client=cid,
                                     amount=over))
             elif over > 0:
                 out.append(TodoItem("gfe_over", cid, f"{s.id}: billed {_usd(billed)} on an estimate of {_usd(s.total_cents)},"

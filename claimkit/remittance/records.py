@@ -11,8 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from claimkit.core.codes import CLP02_DENIED, CLP02_REVERSAL, CONTRACTUAL_GROUPS, PATIENT_GROUP, PAYER_GROUPS, is_denied_line
-from claimkit.core.codes import CLP02_FORWARDED as FORWARDED  # noqa: F401  (the names other modules import from here)
-from claimkit.core.codes import CLP02_PROCESSED as PAID_STATUSES  # noqa: F401
 from claimkit.core.codes import PR_REASON_BY_CARC as PR_REASONS
 from claimkit.core.money import ZERO, to_cents
 
