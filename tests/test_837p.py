@@ -267,10 +267,10 @@ def test_secondary_claim_carries_the_primary_adjudication(ws, home, tmp_path):
     assert_same_as_form(sec, c)
 
 
-def test_secondary_claim_through_the_cli(tmp_path):
+def primary_sent_with_secondary(tmp_path: Path, last: str = "Secondary", *, rate: bool = True) -> tuple[Cli, Path, Path]:
+    """Client t (Testa LAST) with Acme primary and Bluepeak secondary, one 90837 session on 2026-10-01, sent to Acme
+    as an 837P (CK00001): (cli, home, the 837P file)."""
     from conftest import PRACTICE_ARGS
-
-    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
 
     home = tmp_path / "home"
     cli = Cli(home)
@@ -278,15 +278,23 @@ def test_secondary_claim_through_the_cli(tmp_path):
     cli.ok("fee set 90837 180")
     cli.ok("payer add acme --name Acme --payer-id 11111")
     cli.ok("payer add blue --name Bluepeak --payer-id 22222")
-    cli.ok("payer rate set acme 90837 120")
-    cli.ok("client add t --first Testa --last Secondary --dob 1980-01-01 --sex F --dx F41.1 --payer acme --member-id A1 --copay 20"
-           " --address '1 Test St' --city Austin --state TX --zip 78701")
+    if rate:
+        cli.ok("payer rate set acme 90837 120")
+    cli.ok(f"client add t --first Testa --last {last} --dob 1980-01-01 --sex F --dx F41.1 --payer acme --member-id A1"
+           " --copay 20 --address '1 Test St' --city Austin --state TX --zip 78701")
     cli.ok("client policy add t --payer blue --member-id B2 --coinsurance 10 --secondary")
     cli.ok("session add t --date 2026-10-01 --cpt 90837 --minutes 55")
     with open(home / "practice.toml", "a") as fh:
         fh.write(EDI)
     first = tmp_path / "p.837"
     cli.ok(f"x12 837p --unbilled --force -o {first}")
+    return cli, home, first
+
+
+def test_secondary_claim_through_the_cli(tmp_path):
+    from claimkit.remittance.x12_835_writer import ClaimOutcome, LineOutcome, Remit, write_835
+
+    cli, home, first = primary_sent_with_secondary(tmp_path)
     assert validate_file(first).problems == []
     snap = ClaimSnapshot.from_json(sqlite3.connect(home / "ledger.db").execute("SELECT snapshot FROM claims").fetchone()[0])
     era = tmp_path / "p.835"

@@ -468,23 +468,9 @@ def test_paper_denial_then_paper_payment_of_the_line_replaces_the_denial(billed,
 def secondary(tmp_path):
     """A primary (Acme) paid 100.00 of a 180.00 session, CO-45 60.00 and PR-204 20.00 to the client (a service
     the plan does not cover under this benefit); then the secondary claim to Bluepeak, CK00002."""
-    from conftest import PRACTICE_ARGS
-    from test_837p import EDI
+    from test_837p import primary_sent_with_secondary
 
-    home = tmp_path / "home"
-    cli = Cli(home)
-    cli.ok(PRACTICE_ARGS)
-    cli.ok("fee set 90837 180")
-    cli.ok("payer add acme --name Acme --payer-id 11111")
-    cli.ok("payer add blue --name Bluepeak --payer-id 22222")
-    cli.ok("payer rate set acme 90837 120")
-    cli.ok("client add t --first Testa --last Secondary --dob 1980-01-01 --sex F --dx F41.1 --payer acme --member-id A1 --copay 20"
-           " --address '1 Test St' --city Austin --state TX --zip 78701")
-    cli.ok("client policy add t --payer blue --member-id B2 --coinsurance 10 --secondary")
-    cli.ok("session add t --date 2026-10-01 --cpt 90837 --minutes 55")
-    with open(home / "practice.toml", "a") as fh:
-        fh.write(EDI)
-    cli.ok(f"x12 837p --unbilled --force -o {tmp_path / 'p.837'}")
+    cli, home, _ = primary_sent_with_secondary(tmp_path)
     control = json.loads(sqlite3.connect(home / "ledger.db").execute("SELECT snapshot FROM claims").fetchone()[0])["lines"][0]["line_control"]
     f = tmp_path / "p.835"
     f.write_text(write_835(Remit("Acme", "11111", "Testwell", "1234567893", "T1", date(2026, 11, 1), (ClaimOutcome(
@@ -573,22 +559,9 @@ def test_secondary_reversal_gives_the_client_share_back(secondary, tmp_path):
 def test_a_reversal_undoes_each_patient_reason_code(tmp_path):
     """Suspicion (b): a reversal (CLP02 22) negated the client's share under 'noncovered' without the original's PR-204,
     so the payment made again (PR-1 deductible) left a secondary claim with PR-204 20.00 that no payer still says."""
-    from conftest import PRACTICE_ARGS
-    from test_837p import EDI, segments
+    from test_837p import primary_sent_with_secondary, segments
 
-    home = tmp_path / "home"
-    cli = Cli(home)
-    cli.ok(PRACTICE_ARGS)
-    cli.ok("fee set 90837 180")
-    cli.ok("payer add acme --name Acme --payer-id 11111")
-    cli.ok("payer add blue --name Bluepeak --payer-id 22222")
-    cli.ok("client add t --first Testa --last Reversal --dob 1980-01-01 --sex F --dx F41.1 --payer acme --member-id A1 --copay 20"
-           " --address '1 Test St' --city Austin --state TX --zip 78701")
-    cli.ok("client policy add t --payer blue --member-id B2 --coinsurance 10 --secondary")
-    cli.ok("session add t --date 2026-10-01 --cpt 90837 --minutes 55")
-    with open(home / "practice.toml", "a") as fh:
-        fh.write(EDI)
-    cli.ok(f"x12 837p --unbilled --force -o {tmp_path / 'p.837'}")
+    cli, home, _ = primary_sent_with_secondary(tmp_path, "Reversal", rate=False)
     control = json.loads(sqlite3.connect(home / "ledger.db").execute("SELECT snapshot FROM claims").fetchone()[0])["lines"][0]["line_control"]
 
     def paid(status, sign, adjustments, trace, pcn):
