@@ -577,12 +577,16 @@ def test_835_with_one_50_mb_segment(big, tmp_path):
 
 def test_835_with_three_million_tiny_segments(big, tmp_path):
     text = corpus.valid_835()
-    f = _write(tmp_path / "tiny-segments.835", text[: text.index("CLP*")], "DTM*405*20261120~" * 3_000_000)
+    head = text[: text.index("CLP*")]
+    # the interchange's trailer is there (a file without one is refused from its last bytes, before any read), so
+    # the reader goes through all 3,000,000 segments to find the transaction never closed
+    f = _write(tmp_path / "tiny-segments.835", head, "DTM*405*20261120~" * 3_000_000, "IEA*1*000000001~\n")
     assert f.stat().st_size > 50_000_000
+    iea = head.count("~") + 3_000_000 + 1
     before = (snapshot_files(big), ledger_tables(big))
     code, err, mb = run_measured(big, "835, 3,000,000 segments (51 MB)", "era", "import", str(f))
-    assert (code, err) == (2, "error: tiny-segments.835: file ends inside transaction started at segment 3: it was cut off;"
-                              " download it again; nothing was posted\n")
+    assert (code, err) == (2, f"error: tiny-segments.835: segment {iea} (IEA): the transaction started at segment 3 has no"
+                              " SE; the file is damaged; nothing was posted\n")
     assert mb < 250  # measured ~135 MB; splitting the whole file at once took ~375 MB (and 800 MB for 10 million)
     assert_unchanged(big, before)
 

@@ -30,6 +30,29 @@ def test_a_damaged_era_is_refused_without_waiting_for_the_lock(billed, home, tmp
     assert "another claimkit command" not in line
 
 
+def test_a_large_era_cut_short_is_refused_without_waiting_for_the_lock(billed, home, tmp_path, monkeypatch):  # noqa: F811
+    """A file over the pre-read size is read whole only inside the transaction; cut short, it is refused before."""
+    from claimkit.remittance import era_import
+
+    text = remit(home, paid_lines(home))
+    whole, cut = tmp_path / "whole.835", tmp_path / "big-cut.835"
+    whole.write_text(text)
+    cut.write_text(text[: len(text) - 40])  # the copy stopped before the trailer
+    monkeypatch.setattr(era_import, "PRE_READ_BYTES", 200)  # both files count as large
+    monkeypatch.setattr(homes.write_lock, "__defaults__", (1.0,))
+    fd = os.open(home / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another command is writing
+    try:
+        line = billed.fails(f"era import {cut}")
+        waited = billed.fails(f"era import {whole}")  # a whole large file does wait for the lock
+    finally:
+        os.close(fd)
+    assert line == ("error: big-cut.835: the file ends without its IEA segment: it was cut off; download it again;"
+                    " nothing was posted")
+    assert "another claimkit command" in waited
+    assert "Posted" in billed.ok(f"era import {whole}").stdout
+
+
 @pytest.mark.parametrize("command", ["era import", "eob import", "codes import --kind carc"])
 def test_a_device_is_refused_without_reading_it(practice, command):
     line = practice.fails(f"{command} /dev/zero")
@@ -83,3 +106,21 @@ def test_an_835_payer_name_with_escape_codes_is_printed_escaped(billed, home, tm
 
     data = json.loads(billed.ok(f"era import {g} --dry-run --json").stdout)
     assert data["payments"][0]["payer"] == "ACME\x1b[2J HEALTH"
+
+
+ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260115*0930*^*00501*000000001*0*T*:~"
+
+
+@pytest.mark.parametrize("text, cut", [
+    (ISA + "GS*HP*S*R*20260115*0930*1*X*005010X221A1~ST*835*0001~SE*2*0001~GE*1*1~IEA*1*000000001~\n", False),
+    ("\ufeff" + ISA + "GS*HP~IEA*1*000000001~\r\n\x1a", False),       # a BOM, CRLF and a DOS end-of-file mark
+    (ISA.replace("~", "\n") + "GS*HP\nIEA*1*000000001\n", False),     # the line break as the terminator
+    (ISA + "GS*HP*S*R*20260115*0930*1*X*005010X221A1~ST*835*0001~CLP*CK1*1*180", True),
+    (ISA + "GS*HP~GE*1*1~", True),
+    ("GS*HP~ST*835*0001~", False),                                    # no ISA to read the terminator from
+])
+def test_cut_off_reads_only_the_ends(text, cut):
+    from claimkit.x12.envelope import cut_off
+
+    assert cut_off(text.encode("utf-8")) is cut
+    assert cut_off(text.encode("utf-16")) is False  # the start cannot tell: the full read decides

@@ -22,6 +22,7 @@ from claimkit.remittance.records import ClaimPosting, ImportResult
 from claimkit.remittance.suspense import suspend
 from claimkit.store.ledger import now_iso
 from claimkit.store.workspace import Workspace
+from claimkit.x12.envelope import cut_off
 
 MAX_ERA_BYTES = 200 * 1024 * 1024
 
@@ -57,6 +58,9 @@ def import_era(ws: Workspace, path: Path, *, dry_run: bool = False, progress: Ca
         return result
     if len(raw) <= PRE_READ_BYTES:
         refuse_unreadable(raw, name)  # before the write lock: a damaged file never holds up other commands
+    elif cut_off(raw):  # a large file is read whole once, in the transaction; one cut short is refused before it
+        raise ClaimkitError(f"{name}: the file ends without its IEA segment: it was cut off; download it again;"
+                            " nothing was posted")
     payer_map = {p.payer_id: pid for pid, p in ws.payers.items() if p.payer_id}
     today = today or date.today()
     # The cyclic garbage collector would walk every object of a large file again and again while it is posted
