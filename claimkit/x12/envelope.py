@@ -48,11 +48,11 @@ def cut_off(data: bytes, tail: int = 4096) -> bool:
     """True when a file that starts with its ISA has no IEA segment near its end: a copy or download that stopped
     halfway. It reads the first and last few bytes only, so a large file can be refused before a lock is taken;
     False whenever the start cannot tell (no ISA where a byte file has it, UTF-16): the full read decides then."""
-    head = bytes(data[:1024]).lstrip(b"\xef\xbb\xbf \r\n\t\x00")
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \r\n\t\x00")
     if not head.startswith(b"ISA") or len(head) < 106:
         return False
     term = head[105:106]
-    pieces = (p.strip(b" \r\n\t\x00\x1a") for p in bytes(data[-tail:]).split(term))
+    pieces = (p.strip(b" \r\n\t\x00\x1a") for p in data[-tail:].split(term))
     return not any(p.startswith(b"IEA") for p in pieces)
 
 
