@@ -4,13 +4,12 @@ by `client show`, printed in their CMS-1500 boxes and sent in the 837P exactly a
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 from datetime import date, datetime, timedelta
 
 import pytest
 from claim_fixtures import ACCIDENT, ONSET, REFERRING_NPI, add_sessions, make_home
-from conftest import Cli, snapshot_files
+from conftest import Cli, copy_home, snapshot_files
 from test_render_cms1500 import assert_in_boxes, read_pdf, texts_in
 
 from claimkit.claims.ledger import get_claim
@@ -39,11 +38,8 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture
-def cli(built, tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    shutil.copytree(built, home)
-    monkeypatch.setenv("CLAIMKIT_HOME", str(home))
-    return Cli(home)
+def cli(built, home):
+    return copy_home(built, Cli(home))  # `home` (conftest) has set CLAIMKIT_HOME to it
 
 
 def client_file(cli) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import shlex
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PRACTICE_ARGS, Cli, snapshot_files
+from conftest import PRACTICE_ARGS, Cli, copy_home, snapshot_files
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 ROOT = Path(__file__).resolve().parent.parent
@@ -288,9 +287,7 @@ def base_home(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def hostile(base_home, tmp_path) -> Cli:
-    home = tmp_path / "home"
-    shutil.copytree(base_home, home)
-    return Cli(home)
+    return copy_home(base_home, Cli(tmp_path / "home"))
 
 
 def ledger_tables(home: Path) -> dict[str, list]:
@@ -547,9 +544,7 @@ def run_measured(home: Path, name: str, *args: str) -> tuple[int, str, float]:
 
 @pytest.fixture
 def big(base_home, tmp_path):
-    home = tmp_path / "home"
-    shutil.copytree(base_home, home)
-    return home
+    return copy_home(base_home, Cli(tmp_path / "home")).home
 
 
 def _write(path: Path, *chunks: str) -> Path:

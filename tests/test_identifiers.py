@@ -6,11 +6,10 @@ claimkit/core/identifiers.py; and text goes out cleaned the same way on the CMS-
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PRACTICE_ARGS, Cli, snapshot_files
+from conftest import PRACTICE_ARGS, Cli, copy_home, snapshot_files
 
 from claimkit.core import identifiers
 
@@ -33,9 +32,7 @@ def base(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def ck(base, tmp_path) -> Cli:
-    home = tmp_path / "home"
-    shutil.copytree(base, home)
-    return Cli(home)
+    return copy_home(base, Cli(tmp_path / "home"))
 
 
 # --- on entry: the option named, nothing written ----------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -15,17 +16,24 @@ from test_posting import billed, paid_lines, remit  # noqa: F401 (fixture)
 EOB = "claim,line,allowed,paid,copay\nCK00001,1,120.00,95.00,25.00\n"
 
 
+@contextmanager
+def another_writer(home, monkeypatch):
+    """The home's write lock held as another claimkit command would hold it; a command that waits for it gives up
+    after 1 s with "another claimkit command is writing"."""
+    monkeypatch.setattr(homes.write_lock, "__defaults__", (1.0,))
+    fd = os.open(home / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
 def test_a_damaged_era_is_refused_without_waiting_for_the_lock(billed, home, tmp_path, monkeypatch):  # noqa: F811
     bad = tmp_path / "cut.835"
     bad.write_text(remit(home, paid_lines(home))[:300])
-    # a command that waited for the lock would end, after this wait, with "another claimkit command is writing"
-    monkeypatch.setattr(homes.write_lock, "__defaults__", (1.0,))
-    fd = os.open(home / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)  # another command is writing
-    try:
+    with another_writer(home, monkeypatch):
         line = billed.fails(f"era import {bad}")
-    finally:
-        os.close(fd)
     assert line.startswith("error: cut.835: ") and line.endswith("; nothing was posted"), line
     assert "another claimkit command" not in line
 
@@ -39,14 +47,9 @@ def test_a_large_era_cut_short_is_refused_without_waiting_for_the_lock(billed, h
     whole.write_text(text)
     cut.write_text(text[: len(text) - 40])  # the copy stopped before the trailer
     monkeypatch.setattr(era_import, "PRE_READ_BYTES", 200)  # both files count as large
-    monkeypatch.setattr(homes.write_lock, "__defaults__", (1.0,))
-    fd = os.open(home / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)  # another command is writing
-    try:
+    with another_writer(home, monkeypatch):
         line = billed.fails(f"era import {cut}")
         waited = billed.fails(f"era import {whole}")  # a whole large file does wait for the lock
-    finally:
-        os.close(fd)
     assert line == ("error: big-cut.835: the file ends without its IEA segment: it was cut off; download it again;"
                     " nothing was posted")
     assert "another claimkit command" in waited

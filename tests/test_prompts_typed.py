@@ -3,14 +3,13 @@ answer is stored. Driven through CliRunner with the terminal check forced on (as
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import tomllib
 from datetime import date, timedelta
 
 import pytest
 
-from conftest import NPI_BILLING, NPI_OTHER, PRACTICE_ARGS, Cli
+from conftest import NPI_BILLING, PRACTICE_ARGS, Cli, copy_home
 
 TODAY = date.today()
 
@@ -35,10 +34,8 @@ def typed(built, tmp_path, monkeypatch):
     """A copy of the built home, with the CLI told it runs on a terminal."""
     import claimkit.cli.output as output
 
-    home = tmp_path / "home"
-    shutil.copytree(built, home)
     monkeypatch.setattr(output, "interactive", lambda ctx: True)
-    return Cli(home)
+    return copy_home(built, Cli(tmp_path / "home"))
 
 
 def answers(*lines: str) -> str:
@@ -172,12 +169,10 @@ def test_gfe_create_and_render_re_ask(typed, tmp_path):
 
 
 def test_yes_and_no_terminal_fail_with_one_line(built, tmp_path):
-    home = tmp_path / "home"
-    shutil.copytree(built, home)
-    cli = Cli(home)  # CI=true: no terminal
+    cli = copy_home(built, Cli(tmp_path / "home"))  # CI=true: no terminal
     assert cli.fails("client add kid --first A --last B --dob 2015-01-01") == (
         "error: --sex is required (one of M, F, X); give it on the command line")
     assert cli.fails("--yes payer add cigna") == "error: --name is required; give it on the command line"
     assert cli.fails("client add kid --first A --last B --sex M --dob 2999-01-01") == (
         "error: --dob 2999-01-01 is in the future; give the date it happened")
-    assert not (home / "clients" / "kid.toml").exists()
+    assert not (cli.home / "clients" / "kid.toml").exists()
